@@ -1,0 +1,41 @@
+package dev.courier.common;
+
+import java.util.regex.Pattern;
+
+/**
+ * The textual forms of identifiers, as PROTOCOL.md defines them. Every check returns a human readable problem, or
+ * {@code null} when the value is acceptable, so that callers can name the offending field in their error.
+ */
+public final class Ids {
+
+    private static final Pattern USER_OR_GROUP = Pattern.compile("[a-z0-9._-]{1,64}");
+
+    private static final Pattern DEVICE = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+    private static final Pattern CLIENT_MSG_ID = Pattern.compile("[\\x21-\\x7E]{1,64}");
+
+    private Ids() {
+    }
+
+    public static boolean isUserId(String value) {
+        return USER_OR_GROUP.matcher(value).matches();
+    }
+
+    public static boolean isGroupId(String value) {
+        return USER_OR_GROUP.matcher(value).matches();
+    }
+
+    public static boolean isDeviceId(String value) {
+        return DEVICE.matcher(value).matches();
+    }
+
+    public static boolean isClientMsgId(String value) {
+        return CLIENT_MSG_ID.matcher(value).matches();
+    }
+
+    public static final String USER_ID_RULE = "1-64 characters of a-z 0-9 . _ -";
+
+    public static final String DEVICE_ID_RULE = "1-64 characters of A-Z a-z 0-9 . _ -";
+
+    public static final String CLIENT_MSG_ID_RULE = "1-64 printable ASCII characters without spaces";
+}

@@ -1,0 +1,20 @@
+package dev.courier.common;
+
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.cfg.DateTimeFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The one JSON configuration of Courier's Kafka records: ISO-8601 instants, unknown properties ignored so that a newer
+ * producer never breaks an older consumer.
+ */
+public final class Json {
+
+    public static final JsonMapper MAPPER = JsonMapper.builder()
+        .disable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS)
+        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .build();
+
+    private Json() {
+    }
+}

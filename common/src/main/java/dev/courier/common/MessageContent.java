@@ -1,0 +1,79 @@
+package dev.courier.common;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The rules for a message's {@code kind} and {@code content} (PROTOCOL.md, "Gateway"): {@code text} carries a string of
+ * at most {@code maxTextBytes} of UTF-8; {@code image}, {@code voice}, {@code video} and {@code file} carry a reference
+ * object {@code {url, mime, size, ...}} whose bytes live elsewhere.
+ */
+public final class MessageContent {
+
+    public static final Set<String> KINDS = Set.of("text", "image", "voice", "video", "file");
+
+    /** Media references are small; anything bigger is not a reference. */
+    public static final int MAX_MEDIA_JSON_BYTES = 4096;
+
+    private MessageContent() {
+    }
+
+    /** Why the pair is unacceptable, naming the field, or {@code null} when it is fine. */
+    public static @Nullable Problem check(String kind, @Nullable JsonNode content, int maxTextBytes) {
+        if (!KINDS.contains(kind)) {
+            return Problem.invalid("kind: must be one of text, image, voice, video, file");
+        }
+        if (content == null || content.isNull() || content.isMissingNode()) {
+            return Problem.invalid("content: is required");
+        }
+        if (kind.equals("text")) {
+            if (!content.isString()) {
+                return Problem.invalid("content: must be a string for kind text");
+            }
+            String text = content.stringValue();
+            if (text.isEmpty()) {
+                return Problem.invalid("content: must not be empty");
+            }
+            int bytes = text.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > maxTextBytes) {
+                return Problem.tooLarge("content: text is " + bytes + " bytes of UTF-8, at most " + maxTextBytes
+                        + " are allowed");
+            }
+            return null;
+        }
+        if (!content.isObject()) {
+            return Problem.invalid("content: must be an object {url, mime, size} for kind " + kind);
+        }
+        JsonNode url = content.get("url");
+        if (url == null || !url.isString() || url.stringValue().isBlank() || url.stringValue().length() > 2048) {
+            return Problem.invalid("content.url: must be a non-empty string of at most 2048 characters");
+        }
+        JsonNode mime = content.get("mime");
+        if (mime == null || !mime.isString() || mime.stringValue().isBlank() || mime.stringValue().length() > 255) {
+            return Problem.invalid("content.mime: must be a non-empty string of at most 255 characters");
+        }
+        JsonNode size = content.get("size");
+        if (size == null || !size.isIntegralNumber() || !size.canConvertToLong() || size.longValue() < 0) {
+            return Problem.invalid("content.size: must be a non-negative integer (bytes)");
+        }
+        if (content.toString().getBytes(StandardCharsets.UTF_8).length > MAX_MEDIA_JSON_BYTES) {
+            return Problem.tooLarge("content: a media reference may take at most " + MAX_MEDIA_JSON_BYTES + " bytes");
+        }
+        return null;
+    }
+
+    /** A rejected content, with the code to answer with. */
+    public record Problem(ErrorCode code, String detail) {
+
+        static Problem invalid(String detail) {
+            return new Problem(ErrorCode.INVALID_REQUEST, detail);
+        }
+
+        static Problem tooLarge(String detail) {
+            return new Problem(ErrorCode.PAYLOAD_TOO_LARGE, detail);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package dev.courier.common;
+
+import java.util.Map;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Encodes and decodes the JSON records of the pipeline topics. Every record carries {@code type} and {@code v}; a record
+ * that cannot be decoded is reported with {@link InvalidRecordException}, which consumers send to the dead-letter topic.
+ */
+public final class Records {
+
+    private static final Map<String, Class<? extends ConversationRecord>> CONVERSATION_TYPES = Map.of(
+            ConversationRecord.MessagePosted.TYPE, ConversationRecord.MessagePosted.class,
+            ConversationRecord.MembersAdded.TYPE, ConversationRecord.MembersAdded.class,
+            ConversationRecord.MemberRemoved.TYPE, ConversationRecord.MemberRemoved.class);
+
+    private Records() {
+    }
+
+    public static String encode(ConversationRecord record) {
+        return encode(record.type(), record);
+    }
+
+    public static String encode(InboxEntry entry) {
+        return encode(InboxEntry.TYPE, entry);
+    }
+
+    private static String encode(String type, Object record) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("type", type);
+        node.put("v", ConversationRecord.VERSION);
+        node.setAll((ObjectNode) Json.MAPPER.valueToTree(record));
+        return node.toString();
+    }
+
+    public static ConversationRecord decodeConversation(String json) {
+        JsonNode node = parse(json);
+        Class<? extends ConversationRecord> type = CONVERSATION_TYPES.get(node.path("type").asString(""));
+        if (type == null) {
+            throw new InvalidRecordException("unknown record type '" + node.path("type").asString("") + "'");
+        }
+        ConversationRecord record = convert(node, type);
+        if (record instanceof ConversationRecord.MessagePosted message) {
+            requireFields(message.messageId(), message.clientMsgId(), message.conversation(), message.from(),
+                    message.kind(), message.content(), message.sentAt());
+            try {
+                ConversationId.parse(message.conversation());
+            } catch (IllegalArgumentException e) {
+                throw new InvalidRecordException(e.getMessage());
+            }
+        } else if (record instanceof ConversationRecord.MembersAdded added) {
+            requireFields(added.eventId(), added.groupId(), added.userIds(), added.by(), added.at());
+        } else if (record instanceof ConversationRecord.MemberRemoved removed) {
+            requireFields(removed.eventId(), removed.groupId(), removed.userId(), removed.by(), removed.at());
+        }
+        return record;
+    }
+
+    public static InboxEntry decodeInbox(String json) {
+        JsonNode node = parse(json);
+        if (!InboxEntry.TYPE.equals(node.path("type").asString(""))) {
+            throw new InvalidRecordException("unknown record type '" + node.path("type").asString("") + "'");
+        }
+        InboxEntry entry = convert(node, InboxEntry.class);
+        requireFields(entry.userId(), entry.messageId(), entry.conversation());
+        return entry;
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            JsonNode node = Json.MAPPER.readTree(json);
+            if (node == null || !node.isObject()) {
+                throw new InvalidRecordException("not a JSON object");
+            }
+            int version = node.path("v").asInt(-1);
+            if (version != ConversationRecord.VERSION) {
+                throw new InvalidRecordException("unsupported schema version v=" + node.path("v"));
+            }
+            return node;
+        } catch (JacksonException e) {
+            throw new InvalidRecordException("not JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private static <T> T convert(JsonNode node, Class<T> type) {
+        try {
+            return Json.MAPPER.treeToValue(node, type);
+        } catch (JacksonException e) {
+            throw new InvalidRecordException("malformed " + node.path("type").asString("") + " record: "
+                    + e.getOriginalMessage());
+        }
+    }
+
+    private static void requireFields(Object... values) {
+        for (Object value : values) {
+            if (value == null) {
+                throw new InvalidRecordException("a required field is missing");
+            }
+        }
+    }
+
+    /** A record that no retry can fix: it goes to the dead-letter topic with this message as the reason. */
+    public static final class InvalidRecordException extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        public InvalidRecordException(String reason) {
+            super(reason);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.courier.common;
+
+/**
+ * Kafka topic names of the pipeline (PROTOCOL.md, "Kafka topics").
+ */
+public final class Topics {
+
+    /** Messages and membership changes, keyed by conversation id. */
+    public static final String CONVERSATIONS = "courier.conversations";
+
+    /** One record per recipient of a message, keyed by user id. */
+    public static final String INBOX = "courier.inbox";
+
+    public static final String BRIDGE_IN_PREFIX = "courier.bridge.in.";
+
+    public static final String BRIDGE_OUT_PREFIX = "courier.bridge.out.";
+
+    /** Suffix of the dead-letter topic of any topic. */
+    public static final String DLT_SUFFIX = ".dlt";
+
+    private Topics() {
+    }
+
+    public static String deadLetter(String topic) {
+        return topic + DLT_SUFFIX;
+    }
+
+    public static String bridgeIn(String system) {
+        return BRIDGE_IN_PREFIX + system;
+    }
+
+    public static String bridgeOut(String system) {
+        return BRIDGE_OUT_PREFIX + system;
+    }
+}

@@ -1,0 +1,49 @@
+package dev.courier.common;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.StringNode;
+
+class RecordsTests {
+
+    @Test
+    void roundTripsConversationRecords() {
+        ConversationRecord message = new ConversationRecord.MessagePosted("m1", "c1", "g:team", "alice", "text",
+                StringNode.valueOf("hi"), Instant.parse("2026-11-21T10:00:00.123Z"), null);
+        ConversationRecord added = new ConversationRecord.MembersAdded("e1", "team", List.of("bob"), "alice",
+                Instant.parse("2026-11-21T10:00:00Z"));
+        ConversationRecord removed = new ConversationRecord.MemberRemoved("e2", "team", "bob", "alice",
+                Instant.parse("2026-11-21T10:00:00Z"));
+        for (ConversationRecord record : List.of(message, added, removed)) {
+            String json = Records.encode(record);
+            assertThat(json).contains("\"type\":\"" + record.type() + "\"", "\"v\":1");
+            assertThat(Records.decodeConversation(json)).isEqualTo(record);
+        }
+        assertThat(Records.encode(message)).contains("\"sentAt\":\"2026-11-21T10:00:00.123Z\"");
+    }
+
+    @Test
+    void roundTripsInboxEntries() {
+        InboxEntry entry = new InboxEntry("bob", "m1", "g:team");
+        assertThat(Records.decodeInbox(Records.encode(entry))).isEqualTo(entry);
+    }
+
+    @Test
+    void rejectsUndecodableRecordsWithAReason() {
+        assertThatThrownBy(() -> Records.decodeConversation("not json"))
+            .isInstanceOf(Records.InvalidRecordException.class)
+            .hasMessageContaining("not JSON");
+        assertThatThrownBy(() -> Records.decodeConversation("{\"type\":\"message\",\"v\":2}"))
+            .hasMessageContaining("version");
+        assertThatThrownBy(() -> Records.decodeConversation("{\"type\":\"nope\",\"v\":1}"))
+            .hasMessageContaining("unknown record type");
+        assertThatThrownBy(() -> Records.decodeConversation("{\"type\":\"message\",\"v\":1,\"messageId\":\"m\"}"))
+            .hasMessageContaining("missing");
+        assertThatThrownBy(() -> Records.decodeInbox("[1,2]")).hasMessageContaining("not a JSON object");
+    }
+}
