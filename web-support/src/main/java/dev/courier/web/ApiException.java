@@ -1,0 +1,46 @@
+package dev.courier.web;
+
+import dev.courier.common.ErrorCode;
+
+/**
+ * An error answered to the client as problem+json with a stable {@code code}. Throw it anywhere in a request; the
+ * {@link ProblemHandler} turns it into the response.
+ */
+public class ApiException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final ErrorCode code;
+
+    private final int status;
+
+    public ApiException(ErrorCode code, String detail) {
+        this(code, code.status(), detail);
+    }
+
+    public ApiException(ErrorCode code, int status, String detail) {
+        super(detail);
+        this.code = code;
+        this.status = status;
+    }
+
+    public ErrorCode code() {
+        return code;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public static ApiException invalid(String detail) {
+        return new ApiException(ErrorCode.INVALID_REQUEST, detail);
+    }
+
+    public static ApiException notFound(String detail) {
+        return new ApiException(ErrorCode.NOT_FOUND, detail);
+    }
+
+    public static ApiException unavailable(String detail) {
+        return new ApiException(ErrorCode.UNAVAILABLE, detail);
+    }
+}

@@ -1,0 +1,131 @@
+package dev.courier.web;
+
+import java.util.stream.Collectors;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.QueryTimeoutException;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.validation.FieldError;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.context.request.async.AsyncRequestTimeoutException;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+
+import dev.courier.common.ErrorCode;
+import dev.courier.common.SyncKeyCodec;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.exc.MismatchedInputException;
+
+/**
+ * Answers every error of a request as problem+json with a stable {@code code}. Bad input is a 4xx naming the field; a
+ * dependency that is down is {@code 503 unavailable} (retry is safe); only a bug is a 500.
+ */
+@RestControllerAdvice
+class ProblemHandler extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+
+    @ExceptionHandler(ApiException.class)
+    ResponseEntity<Object> api(ApiException e) {
+        return Problems.response(e.code(), e.status(), e.getMessage(), HttpHeaders.EMPTY);
+    }
+
+    @ExceptionHandler(SyncKeyCodec.InvalidSyncKeyException.class)
+    ResponseEntity<Object> syncKey(SyncKeyCodec.InvalidSyncKeyException e) {
+        return Problems.response(ErrorCode.INVALID_SYNC_KEY, 400, "syncKey: " + e.getMessage(), HttpHeaders.EMPTY);
+    }
+
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ResponseEntity<Object> parameterType(MethodArgumentTypeMismatchException e) {
+        return Problems.response(ErrorCode.INVALID_REQUEST, 400, e.getName() + ": not a valid value",
+                HttpHeaders.EMPTY);
+    }
+
+    @ExceptionHandler({ DataAccessResourceFailureException.class, TransientDataAccessException.class,
+            QueryTimeoutException.class, CannotCreateTransactionException.class })
+    ResponseEntity<Object> databaseDown(Exception e) {
+        log.warn("Database unavailable: {}", e.getMessage());
+        return Problems.response(ErrorCode.UNAVAILABLE, 503, "the database is unavailable; retry later",
+                HttpHeaders.EMPTY);
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<Object> bug(Exception e) {
+        log.error("Unexpected error", e);
+        return Problems.response(ErrorCode.INTERNAL, 500, "internal error", HttpHeaders.EMPTY);
+    }
+
+    @Override
+    protected @Nullable ResponseEntity<Object> handleExceptionInternal(Exception ex, @Nullable Object body,
+            HttpHeaders headers, HttpStatusCode statusCode, WebRequest request) {
+        int status = statusCode.value();
+        if (ex instanceof AsyncRequestTimeoutException) {
+            status = 503;
+        }
+        return Problems.response(Problems.codeFor(status), status, describe(ex), headers);
+    }
+
+    private static String describe(Exception ex) {
+        return switch (ex) {
+            case MethodArgumentNotValidException invalid -> invalid.getBindingResult()
+                .getAllErrors()
+                .stream()
+                .map(error -> error instanceof FieldError field ? field.getField() + ": " + field.getDefaultMessage()
+                        : error.getDefaultMessage())
+                .sorted()
+                .collect(Collectors.joining("; "));
+            case HttpMessageNotReadableException unreadable -> describeUnreadable(unreadable);
+            case MissingServletRequestParameterException missing -> missing.getParameterName() + ": is required";
+            case NoResourceFoundException notFound -> "no such resource: /" + notFound.getResourcePath();
+            case HttpRequestMethodNotSupportedException method -> method.getMethod() + " is not supported here";
+            case HttpMediaTypeNotSupportedException media -> "the body must be application/json";
+            default -> ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName();
+        };
+    }
+
+    private static String describeUnreadable(HttpMessageNotReadableException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
+            return path(mismatch) + ": has the wrong type";
+        }
+        if (cause instanceof JacksonException json && !json.getPath().isEmpty()) {
+            return path(json) + ": " + json.getOriginalMessage();
+        }
+        if (cause instanceof StreamReadException read && read.getLocation() != null) {
+            return "body: malformed JSON at line " + read.getLocation().getLineNr() + ", column "
+                    + read.getLocation().getColumnNr();
+        }
+        if (cause instanceof JacksonException json) {
+            return "body: " + json.getOriginalMessage();
+        }
+        return "body: a JSON object is required";
+    }
+
+    private static String path(JacksonException e) {
+        StringBuilder path = new StringBuilder();
+        for (JacksonException.Reference reference : e.getPath()) {
+            if (reference.getPropertyName() != null) {
+                path.append(path.isEmpty() ? "" : ".").append(reference.getPropertyName());
+            } else if (reference.getIndex() >= 0) {
+                path.append('[').append(reference.getIndex()).append(']');
+            }
+        }
+        return path.isEmpty() ? "body" : path.toString();
+    }
+}

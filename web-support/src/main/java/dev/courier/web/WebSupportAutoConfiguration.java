@@ -1,0 +1,56 @@
+package dev.courier.web;
+
+import java.time.Clock;
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.web.method.support.HandlerMethodArgumentResolver;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+import dev.courier.common.AccessTokens;
+
+/** Wires the shared HTTP behaviour into every Courier web service. */
+@AutoConfiguration(beforeName = "org.springframework.boot.webmvc.autoconfigure.error.ErrorMvcAutoConfiguration")
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@EnableConfigurationProperties(AuthProperties.class)
+@Import({ ProblemHandler.class, ProblemErrorController.class })
+public class WebSupportAutoConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(WebSupportAutoConfiguration.class);
+
+    @Bean
+    @ConditionalOnMissingBean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    AccessTokens accessTokens(AuthProperties properties, Clock clock) {
+        if (AuthProperties.DEVELOPMENT_SECRET.equals(properties.tokenSecret())) {
+            log.warn("courier.auth.token-secret is the development default: set a secret of your own in production");
+        }
+        return new AccessTokens(properties.tokenSecret(), properties.tokenTtl(), clock);
+    }
+
+    @Bean
+    Authenticator authenticator(AccessTokens tokens) {
+        return new Authenticator(tokens);
+    }
+
+    @Bean
+    WebMvcConfigurer callerResolverConfigurer(AccessTokens tokens) {
+        return new WebMvcConfigurer() {
+            @Override
+            public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
+                resolvers.add(new CallerArgumentResolver(tokens));
+            }
+        };
+    }
+}
