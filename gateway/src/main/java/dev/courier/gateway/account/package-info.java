@@ -1,0 +1,7 @@
+/**
+ * The gateway's account feature.
+ */
+@NullMarked
+package dev.courier.gateway.account;
+
+import org.jspecify.annotations.NullMarked;
