@@ -1,0 +1,55 @@
+package dev.courier.fanout;
+
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.TopicPartition;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.kafka.core.KafkaOperations;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.util.backoff.ExponentialBackOff;
+
+import dev.courier.common.Records;
+import dev.courier.common.Topics;
+
+/**
+ * The worker's one consumer error policy (DESIGN.md, principle 7). A record that can never be processed goes to
+ * {@code <topic>.dlt} at once, with the reason in the {@code kafka_dlt-exception-message} header, and its partition
+ * moves on. Anything else (database or Kafka down) is retried with growing pauses for as long as it takes, without
+ * committing offsets, so an outage delays delivery and loses nothing.
+ */
+@Configuration(proxyBeanMethods = false)
+class KafkaConfiguration {
+
+    @Bean
+    DefaultErrorHandler errorHandler(KafkaOperations<String, String> kafka, FanoutProperties properties) {
+        DeadLetterPublishingRecoverer recoverer = new DeadLetterPublishingRecoverer(kafka,
+                (record, exception) -> new TopicPartition(Topics.deadLetter(record.topic()), -1));
+        ExponentialBackOff backOff = new ExponentialBackOff(200, 2.0);
+        backOff.setMaxInterval(properties.retryMaxInterval().toMillis());
+        DefaultErrorHandler handler = new DefaultErrorHandler(recoverer, backOff);
+        handler.addNotRetryableExceptions(Records.InvalidRecordException.class);
+        return handler;
+    }
+
+    @Bean
+    NewTopic conversationsTopic(FanoutProperties properties) {
+        return TopicBuilder.name(Topics.CONVERSATIONS).partitions(properties.conversationPartitions()).build();
+    }
+
+    @Bean
+    NewTopic inboxTopic(FanoutProperties properties) {
+        return TopicBuilder.name(Topics.INBOX).partitions(properties.inboxPartitions()).build();
+    }
+
+    @Bean
+    NewTopic conversationsDeadLetterTopic() {
+        return TopicBuilder.name(Topics.deadLetter(Topics.CONVERSATIONS)).partitions(1).build();
+    }
+
+    @Bean
+    NewTopic inboxDeadLetterTopic() {
+        return TopicBuilder.name(Topics.deadLetter(Topics.INBOX)).partitions(1).build();
+    }
+}

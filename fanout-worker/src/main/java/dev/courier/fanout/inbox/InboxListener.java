@@ -1,0 +1,107 @@
+package dev.courier.fanout.inbox;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.listener.BatchListenerFailedException;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.courier.common.InboxEntry;
+import dev.courier.common.Records;
+import dev.courier.common.Topics;
+
+/**
+ * The inbox-writer stage: consumes {@code courier.inbox}, keyed by user, so each user's entries have exactly one writer
+ * (the owner of the partition) which assigns the user's next {@code seq} without any shared counter. A batch is written
+ * in one transaction of multi-row INSERTs; offsets are committed after it. Redelivered entries are recognised by the
+ * unique {@code (user, message)} and skipped, so a crash between the database commit and the offset commit writes
+ * nothing twice and never reorders. Push hints follow the commit.
+ */
+@Component
+@ConditionalOnBooleanProperty(name = "courier.fanout.inbox-writer.enabled", matchIfMissing = true)
+class InboxListener {
+
+    private final InboxRepository inbox;
+
+    private final TransactionTemplate transactions;
+
+    private final HintPublisher hints;
+
+    private final ObjectProvider<InboxCommitListener> commitListeners;
+
+    private final Clock clock;
+
+    InboxListener(InboxRepository inbox, TransactionTemplate transactions, HintPublisher hints,
+            ObjectProvider<InboxCommitListener> commitListeners, Clock clock) {
+        this.inbox = inbox;
+        this.transactions = transactions;
+        this.hints = hints;
+        this.commitListeners = commitListeners;
+        this.clock = clock;
+    }
+
+    @KafkaListener(id = "courier-fanout-inbox", topics = Topics.INBOX, batch = "true",
+            concurrency = "${courier.fanout.inbox-writer.concurrency:1}")
+    void on(List<ConsumerRecord<String, String>> records) {
+        List<InboxEntry> entries = new ArrayList<>(records.size());
+        Records.InvalidRecordException rejection = null;
+        for (ConsumerRecord<String, String> record : records) {
+            try {
+                entries.add(Records.decodeInbox(record.value()));
+            } catch (Records.InvalidRecordException e) {
+                rejection = e;
+                break;
+            }
+        }
+        Map<String, Long> heads = transactions.execute(status -> write(entries));
+        if (heads != null && !heads.isEmpty()) {
+            commitListeners.forEach(listener -> listener.committed(heads));
+            hints.publish(heads);
+        }
+        if (rejection != null) {
+            throw new BatchListenerFailedException(rejection.getMessage(), rejection, entries.size());
+        }
+    }
+
+    /** Writes the entries not yet in their inbox, in order, and returns the new head seq of each user written to. */
+    private Map<String, Long> write(List<InboxEntry> entries) {
+        if (entries.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, InboxEntry> unique = new LinkedHashMap<>();
+        Set<String> users = new LinkedHashSet<>();
+        Set<String> messages = new LinkedHashSet<>();
+        for (InboxEntry entry : entries) {
+            unique.putIfAbsent(entry.userId() + " " + entry.messageId(), entry);
+            users.add(entry.userId());
+            messages.add(entry.messageId());
+        }
+        Set<String> present = inbox.present(users, messages);
+        Map<String, Long> heads = new HashMap<>(inbox.heads(users));
+        Map<String, Long> advanced = new HashMap<>();
+        List<InboxRepository.Row> rows = new ArrayList<>(unique.size());
+        unique.forEach((pair, entry) -> {
+            if (!present.contains(pair)) {
+                long seq = heads.merge(entry.userId(), 1L, Long::sum);
+                advanced.put(entry.userId(), seq);
+                rows.add(new InboxRepository.Row(entry.userId(), seq, entry.messageId()));
+            }
+        });
+        if (!rows.isEmpty()) {
+            inbox.insert(rows, clock.millis());
+            inbox.advanceHeads(advanced);
+        }
+        return advanced;
+    }
+}
