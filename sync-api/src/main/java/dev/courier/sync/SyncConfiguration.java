@@ -1,0 +1,22 @@
+package dev.courier.sync;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import dev.courier.common.SyncKeyCodec;
+
+@Configuration(proxyBeanMethods = false)
+class SyncConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(SyncConfiguration.class);
+
+    @Bean
+    SyncKeyCodec syncKeyCodec(SyncProperties properties) {
+        if (SyncProperties.DEVELOPMENT_SECRET.equals(properties.keySecret())) {
+            log.warn("courier.sync.key-secret is the development default: set a secret of your own in production");
+        }
+        return new SyncKeyCodec(properties.keySecret());
+    }
+}
