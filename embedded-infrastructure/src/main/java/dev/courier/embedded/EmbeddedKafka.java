@@ -45,7 +45,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path logDir;
     private final boolean temporary;
     private final String clusterId;
-    private final Thread shutdownHook;
+    private volatile Thread shutdownHook;
     private boolean closed;
 
     private EmbeddedKafka(KafkaRaftServer server, int port, Path logDir, boolean temporary, String clusterId) {
@@ -132,6 +132,15 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /** Shuts the broker down cleanly and, for a temporary log directory, deletes it. Idempotent. */
+    /**
+     * Removes the JVM shutdown hook that would otherwise close this server when the JVM exits: the caller closes it
+     * itself, in its own order (for example after the services that use it have stopped).
+     */
+    public void closeOnlyExplicitly() {
+        EmbeddedFiles.removeShutdownHook(shutdownHook);
+        shutdownHook = null;
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {

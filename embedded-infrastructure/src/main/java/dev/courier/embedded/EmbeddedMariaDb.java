@@ -49,7 +49,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     private final Path dataDir;
     private final Path deleteOnClose;
     private final ProcessGuard guard;
-    private final Thread shutdownHook;
+    private volatile Thread shutdownHook;
     private boolean closed;
 
     private EmbeddedMariaDb(DB db, int port, String database, Path dataDir, Path deleteOnClose, ProcessGuard guard) {
@@ -185,6 +185,15 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     }
 
     /** Stops the server (a clean shutdown) and, for a temporary data directory, deletes it. Idempotent. */
+    /**
+     * Removes the JVM shutdown hook that would otherwise close this server when the JVM exits: the caller closes it
+     * itself, in its own order (for example after the services that use it have stopped).
+     */
+    public void closeOnlyExplicitly() {
+        EmbeddedFiles.removeShutdownHook(shutdownHook);
+        shutdownHook = null;
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {

@@ -34,7 +34,7 @@ public final class EmbeddedRedis implements AutoCloseable {
     private final int port;
     private final Path workDir;
     private final ProcessGuard guard;
-    private final Thread shutdownHook;
+    private volatile Thread shutdownHook;
     private boolean closed;
 
     private EmbeddedRedis(RedisServer server, int port, Path workDir, ProcessGuard guard) {
@@ -118,6 +118,15 @@ public final class EmbeddedRedis implements AutoCloseable {
     }
 
     /** Stops the server. Idempotent. */
+    /**
+     * Removes the JVM shutdown hook that would otherwise close this server when the JVM exits: the caller closes it
+     * itself, in its own order (for example after the services that use it have stopped).
+     */
+    public void closeOnlyExplicitly() {
+        EmbeddedFiles.removeShutdownHook(shutdownHook);
+        shutdownHook = null;
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {

@@ -16,7 +16,9 @@ class StoreEpoch {
 
     private volatile long epoch;
 
-    private volatile long readAt = Long.MIN_VALUE;
+    private volatile boolean read;
+
+    private volatile long readAt;
 
     StoreEpoch(SyncRepository repository, SyncProperties properties, Clock clock) {
         this.repository = repository;
@@ -26,9 +28,10 @@ class StoreEpoch {
 
     long current() {
         long now = clock.millis();
-        if (now - readAt > properties.epochRefresh().toMillis()) {
+        if (!read || now - readAt > properties.epochRefresh().toMillis()) {
             epoch = repository.epoch();
             readAt = now;
+            read = true;
         }
         return epoch;
     }

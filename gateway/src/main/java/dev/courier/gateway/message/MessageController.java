@@ -2,6 +2,7 @@ package dev.courier.gateway.message;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
 import jakarta.validation.Valid;
@@ -101,7 +102,8 @@ class MessageController {
                 }
             }
         }
-        Instant acceptedAt = clock.instant();
+        // millisecond precision, as stored: a retry is answered with exactly the same time
+        Instant acceptedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         publisher.publish(new ConversationRecord.MessagePosted(messageId, request.clientMsgId(),
                 to.conversationFrom(caller.userId()).value(), caller.userId(), request.kind(), request.content(),
                 acceptedAt, null));
