@@ -85,7 +85,7 @@ public final class AccessTokens {
                     || !Ids.isUserId(user) || !Ids.isDeviceId(deviceId)) {
                 throw new InvalidTokenException("the token does not name a user and a device");
             }
-            return new Principal(user, deviceId);
+            return new Principal(user, deviceId, expires.toInstant());
         } catch (ParseException | JOSEException | IllegalStateException e) {
             throw new InvalidTokenException("the token is malformed");
         }
@@ -95,8 +95,8 @@ public final class AccessTokens {
     public record Issued(String token, Instant expiresAt) {
     }
 
-    /** Who a valid token speaks for. */
-    public record Principal(String userId, String deviceId) {
+    /** Who a valid token speaks for, until when. */
+    public record Principal(String userId, String deviceId, Instant expiresAt) {
     }
 
     /** Answered as {@code 401 unauthenticated}. */

@@ -22,7 +22,8 @@ class AccessTokensTests {
     void verifiesWhatItIssued() {
         AccessTokens.Issued issued = tokens.issue("bob", "phone-1");
         assertThat(issued.expiresAt()).isEqualTo(Instant.parse("2026-11-21T11:00:00Z"));
-        assertThat(tokens.verify(issued.token())).isEqualTo(new AccessTokens.Principal("bob", "phone-1"));
+        assertThat(tokens.verify(issued.token()))
+            .isEqualTo(new AccessTokens.Principal("bob", "phone-1", Instant.parse("2026-11-21T11:00:00Z")));
     }
 
     @Test

@@ -1,8 +1,8 @@
 package dev.courier.gateway;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,16 +35,33 @@ public class ConversationPublisher {
 
     public void publish(ConversationRecord record) {
         try {
-            kafka.send(Topics.CONVERSATIONS, record.conversation(), Records.encode(record))
-                .get(properties.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            publishAsync(record).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ApiException.unavailable("interrupted while writing to the log; retry");
-        } catch (ExecutionException | TimeoutException | org.apache.kafka.common.KafkaException
-                | org.springframework.kafka.KafkaException e) {
-            log.warn("Kafka did not acknowledge a {} record for {}: {}", record.type(), record.conversation(),
-                    e.toString());
-            throw ApiException.unavailable("the message log is unavailable; retry with the same ids");
+        } catch (ExecutionException e) {
+            throw (ApiException) e.getCause();
         }
+    }
+
+    /**
+     * Starts writing the record; records published one after the other from one thread keep their order in the log.
+     * The future fails with {@code 503 unavailable} when Kafka does not acknowledge within the send timeout.
+     */
+    public CompletableFuture<Void> publishAsync(ConversationRecord record) {
+        CompletableFuture<Void> acknowledged;
+        try {
+            acknowledged = kafka.send(Topics.CONVERSATIONS, record.conversation(), Records.encode(record))
+                .thenApply(result -> (Void) null);
+        } catch (org.apache.kafka.common.KafkaException | org.springframework.kafka.KafkaException e) {
+            acknowledged = CompletableFuture.failedFuture(e);
+        }
+        return acknowledged.orTimeout(properties.sendTimeout().toMillis(), TimeUnit.MILLISECONDS)
+            .exceptionallyCompose(e -> {
+                log.warn("Kafka did not acknowledge a {} record for {}: {}", record.type(), record.conversation(),
+                        e.toString());
+                return CompletableFuture.failedFuture(
+                        ApiException.unavailable("the message log is unavailable; retry with the same ids"));
+            });
     }
 }

@@ -96,6 +96,16 @@ public final class CourierSystem implements AutoCloseable {
         return syncPort;
     }
 
+    /** The one bean of this type in any of the services (for operations and tests, such as running retention now). */
+    public synchronized <T> T bean(Class<T> type) {
+        for (ConfigurableApplicationContext context : contexts) {
+            if (context.isActive() && context.getBeanProvider(type).getIfUnique() != null) {
+                return context.getBean(type);
+            }
+        }
+        throw new IllegalArgumentException("no service has a " + type.getName());
+    }
+
     /** Stops this process's fanout-worker, as if its instance went away; the rest keeps running. */
     public synchronized void stopFanoutWorker() {
         contexts.get(FANOUT).close();

@@ -166,15 +166,13 @@ class MessagingIntegrationTests {
     void paginatesTwoHundredFiftyMessagesWithHasMore() {
         Api.Session alice = api.newUser("alice");
         Api.Session bob = api.newUser("bob");
+        String before = api.sync(bob, null, null).body().path("syncKey").asString();
         List<String> sent = IntStream.range(0, 250).mapToObj(i -> api.sendOk(alice, "u:" + bob.userId(), "n" + i))
             .toList();
-        Api.Device probe = api.deviceOf(bob);
-        await().atMost(DELIVERY).untilAsserted(() -> {
-            probe.syncAll();
-            assertThat(probe.messages).hasSize(250);
-        });
+        await().atMost(DELIVERY)
+            .untilAsserted(() -> assertThat(api.sync(bob, before, 500).body().path("messages")).hasSize(250));
 
-        String key = null;
+        String key = before;
         List<JsonNode> pages = new ArrayList<>();
         List<Boolean> hasMore = new ArrayList<>();
         List<Integer> sizes = new ArrayList<>();
@@ -197,9 +195,30 @@ class MessagingIntegrationTests {
         assertThat(after.body().path("messages")).isEmpty();
         assertThat(after.body().path("hasMore").asBoolean()).isFalse();
         // an older key of the same user stays valid and serves the delta after it again
-        Api.Response first = api.sync(bob, null, 10);
-        assertThat(first.body().path("messages")).hasSize(10);
-        assertThat(first.body().path("hasMore").asBoolean()).isTrue();
+        Api.Response again = api.sync(bob, before, 100);
+        assertThat(again.body().path("messages").findValuesAsString("messageId"))
+            .containsExactlyElementsOf(sent.subList(0, 100));
+        assertThat(again.body().path("hasMore").asBoolean()).isTrue();
+    }
+
+    @Test
+    void firstSyncReturnsTheMostRecentMessages() {
+        Api.Session alice = api.newUser("alice");
+        Api.Session bob = api.newUser("bob");
+        Api.Device tracker = api.deviceOf(bob);
+        tracker.syncAll();
+        List<String> sent = IntStream.range(0, 30).mapToObj(i -> api.sendOk(alice, "u:" + bob.userId(), "n" + i))
+            .toList();
+        await().atMost(DELIVERY).untilAsserted(() -> {
+            tracker.syncAll();
+            assertThat(tracker.messages).hasSize(30);
+        });
+        Api.Response first = api.sync(api.device(bob.userId(), "new-tablet"), null, 10);
+        assertThat(first.body().path("messages").findValuesAsString("messageId"))
+            .containsExactlyElementsOf(sent.subList(20, 30));
+        assertThat(first.body().path("hasMore").asBoolean()).isFalse();
+        assertThat(first.body().path("account").path("userId").asString()).isEqualTo(bob.userId());
+        assertThat(api.sync(bob, first.body().path("syncKey").asString(), null).body().path("messages")).isEmpty();
     }
 
     @Test

@@ -9,11 +9,12 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
 
 import dev.courier.web.ApiException;
 import dev.courier.web.Caller;
 
-/** {@code POST /v1/sync}: the delta after a sync key. */
+/** {@code POST /v1/sync}: the delta after a sync key, at once or, with {@code waitMs}, as a long poll. */
 @RestController
 class SyncController {
 
@@ -21,15 +22,18 @@ class SyncController {
 
     private final SyncService sync;
 
+    private final LongPolls longPolls;
+
     private final SyncProperties properties;
 
-    SyncController(SyncService sync, SyncProperties properties) {
+    SyncController(SyncService sync, LongPolls longPolls, SyncProperties properties) {
         this.sync = sync;
+        this.longPolls = longPolls;
         this.properties = properties;
     }
 
     @PostMapping("/v1/sync")
-    SyncResponse sync(Caller caller, @RequestBody(required = false) @Nullable SyncRequest request,
+    DeferredResult<SyncResponse> sync(Caller caller, @RequestBody(required = false) @Nullable SyncRequest request,
             @RequestParam(defaultValue = "0") long waitMs) {
         if (waitMs < 0 || waitMs > MAX_WAIT_MS) {
             throw ApiException.invalid("waitMs: must be between 0 and " + MAX_WAIT_MS);
@@ -45,7 +49,12 @@ class SyncController {
             }
             key = request.syncKey();
         }
-        return sync.sync(caller.userId(), key, limit);
+        if (waitMs == 0) {
+            DeferredResult<SyncResponse> now = new DeferredResult<>();
+            now.setResult(sync.sync(caller, key, limit));
+            return now;
+        }
+        return longPolls.poll(caller, key, limit, waitMs);
     }
 
     @GetMapping("/")

@@ -12,11 +12,25 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param defaultLimit messages per delta when the client names no limit
  * @param maxLimit the largest limit a client may ask for
  * @param epochRefresh how often the store's epoch is read again
+ * @param hintSubscribeTimeout how long a long poll waits for Redis to confirm its hint subscription before it relies
+ *        on its timeout alone
+ * @param retention what the retention job trims
  */
 @ConfigurationProperties("courier.sync")
 public record SyncProperties(@DefaultValue(DEVELOPMENT_SECRET) String keySecret,
         @DefaultValue("100") int defaultLimit, @DefaultValue("500") int maxLimit,
-        @DefaultValue("10s") Duration epochRefresh) {
+        @DefaultValue("10s") Duration epochRefresh, @DefaultValue("500ms") Duration hintSubscribeTimeout,
+        @DefaultValue Retention retention) {
 
     public static final String DEVELOPMENT_SECRET = "courier-development-sync-key-secret";
+
+    /**
+     * @param period inbox rows younger than this are never trimmed
+     * @param deviceInactiveAfter a device silent for longer stops holding rows back (and gets {@code resync} when it
+     *        returns)
+     * @param interval how often the job runs; {@code 0} switches it off
+     */
+    public record Retention(@DefaultValue("7d") Duration period, @DefaultValue("30d") Duration deviceInactiveAfter,
+            @DefaultValue("10m") Duration interval) {
+    }
 }

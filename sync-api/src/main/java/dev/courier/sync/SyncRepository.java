@@ -1,23 +1,29 @@
 package dev.courier.sync;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import dev.courier.common.Json;
 
-/** The reads of a sync: one user's account, contacts and inbox after given versions. */
+/** The reads of a sync, and the device acknowledgements it records. */
 @Repository
 class SyncRepository {
 
     private static final String EPOCH = "SELECT epoch FROM courier_meta WHERE id = 1";
 
-    private static final String ACCOUNT = """
-            SELECT user_id, display_name, account_version, contacts_version FROM accounts WHERE user_id = :userId
+    private static final String USER_STATE = """
+            SELECT a.display_name, a.account_version, a.contacts_version,
+                   COALESCE(h.head_seq, 0), COALESCE(h.trimmed_seq, 0)
+            FROM accounts a LEFT JOIN inbox_heads h ON h.user_id = a.user_id
+            WHERE a.user_id = :userId
             """;
 
     private static final String CONTACTS = """
@@ -26,13 +32,30 @@ class SyncRepository {
             ORDER BY version
             """;
 
-    private static final String MESSAGES = """
+    private static final String MESSAGES_AFTER = """
             SELECT i.seq, m.message_id, m.client_msg_id, m.conversation_id, m.sender_id, m.kind, m.content, m.sent_at
             FROM inbox i JOIN messages m ON m.message_id = i.message_id
             WHERE i.user_id = :userId AND i.seq > :after
             ORDER BY i.seq
             LIMIT :limit
             """;
+
+    private static final String MESSAGES_LATEST = """
+            SELECT i.seq, m.message_id, m.client_msg_id, m.conversation_id, m.sender_id, m.kind, m.content, m.sent_at
+            FROM inbox i JOIN messages m ON m.message_id = i.message_id
+            WHERE i.user_id = :userId AND i.seq <= :upTo
+            ORDER BY i.seq DESC
+            LIMIT :limit
+            """;
+
+    private static final String ACKNOWLEDGE = """
+            UPDATE devices SET acked_seq = GREATEST(acked_seq, :seq), last_sync_at = :now
+            WHERE user_id = :userId AND device_id = :deviceId
+            """;
+
+    private static final RowMapper<SyncResponse.Message> MESSAGE = (rs, row) -> new SyncResponse.Message(rs.getLong(1),
+            rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+            Json.MAPPER.readTree(rs.getString(7)), Instant.ofEpochMilli(rs.getLong(8)));
 
     private final JdbcClient jdbc;
 
@@ -44,10 +67,11 @@ class SyncRepository {
         return jdbc.sql(EPOCH).query(Long.class).single();
     }
 
-    Optional<Account> account(String userId) {
-        return jdbc.sql(ACCOUNT)
+    Optional<UserState> userState(String userId) {
+        return jdbc.sql(USER_STATE)
             .param("userId", userId)
-            .query((rs, row) -> new Account(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4)))
+            .query((rs, row) -> new UserState(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
+                    rs.getLong(5)))
             .optional();
     }
 
@@ -61,17 +85,39 @@ class SyncRepository {
             .list();
     }
 
-    List<SyncResponse.Message> messages(String userId, long after, int limit) {
-        return jdbc.sql(MESSAGES)
+    /** Up to {@code limit} inbox entries after {@code after}, in seq order. */
+    List<SyncResponse.Message> messagesAfter(String userId, long after, int limit) {
+        return jdbc.sql(MESSAGES_AFTER)
             .param("userId", userId)
             .param("after", after)
             .param("limit", limit)
-            .query((rs, row) -> new SyncResponse.Message(rs.getLong(1), rs.getString(2), rs.getString(3),
-                    rs.getString(4), rs.getString(5), rs.getString(6), Json.MAPPER.readTree(rs.getString(7)),
-                    Instant.ofEpochMilli(rs.getLong(8))))
+            .query(MESSAGE)
             .list();
     }
 
-    record Account(String userId, @Nullable String displayName, long version, long contactsVersion) {
+    /** The {@code limit} most recent inbox entries up to {@code upTo}, in seq order. */
+    List<SyncResponse.Message> latestMessages(String userId, long upTo, int limit) {
+        List<SyncResponse.Message> newestFirst = new ArrayList<>(jdbc.sql(MESSAGES_LATEST)
+            .param("userId", userId)
+            .param("upTo", upTo)
+            .param("limit", limit)
+            .query(MESSAGE)
+            .list());
+        Collections.reverse(newestFirst);
+        return newestFirst;
+    }
+
+    void acknowledge(String userId, String deviceId, long seq, long now) {
+        jdbc.sql(ACKNOWLEDGE)
+            .param("userId", userId)
+            .param("deviceId", deviceId)
+            .param("seq", seq)
+            .param("now", now)
+            .update();
+    }
+
+    /** A user's versions: account, contacts, the inbox head and how far retention trimmed it. */
+    record UserState(@Nullable String displayName, long accountVersion, long contactsVersion, long headSeq,
+            long trimmedSeq) {
     }
 }

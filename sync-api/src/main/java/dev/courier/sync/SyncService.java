@@ -1,22 +1,28 @@
 package dev.courier.sync;
 
+import java.time.Clock;
 import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.courier.common.SyncKey;
 import dev.courier.common.SyncKeyCodec;
 import dev.courier.web.ApiException;
+import dev.courier.web.Caller;
 
 /**
- * Computes a delta: the account when its version moved past the key's, the contacts changed after the key's contacts
- * version, and up to {@code limit} inbox entries after the key's seq, in seq order. All three are read in one
- * transaction, so the new key describes one consistent snapshot.
+ * Computes deltas (PROTOCOL.md, "Sync API"). All reads of one delta happen in one read-only transaction, so the new
+ * key describes one consistent snapshot. The key the device presented is its acknowledgement: its message position is
+ * recorded for the device, and retention trims only what every active device acknowledged.
+ * <p>
+ * A first sync (no key) returns the account, all contacts and the most recent messages. A key that cannot be served
+ * exactly (another epoch, an inbox trimmed past it, or a store that is behind it) is answered like a first sync, with
+ * {@code resync} set: messages are never silently skipped.
  */
 @Service
-class SyncService {
+public class SyncService {
 
     private final SyncRepository repository;
 
@@ -24,35 +30,90 @@ class SyncService {
 
     private final StoreEpoch epoch;
 
-    SyncService(SyncRepository repository, SyncKeyCodec codec, StoreEpoch epoch) {
+    private final TransactionTemplate readOnly;
+
+    private final Clock clock;
+
+    SyncService(SyncRepository repository, SyncKeyCodec codec, StoreEpoch epoch, TransactionTemplate transactions,
+            Clock clock) {
         this.repository = repository;
         this.codec = codec;
         this.epoch = epoch;
+        this.readOnly = new TransactionTemplate(transactions.getTransactionManager());
+        this.readOnly.setReadOnly(true);
+        this.clock = clock;
     }
 
-    @Transactional(readOnly = true)
-    public SyncResponse sync(String userId, @Nullable String presentedKey, int limit) {
+    /**
+     * The delta after {@code presentedKey}, recording the key as the device's acknowledgement.
+     *
+     * @throws SyncKeyCodec.InvalidSyncKeyException when the key is malformed or another user's
+     */
+    public SyncResponse sync(Caller caller, @Nullable String presentedKey, int limit) {
+        Delta delta = compute(caller, presentedKey, limit);
+        acknowledge(caller, delta);
+        return delta.response();
+    }
+
+    /**
+     * The delta after {@code presentedKey}, recording nothing.
+     *
+     * @throws SyncKeyCodec.InvalidSyncKeyException when the key is malformed or another user's
+     */
+    Delta compute(Caller caller, @Nullable String presentedKey, int limit) {
+        SyncKey presented = presentedKey == null ? null : codec.decode(presentedKey, caller.userId());
+        return new Delta(presented, readOnly.execute(status -> delta(caller.userId(), presented, limit)));
+    }
+
+    /** Records the key the device presented as its acknowledgement (and that the device is active). */
+    void acknowledge(Caller caller, Delta delta) {
+        SyncKey presented = delta.presented();
+        long acknowledged = presented != null && !delta.response().resync() ? presented.messageSeq() : 0;
+        repository.acknowledge(caller.userId(), caller.deviceId(), acknowledged, clock.millis());
+    }
+
+    /** A computed answer and the key it answers. */
+    record Delta(@Nullable SyncKey presented, SyncResponse response) {
+    }
+
+    private SyncResponse delta(String userId, @Nullable SyncKey presented, int limit) {
         long currentEpoch = epoch.current();
-        SyncKey key = presentedKey == null ? SyncKey.initial(userId, currentEpoch)
-                : codec.decode(presentedKey, userId);
-        boolean resync = key.epoch() != currentEpoch;
-        if (resync) {
-            key = SyncKey.initial(userId, currentEpoch);
-        }
-        SyncRepository.Account account = repository.account(userId)
+        SyncRepository.UserState state = repository.userState(userId)
             .orElseThrow(() -> ApiException.notFound("no user '" + userId + "'"));
-        SyncResponse.AccountView accountView = account.version() > key.accountVersion()
-                ? new SyncResponse.AccountView(userId, account.displayName(), account.version()) : null;
-        List<SyncResponse.Contact> contacts = account.contactsVersion() > key.contactsVersion()
-                ? repository.contacts(userId, key.contactsVersion(), account.contactsVersion()) : List.of();
-        List<SyncResponse.Message> messages = repository.messages(userId, key.messageSeq(), limit + 1);
-        boolean hasMore = messages.size() > limit;
-        if (hasMore) {
-            messages = messages.subList(0, limit);
+        boolean resync = presented != null && (presented.epoch() != currentEpoch
+                || presented.messageSeq() < state.trimmedSeq() || presented.messageSeq() > state.headSeq()
+                || presented.accountVersion() > state.accountVersion()
+                || presented.contactsVersion() > state.contactsVersion());
+        SyncKey key = presented == null || resync ? SyncKey.initial(userId, currentEpoch) : presented;
+        boolean fresh = presented == null || resync;
+
+        SyncResponse.AccountView account = state.accountVersion() > key.accountVersion()
+                ? new SyncResponse.AccountView(userId, state.displayName(), state.accountVersion()) : null;
+        List<SyncResponse.Contact> contacts = state.contactsVersion() > key.contactsVersion()
+                ? repository.contacts(userId, key.contactsVersion(), state.contactsVersion()) : List.of();
+        if (fresh) {
+            // a device starting afresh needs the contacts, not the history of deletions
+            contacts = contacts.stream().filter(contact -> !contact.deleted()).toList();
         }
-        long lastSeq = messages.isEmpty() ? key.messageSeq() : messages.getLast().seq();
-        SyncKey next = new SyncKey(userId, currentEpoch, Math.max(key.accountVersion(), account.version()),
-                Math.max(key.contactsVersion(), account.contactsVersion()), lastSeq);
-        return new SyncResponse(codec.encode(next), hasMore, resync, accountView, contacts, List.copyOf(messages));
+        List<SyncResponse.Message> messages;
+        boolean hasMore = false;
+        long lastSeq;
+        if (fresh) {
+            messages = state.headSeq() == 0 ? List.of() : repository.latestMessages(userId, state.headSeq(), limit);
+            lastSeq = state.headSeq();
+        } else if (key.messageSeq() >= state.headSeq()) {
+            messages = List.of();
+            lastSeq = key.messageSeq();
+        } else {
+            messages = repository.messagesAfter(userId, key.messageSeq(), limit + 1);
+            hasMore = messages.size() > limit;
+            if (hasMore) {
+                messages = messages.subList(0, limit);
+            }
+            lastSeq = messages.isEmpty() ? key.messageSeq() : messages.getLast().seq();
+        }
+        SyncKey next = new SyncKey(userId, currentEpoch, Math.max(key.accountVersion(), state.accountVersion()),
+                Math.max(key.contactsVersion(), state.contactsVersion()), lastSeq);
+        return new SyncResponse(codec.encode(next), hasMore, resync, account, contacts, List.copyOf(messages));
     }
 }

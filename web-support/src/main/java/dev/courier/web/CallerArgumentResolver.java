@@ -45,7 +45,7 @@ final class CallerArgumentResolver implements HandlerMethodArgumentResolver {
     static Caller verify(AccessTokens tokens, String token) {
         try {
             AccessTokens.Principal principal = tokens.verify(token);
-            return new Caller(principal.userId(), principal.deviceId());
+            return new Caller(principal.userId(), principal.deviceId(), principal.expiresAt());
         } catch (AccessTokens.InvalidTokenException e) {
             throw new ApiException(ErrorCode.UNAUTHENTICATED, e.getMessage());
         }

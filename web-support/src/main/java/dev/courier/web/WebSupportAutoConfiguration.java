@@ -3,8 +3,13 @@ package dev.courier.web;
 import java.time.Clock;
 import java.util.List;
 
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
@@ -13,13 +18,14 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
 
 import dev.courier.common.AccessTokens;
 
 /** Wires the shared HTTP behaviour into every Courier web service. */
 @AutoConfiguration(beforeName = "org.springframework.boot.webmvc.autoconfigure.error.ErrorMvcAutoConfiguration")
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-@EnableConfigurationProperties(AuthProperties.class)
+@EnableConfigurationProperties({ AuthProperties.class, SocketProperties.class })
 @Import({ ProblemHandler.class, ProblemErrorController.class })
 public class WebSupportAutoConfiguration {
 
@@ -42,6 +48,35 @@ public class WebSupportAutoConfiguration {
     @Bean
     Authenticator authenticator(AccessTokens tokens) {
         return new Authenticator(tokens);
+    }
+
+    @Bean
+    TokenHandshakeInterceptor tokenHandshakeInterceptor(Authenticator authenticator) {
+        return new TokenHandshakeInterceptor(authenticator);
+    }
+
+    @Bean
+    ServletServerContainerFactoryBean webSocketContainer(SocketProperties properties) {
+        ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
+        container.setMaxTextMessageBufferSize((int) properties.maxFrameSize().toBytes());
+        container.setMaxBinaryMessageBufferSize((int) properties.maxFrameSize().toBytes());
+        return container;
+    }
+
+    @Bean(destroyMethod = "shutdownNow")
+    ScheduledExecutorService socketKeepAlive(ObjectProvider<AuthenticatedSocketHandler> handlers,
+            SocketProperties properties) {
+        ScheduledExecutorService scheduler = Executors
+            .newSingleThreadScheduledExecutor(Thread.ofPlatform().name("courier-ws-keepalive").daemon().factory());
+        long period = properties.heartbeat().toMillis();
+        scheduler.scheduleAtFixedRate(() -> handlers.forEach(handler -> {
+            try {
+                handler.keepAlive();
+            } catch (RuntimeException e) {
+                log.warn("WebSocket keep-alive failed: {}", e.toString());
+            }
+        }), period, period, TimeUnit.MILLISECONDS);
+        return scheduler;
     }
 
     @Bean

@@ -14,6 +14,8 @@ import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
+import dev.courier.common.Hints;
+
 /**
  * Publishes push hints, {@code PUBLISH courier:hint:<userId> <headSeq>}, after an inbox batch committed.
  * <p>
@@ -25,8 +27,6 @@ import org.springframework.stereotype.Component;
 class HintPublisher implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(HintPublisher.class);
-
-    static final String CHANNEL_PREFIX = "courier:hint:";
 
     private final StringRedisTemplate redis;
 
@@ -63,7 +63,7 @@ class HintPublisher implements DisposableBean {
     }
 
     private static void publishAll(RedisConnection connection, Map<String, Long> heads) {
-        heads.forEach((user, seq) -> connection.publish((CHANNEL_PREFIX + user).getBytes(StandardCharsets.UTF_8),
+        heads.forEach((user, seq) -> connection.publish(Hints.channel(user).getBytes(StandardCharsets.UTF_8),
                 Long.toString(seq).getBytes(StandardCharsets.US_ASCII)));
     }
 

@@ -1,127 +1,28 @@
 package dev.courier.gateway.message;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.Optional;
-
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Pattern;
 
-import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
-import dev.courier.common.Address;
-import dev.courier.common.ConversationRecord;
-import dev.courier.common.ErrorCode;
-import dev.courier.common.Ids;
-import dev.courier.common.MessageContent;
-import dev.courier.common.MessageId;
-import dev.courier.gateway.ConversationPublisher;
-import dev.courier.gateway.GatewayProperties;
-import dev.courier.gateway.account.AccountRepository;
-import dev.courier.gateway.group.GroupRepository;
-import dev.courier.web.ApiException;
 import dev.courier.web.Caller;
-import tools.jackson.databind.JsonNode;
 
-/**
- * {@code POST /v1/messages}: validates a send at the edge, then answers 202 once the message is durably in the log.
- * The message id is derived from {@code (sender, clientMsgId)}, so a retry through any gateway gets the same id and
- * the fanout-worker delivers the message once.
- */
+/** {@code POST /v1/messages}: 202 once the message is durably in the log. */
 @RestController
 class MessageController {
 
-    private static final String STORED_AT = """
-            SELECT sent_at FROM messages WHERE message_id = :messageId
-            """;
+    private final SendService sends;
 
-    private final AccountRepository accounts;
-
-    private final GroupRepository groups;
-
-    private final ConversationPublisher publisher;
-
-    private final JdbcClient jdbc;
-
-    private final GatewayProperties properties;
-
-    private final Clock clock;
-
-    MessageController(AccountRepository accounts, GroupRepository groups, ConversationPublisher publisher,
-            JdbcClient jdbc, GatewayProperties properties, Clock clock) {
-        this.accounts = accounts;
-        this.groups = groups;
-        this.publisher = publisher;
-        this.jdbc = jdbc;
-        this.properties = properties;
-        this.clock = clock;
+    MessageController(SendService sends) {
+        this.sends = sends;
     }
 
     @PostMapping("/v1/messages")
     @ResponseStatus(HttpStatus.ACCEPTED)
-    Accepted send(Caller caller, @Valid @RequestBody Send request) {
-        Address to = parseAddress(request.to());
-        MessageContent.Problem problem = MessageContent.check(request.kind(), request.content(),
-                properties.maxTextBytes());
-        if (problem != null) {
-            throw new ApiException(problem.code(), problem.detail());
-        }
-        String messageId = MessageId.forSend(caller.userId(), request.clientMsgId());
-        Optional<Instant> stored = jdbc.sql(STORED_AT)
-            .param("messageId", messageId)
-            .query(Long.class)
-            .optional()
-            .map(Instant::ofEpochMilli);
-        if (stored.isPresent()) {
-            // a retry of a send that already went through: same answer, nothing sent again
-            return new Accepted(messageId, request.clientMsgId(), stored.get());
-        }
-        switch (to) {
-            case Address.User user -> {
-                if (user.userId().equals(caller.userId())) {
-                    throw ApiException.invalid("to: a direct message needs another user");
-                }
-                if (!accounts.exists(user.userId())) {
-                    throw ApiException.notFound("to: no user '" + user.userId() + "'");
-                }
-            }
-            case Address.Group group -> {
-                if (groups.find(group.groupId()).isEmpty()) {
-                    throw ApiException.notFound("to: no group '" + group.groupId() + "'");
-                }
-                if (!groups.isMember(group.groupId(), caller.userId())) {
-                    throw new ApiException(ErrorCode.NOT_MEMBER, "you are not a member of g:" + group.groupId());
-                }
-            }
-        }
-        // millisecond precision, as stored: a retry is answered with exactly the same time
-        Instant acceptedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        publisher.publish(new ConversationRecord.MessagePosted(messageId, request.clientMsgId(),
-                to.conversationFrom(caller.userId()).value(), caller.userId(), request.kind(), request.content(),
-                acceptedAt, null));
-        return new Accepted(messageId, request.clientMsgId(), acceptedAt);
-    }
-
-    private static Address parseAddress(String to) {
-        try {
-            return Address.parse(to);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.invalid("to: " + e.getMessage());
-        }
-    }
-
-    record Send(@NotNull @Pattern(regexp = "[\\x21-\\x7E]{1,64}", message = Ids.CLIENT_MSG_ID_RULE) String clientMsgId,
-            @NotNull String to, @NotNull String kind, @Nullable JsonNode content) {
-    }
-
-    record Accepted(String messageId, String clientMsgId, Instant acceptedAt) {
+    SendService.Accepted send(Caller caller, @Valid @RequestBody SendService.Send request) {
+        return sends.send(caller, request);
     }
 }

@@ -1,0 +1,29 @@
+package dev.courier.gateway;
+
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.socket.config.annotation.EnableWebSocket;
+import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
+import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry;
+
+import dev.courier.web.TokenHandshakeInterceptor;
+
+/** {@code GET /v1/ws}, authenticated at the handshake. */
+@Configuration(proxyBeanMethods = false)
+@EnableWebSocket
+class SocketConfiguration implements WebSocketConfigurer {
+
+    private final WebSocketHandler handler;
+
+    private final TokenHandshakeInterceptor authentication;
+
+    SocketConfiguration(dev.courier.web.AuthenticatedSocketHandler handler, TokenHandshakeInterceptor authentication) {
+        this.handler = handler;
+        this.authentication = authentication;
+    }
+
+    @Override
+    public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
+        registry.addHandler(handler, "/v1/ws").addInterceptors(authentication).setAllowedOriginPatterns("*");
+    }
+}

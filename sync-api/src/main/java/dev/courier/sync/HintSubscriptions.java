@@ -1,0 +1,205 @@
+package dev.courier.sync;
+
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.function.Consumer;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+import dev.courier.common.Hints;
+
+/**
+ * This instance's subscriptions to push hints ({@code courier:hint:<userId>}). A user's channel is subscribed while at
+ * least one stream or long poll of the user is held here and unsubscribed after the last one ends, so each sync-api
+ * instance receives only the hints of its own clients and nothing polls the database.
+ * <p>
+ * Hints are hints: when Redis is down, subscriptions fail fast and callers fall back to their timeouts; when it returns,
+ * every channel still wanted is subscribed again.
+ */
+@Component
+public class HintSubscriptions implements DisposableBean {
+
+    private static final Logger log = LoggerFactory.getLogger(HintSubscriptions.class);
+
+    private final RedisClient client;
+
+    private final Map<String, Set<Consumer<Hint>>> listeners = new ConcurrentHashMap<>();
+
+    private volatile @Nullable StatefulRedisPubSubConnection<String, String> connection;
+
+    private volatile long lastConnectAttempt;
+
+    /** Connects (again) when Redis was unreachable and hints are wanted; Lettuce itself handles later outages. */
+    private final java.util.concurrent.ScheduledExecutorService reconnector = java.util.concurrent.Executors
+        .newSingleThreadScheduledExecutor(Thread.ofPlatform().name("courier-hints-connect").daemon().factory());
+
+    HintSubscriptions(@Value("${spring.data.redis.url}") String redisUrl) {
+        this.client = RedisClient.create(RedisURI.create(redisUrl));
+        this.client.setOptions(ClientOptions.builder()
+            .autoReconnect(true)
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofMillis(500)).build())
+            .build());
+        this.client.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(io.lettuce.core.RedisChannelHandler<?, ?> connection,
+                    SocketAddress socketAddress) {
+                // after an outage, subscribe again to what is wanted now (Lettuce only restores what succeeded)
+                Thread.startVirtualThread(HintSubscriptions.this::resubscribeAll);
+            }
+        });
+        reconnector.scheduleWithFixedDelay(() -> {
+            if (connection == null && !listeners.isEmpty()) {
+                connection();
+            }
+        }, 2, 2, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    /** A hint: the user's inbox head reached {@code seq}, or ({@code seq < 0}) their account or contacts changed. */
+    public record Hint(String userId, long seq, String what) {
+
+        boolean isInbox() {
+            return seq >= 0;
+        }
+    }
+
+    /** A held subscription; {@link #ready()} completes once Redis confirmed it, or exceptionally when it could not. */
+    public record Subscription(CompletableFuture<Void> ready, Runnable cancel) implements AutoCloseable {
+
+        @Override
+        public void close() {
+            cancel.run();
+        }
+    }
+
+    public Subscription subscribe(String userId, Consumer<Hint> listener) {
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        listeners.compute(userId, (user, current) -> {
+            Set<Consumer<Hint>> set = current != null ? current : new CopyOnWriteArraySet<>();
+            set.add(listener);
+            // commands are written in call order on the one connection, and compute() serialises them per user
+            redisCommand(true, user).whenComplete((ok, failure) -> {
+                if (failure == null) {
+                    ready.complete(null);
+                } else {
+                    ready.completeExceptionally(failure);
+                }
+            });
+            return set;
+        });
+        return new Subscription(ready, () -> listeners.computeIfPresent(userId, (user, set) -> {
+            set.remove(listener);
+            if (set.isEmpty()) {
+                redisCommand(false, user);
+                return null;
+            }
+            return set;
+        }));
+    }
+
+    /** Users with at least one subscription here. */
+    public int subscribedUsers() {
+        return listeners.size();
+    }
+
+    private CompletableFuture<Void> redisCommand(boolean subscribe, String userId) {
+        StatefulRedisPubSubConnection<String, String> pubSub = connection();
+        if (pubSub == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("Redis is unavailable"));
+        }
+        try {
+            return (subscribe ? pubSub.async().subscribe(Hints.channel(userId))
+                    : pubSub.async().unsubscribe(Hints.channel(userId))).toCompletableFuture();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private @Nullable StatefulRedisPubSubConnection<String, String> connection() {
+        StatefulRedisPubSubConnection<String, String> current = connection;
+        if (current != null) {
+            return current;
+        }
+        synchronized (this) {
+            long now = System.currentTimeMillis();
+            if (connection == null && now - lastConnectAttempt > 1000) {
+                lastConnectAttempt = now;
+                try {
+                    StatefulRedisPubSubConnection<String, String> opened = client.connectPubSub();
+                    opened.addListener(new RedisPubSubAdapter<>() {
+                        @Override
+                        public void message(String channel, String message) {
+                            dispatch(channel, message);
+                        }
+                    });
+                    connection = opened;
+                    Thread.startVirtualThread(this::resubscribeAll);
+                } catch (RuntimeException e) {
+                    log.warn("Redis unavailable for push hints (long polls fall back to their timeout): {}",
+                            e.toString());
+                }
+            }
+            return connection;
+        }
+    }
+
+    private void resubscribeAll() {
+        StatefulRedisPubSubConnection<String, String> pubSub = connection;
+        if (pubSub == null || listeners.isEmpty()) {
+            return;
+        }
+        String[] channels = listeners.keySet().stream().map(Hints::channel).toArray(String[]::new);
+        pubSub.async().subscribe(channels);
+    }
+
+    private void dispatch(String channel, String message) {
+        if (!channel.startsWith(Hints.CHANNEL_PREFIX)) {
+            return;
+        }
+        String userId = channel.substring(Hints.CHANNEL_PREFIX.length());
+        Set<Consumer<Hint>> set = listeners.get(userId);
+        if (set == null) {
+            return;
+        }
+        Hint hint;
+        try {
+            hint = new Hint(userId, Long.parseLong(message), Hints.INBOX);
+        } catch (NumberFormatException e) {
+            hint = new Hint(userId, -1, message);
+        }
+        for (Consumer<Hint> listener : set) {
+            try {
+                listener.accept(hint);
+            } catch (RuntimeException e) {
+                log.warn("Hint listener failed: {}", e.toString());
+            }
+        }
+    }
+
+    @Override
+    public void destroy() {
+        reconnector.shutdownNow();
+        StatefulRedisPubSubConnection<String, String> pubSub = connection;
+        if (pubSub != null) {
+            pubSub.closeAsync();
+        }
+        client.shutdownAsync();
+    }
+}

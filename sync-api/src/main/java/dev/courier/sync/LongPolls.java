@@ -1,0 +1,95 @@
+package dev.courier.sync;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+import org.springframework.web.context.request.async.DeferredResult;
+
+import dev.courier.web.Caller;
+
+/**
+ * Long polls: {@code POST /v1/sync?waitMs=N} answers as soon as anything is new for the user, woken by a push hint, or
+ * with the empty delta (the same key) when the wait runs out. A waiting poll holds no request thread, only a
+ * {@link DeferredResult}, a hint subscription and a timer.
+ * <p>
+ * The subscription is confirmed by Redis before the first look at the database, so a hint published after that look
+ * is never missed. When Redis is down the poll still answers, at its timeout.
+ */
+@Component
+class LongPolls implements DisposableBean {
+
+    private final SyncService sync;
+
+    private final HintSubscriptions hints;
+
+    private final SyncProperties properties;
+
+    private final ScheduledExecutorService timers = Executors
+        .newSingleThreadScheduledExecutor(Thread.ofPlatform().name("courier-long-poll-timer").daemon().factory());
+
+    private final AtomicInteger held = new AtomicInteger();
+
+    LongPolls(SyncService sync, HintSubscriptions hints, SyncProperties properties) {
+        this.sync = sync;
+        this.hints = hints;
+        this.properties = properties;
+    }
+
+    /** Long polls held now. */
+    int held() {
+        return held.get();
+    }
+
+    /**
+     * @throws dev.courier.common.SyncKeyCodec.InvalidSyncKeyException at once when the key is not acceptable
+     */
+    DeferredResult<SyncResponse> poll(Caller caller, @Nullable String presentedKey, int limit, long waitMs) {
+        sync.compute(caller, presentedKey, 1); // validates the key before anything is held
+        // the request's own timeout is a safety net only: the timer below answers first
+        DeferredResult<SyncResponse> result = new DeferredResult<>(waitMs + 10_000L);
+        held.incrementAndGet();
+        HintSubscriptions.Subscription subscription = hints.subscribe(caller.userId(),
+                hint -> Thread.startVirtualThread(() -> answer(result, caller, presentedKey, limit, false)));
+        ScheduledFuture<?> timer = timers.schedule(
+                () -> Thread.startVirtualThread(() -> answer(result, caller, presentedKey, limit, true)), waitMs,
+                TimeUnit.MILLISECONDS);
+        result.onCompletion(() -> {
+            held.decrementAndGet();
+            subscription.close();
+            timer.cancel(false);
+        });
+        subscription.ready()
+            .orTimeout(properties.hintSubscribeTimeout().toMillis(), TimeUnit.MILLISECONDS)
+            .whenComplete((ok, failure) -> Thread
+                .startVirtualThread(() -> answer(result, caller, presentedKey, limit, false)));
+        return result;
+    }
+
+    /** Answers with the delta if it is not empty, or anyway once the wait ran out. */
+    private void answer(DeferredResult<SyncResponse> result, Caller caller, @Nullable String presentedKey, int limit,
+            boolean timedOut) {
+        if (result.isSetOrExpired()) {
+            return;
+        }
+        try {
+            SyncService.Delta delta = sync.compute(caller, presentedKey, limit);
+            if (timedOut || !delta.response().isEmpty()) {
+                sync.acknowledge(caller, delta);
+                result.setResult(delta.response());
+            }
+        } catch (RuntimeException e) {
+            result.setErrorResult(e);
+        }
+    }
+
+    @Override
+    public void destroy() {
+        timers.shutdownNow();
+    }
+}

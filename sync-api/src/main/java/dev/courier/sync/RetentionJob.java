@@ -1,0 +1,133 @@
+package dev.courier.sync;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Trims inbox rows that every active device of their user acknowledged (through the sync key it presented) and that
+ * are older than the retention period. A device silent for longer than {@code device-inactive-after} no longer holds
+ * rows back; when it returns with its old key, the trim is detected ({@code inbox_heads.trimmed_seq}) and it gets
+ * {@code resync}. Idempotent, so every sync-api instance may run it.
+ */
+@Component
+public class RetentionJob implements DisposableBean {
+
+    private static final Logger log = LoggerFactory.getLogger(RetentionJob.class);
+
+    private static final String USERS_AFTER = """
+            SELECT user_id FROM inbox_heads WHERE user_id > :after ORDER BY user_id LIMIT 500
+            """;
+
+    private static final String HEAD = "SELECT head_seq FROM inbox_heads WHERE user_id = :userId";
+
+    private static final String ACTIVE_DEVICES_MIN_ACK = """
+            SELECT MIN(acked_seq) FROM devices
+            WHERE user_id = :userId AND COALESCE(last_sync_at, last_login_at) >= :activeSince
+            """;
+
+    private static final String TRIM_UP_TO = """
+            SELECT MAX(seq) FROM inbox WHERE user_id = :userId AND seq <= :boundary AND created_at < :olderThan
+            """;
+
+    private static final String DELETE = "DELETE FROM inbox WHERE user_id = :userId AND seq <= :upTo";
+
+    private static final String MARK_TRIMMED = """
+            UPDATE inbox_heads SET trimmed_seq = GREATEST(trimmed_seq, :upTo) WHERE user_id = :userId
+            """;
+
+    private final JdbcClient jdbc;
+
+    private final TransactionTemplate transactions;
+
+    private final SyncProperties.Retention retention;
+
+    private final Clock clock;
+
+    private final ScheduledExecutorService scheduler = Executors
+        .newSingleThreadScheduledExecutor(Thread.ofPlatform().name("courier-retention").daemon().factory());
+
+    RetentionJob(JdbcClient jdbc, TransactionTemplate transactions, SyncProperties properties, Clock clock) {
+        this.jdbc = jdbc;
+        this.transactions = transactions;
+        this.retention = properties.retention();
+        this.clock = clock;
+        long interval = retention.interval().toMillis();
+        if (interval > 0) {
+            scheduler.scheduleWithFixedDelay(this::runQuietly, interval, interval, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void runQuietly() {
+        try {
+            long trimmed = trimAll(clock.instant());
+            if (trimmed > 0) {
+                log.info("Retention trimmed {} inbox rows", trimmed);
+            }
+        } catch (RuntimeException e) {
+            log.warn("Retention run failed, will try again: {}", e.toString());
+        }
+    }
+
+    /** Trims every user's inbox as of {@code now}; returns the rows deleted. */
+    public long trimAll(Instant now) {
+        long deleted = 0;
+        String after = "";
+        List<String> users;
+        do {
+            users = jdbc.sql(USERS_AFTER).param("after", after).query(String.class).list();
+            for (String user : users) {
+                deleted += trimUser(user, now);
+            }
+            after = users.isEmpty() ? after : users.getLast();
+        } while (users.size() == 500);
+        return deleted;
+    }
+
+    /** Trims one user's inbox as of {@code now}; returns the rows deleted. */
+    public long trimUser(String userId, Instant now) {
+        Long result = transactions.execute(status -> {
+            Optional<Long> head = jdbc.sql(HEAD).param("userId", userId).query(Long.class).optional();
+            if (head.isEmpty()) {
+                return 0L;
+            }
+            // MIN and MAX of nothing are NULL: optional() reads them as empty
+            long boundary = jdbc.sql(ACTIVE_DEVICES_MIN_ACK)
+                .param("userId", userId)
+                .param("activeSince", now.minus(retention.deviceInactiveAfter()).toEpochMilli())
+                .query(Long.class)
+                .optional()
+                .orElse(head.get());
+            Optional<Long> trimTo = jdbc.sql(TRIM_UP_TO)
+                .param("userId", userId)
+                .param("boundary", boundary)
+                .param("olderThan", now.minus(retention.period()).toEpochMilli())
+                .query(Long.class)
+                .optional();
+            if (trimTo.isEmpty()) {
+                return 0L;
+            }
+            long upTo = trimTo.get();
+            long rows = jdbc.sql(DELETE).param("userId", userId).param("upTo", upTo).update();
+            jdbc.sql(MARK_TRIMMED).param("userId", userId).param("upTo", upTo).update();
+            return rows;
+        });
+        return result == null ? 0 : result;
+    }
+
+    @Override
+    public void destroy() {
+        scheduler.shutdownNow();
+    }
+}

@@ -1,0 +1,28 @@
+package dev.courier.sync;
+
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.socket.config.annotation.EnableWebSocket;
+import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
+import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry;
+
+import dev.courier.web.TokenHandshakeInterceptor;
+
+/** {@code GET /v1/stream}, authenticated at the handshake. */
+@Configuration(proxyBeanMethods = false)
+@EnableWebSocket
+class SocketConfiguration implements WebSocketConfigurer {
+
+    private final StreamSocketHandler handler;
+
+    private final TokenHandshakeInterceptor authentication;
+
+    SocketConfiguration(StreamSocketHandler handler, TokenHandshakeInterceptor authentication) {
+        this.handler = handler;
+        this.authentication = authentication;
+    }
+
+    @Override
+    public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
+        registry.addHandler(handler, "/v1/stream").addInterceptors(authentication).setAllowedOriginPatterns("*");
+    }
+}

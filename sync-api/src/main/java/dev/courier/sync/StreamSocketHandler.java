@@ -1,0 +1,105 @@
+package dev.courier.sync;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.springframework.stereotype.Component;
+import org.springframework.web.socket.WebSocketSession;
+
+import dev.courier.common.ErrorCode;
+import dev.courier.common.SyncKeyCodec;
+import dev.courier.web.ApiException;
+import dev.courier.web.AuthenticatedSocketHandler;
+import dev.courier.web.Caller;
+import dev.courier.web.SocketProperties;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code GET /v1/stream}: pushes {@code {"type":"hint","seq":N}} when the user's inbox reaches seq N (seq only ever
+ * increases on one stream; several entries may share one hint) and {@code {"type":"hint","data":"account"|"contacts"}}
+ * when those changed; answers {@code {"type":"sync", syncKey?, limit?}} with {@code {"type":"delta", ...}}, the body of
+ * {@code POST /v1/sync}. The user's hint channel is subscribed while the stream is open.
+ */
+@Component
+class StreamSocketHandler extends AuthenticatedSocketHandler {
+
+    private final SyncService sync;
+
+    private final HintSubscriptions hints;
+
+    private final SyncProperties properties;
+
+    private final Map<String, HintSubscriptions.Subscription> subscriptions = new ConcurrentHashMap<>();
+
+    StreamSocketHandler(SyncService sync, HintSubscriptions hints, SyncProperties syncProperties,
+            SocketProperties properties, Clock clock) {
+        super(properties, clock);
+        this.sync = sync;
+        this.hints = hints;
+        this.properties = syncProperties;
+    }
+
+    @Override
+    protected void onOpen(Caller caller, WebSocketSession session) {
+        AtomicLong lastSeq = new AtomicLong();
+        subscriptions.put(session.getId(), hints.subscribe(caller.userId(), hint -> {
+            ObjectNode frame = JSON.createObjectNode().put("type", "hint");
+            if (hint.isInbox()) {
+                if (lastSeq.getAndAccumulate(hint.seq(), Math::max) >= hint.seq()) {
+                    return; // an older hint overtaken by a newer one
+                }
+                frame.put("seq", hint.seq());
+            } else {
+                frame.put("data", hint.what());
+            }
+            send(session, frame);
+        }));
+    }
+
+    @Override
+    protected void onClose(Caller caller, WebSocketSession session) {
+        HintSubscriptions.Subscription subscription = subscriptions.remove(session.getId());
+        if (subscription != null) {
+            subscription.close();
+        }
+    }
+
+    @Override
+    protected void onFrame(Caller caller, WebSocketSession session, String type, JsonNode frame) {
+        if (!type.equals("sync")) {
+            sendError(session, null, ErrorCode.INVALID_REQUEST, 400, "type: must be sync or ping, not '" + type + "'");
+            return;
+        }
+        JsonNode key = frame.path("syncKey");
+        JsonNode limitNode = frame.path("limit");
+        if (!key.isMissingNode() && !key.isNull() && !key.isString()) {
+            sendError(session, null, ErrorCode.INVALID_REQUEST, 400, "syncKey: must be a string");
+            return;
+        }
+        int limit = properties.defaultLimit();
+        if (!limitNode.isMissingNode() && !limitNode.isNull()) {
+            if (!limitNode.isIntegralNumber() || !limitNode.canConvertToInt() || limitNode.intValue() < 1
+                    || limitNode.intValue() > properties.maxLimit()) {
+                sendError(session, null, ErrorCode.INVALID_REQUEST, 400,
+                        "limit: must be between 1 and " + properties.maxLimit());
+                return;
+            }
+            limit = limitNode.intValue();
+        }
+        try {
+            SyncResponse delta = sync.sync(caller, key.isString() ? key.stringValue() : null, limit);
+            ObjectNode answer = JSON.createObjectNode().put("type", "delta");
+            answer.setAll((ObjectNode) JSON.valueToTree(delta));
+            send(session, answer);
+        } catch (SyncKeyCodec.InvalidSyncKeyException e) {
+            sendError(session, null, ErrorCode.INVALID_SYNC_KEY, 400, "syncKey: " + e.getMessage());
+        } catch (ApiException e) {
+            sendError(session, null, e.code(), e.status(), e.getMessage());
+        } catch (org.springframework.dao.DataAccessException e) {
+            sendError(session, null, ErrorCode.UNAVAILABLE, 503, "the database is unavailable; retry later");
+        }
+    }
+}
