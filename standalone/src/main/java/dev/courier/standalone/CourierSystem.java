@@ -106,6 +106,16 @@ public final class CourierSystem implements AutoCloseable {
         throw new IllegalArgumentException("no service has a " + type.getName());
     }
 
+    /** A bean of one service, named by its {@code spring.application.name} (for example courier-bridge-worker). */
+    public synchronized <T> T bean(String service, Class<T> type) {
+        for (ConfigurableApplicationContext context : contexts) {
+            if (context.isActive() && service.equals(context.getEnvironment().getProperty("spring.application.name"))) {
+                return context.getBean(type);
+            }
+        }
+        throw new IllegalArgumentException("no running service " + service);
+    }
+
     /** Stops this process's fanout-worker, as if its instance went away; the rest keeps running. */
     public synchronized void stopFanoutWorker() {
         contexts.get(FANOUT).close();

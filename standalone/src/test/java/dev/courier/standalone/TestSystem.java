@@ -16,7 +16,10 @@ final class TestSystem {
     static synchronized CourierSystem get() {
         if (system == null) {
             Infrastructure infrastructure = CourierInfrastructure.shared();
-            system = CourierSystem.start(infrastructure.springArguments(), 0, 0, List.of());
+            system = CourierSystem.start(infrastructure.springArguments(), 0, 0, List.of(
+                    // bridged systems of the bridge tests: one may write anywhere, one nowhere but to "nobody"
+                    "--courier.bridge.systems.weibo.users=*", "--courier.bridge.systems.weibo.groups=*",
+                    "--courier.bridge.systems.locked.users=nobody"));
             Runtime.getRuntime().addShutdownHook(new Thread(system::close, "stop-courier"));
         }
         return system;

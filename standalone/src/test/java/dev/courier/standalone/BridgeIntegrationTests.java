@@ -1,0 +1,278 @@
+package dev.courier.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.courier.common.Json;
+import io.micrometer.core.instrument.MeterRegistry;
+import dev.courier.testinfra.CourierInfrastructure;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** External systems in and out through the bridge topics, exactly as an outside system would use them. */
+class BridgeIntegrationTests {
+
+    private static final Duration DELIVERY = Duration.ofSeconds(30);
+
+    private static KafkaProducer<String, String> producer;
+
+    private final Api api = TestSystem.api();
+
+    @BeforeAll
+    static void connect() {
+        TestSystem.get();
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, CourierInfrastructure.shared().kafkaBootstrap());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
+    }
+
+    @AfterAll
+    static void disconnect() {
+        producer.close();
+    }
+
+    private static void publish(String system, String key, String value) {
+        try {
+            producer.send(new ProducerRecord<>("courier.bridge.in." + system, key, value)).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String envelope(String externalId, String from, String to, String text) {
+        ObjectNode envelope = Json.MAPPER.createObjectNode()
+            .put("v", 1)
+            .put("system", "weibo")
+            .put("externalId", externalId)
+            .put("from", from)
+            .put("to", to)
+            .put("kind", "text")
+            .put("content", text)
+            .put("sentAt", "2026-11-21T10:00:00Z");
+        return envelope.toString();
+    }
+
+    /** Everything on a topic, read from the beginning by a fresh consumer group. */
+    private static final class TopicReader implements AutoCloseable {
+
+        private final KafkaConsumer<String, String> consumer;
+
+        final List<ConsumerRecord<String, String>> records = new CopyOnWriteArrayList<>();
+
+        TopicReader(String topic) {
+            Properties config = new Properties();
+            config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, CourierInfrastructure.shared().kafkaBootstrap());
+            config.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+            config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
+            consumer.subscribe(List.of(topic));
+        }
+
+        List<ConsumerRecord<String, String>> poll() {
+            consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            return records;
+        }
+
+        List<JsonNode> values() {
+            return poll().stream().map(record -> Json.MAPPER.readTree(record.value())).toList();
+        }
+
+        @Override
+        public void close() {
+            consumer.close();
+        }
+    }
+
+    @Test
+    void inboundEnvelopeReachesAUserAsAnOrdinaryMessageFromTheBridgeIdentity() {
+        Api.Session bob = api.newUser("bob");
+        Api.Device bobs = api.deviceOf(bob);
+        bobs.syncAll();
+        String from = Api.uniqueId("wb-user");
+        publish("weibo", "wb-1", envelope(Api.uniqueId("wb"), from, "u:" + bob.userId(), "hello from outside"));
+
+        await().atMost(DELIVERY).untilAsserted(() -> {
+            bobs.syncAll();
+            assertThat(bobs.messages).hasSize(1);
+        });
+        JsonNode message = bobs.messages.getFirst();
+        assertThat(message.path("from").asString()).isEqualTo("weibo." + from);
+        assertThat(message.path("content").asString()).isEqualTo("hello from outside");
+        assertThat(message.path("sentAt").asString()).isEqualTo("2026-11-21T10:00:00Z");
+        assertThat(message.path("conversation").asString()).contains("weibo." + from).startsWith("d:");
+        // the identity is an ordinary user: a person can answer it directly
+        assertThat(api.send(bob, Api.uniqueId("c"), "u:weibo." + from, "hi back").status()).isEqualTo(202);
+    }
+
+    @Test
+    void inboundEnvelopeToAGroupReachesEveryMemberAndTheIdentityJoins() {
+        Api.Session owner = api.newUser("owner");
+        Api.Session bob = api.newUser("bob");
+        String groupId = Api.uniqueId("g");
+        assertThat(api.createGroup(owner, groupId, "G", List.of(bob.userId())).status()).isEqualTo(201);
+        Api.Device owners = api.deviceOf(owner);
+        Api.Device bobs = api.deviceOf(bob);
+        owners.syncAll();
+        bobs.syncAll();
+        String from = Api.uniqueId("wb-user");
+        publish("weibo", "k", envelope(Api.uniqueId("wb"), from, "g:" + groupId, "hello group"));
+
+        for (Api.Device device : List.of(owners, bobs)) {
+            await().atMost(DELIVERY).untilAsserted(() -> {
+                device.syncAll();
+                assertThat(device.messages).extracting(m -> m.path("content").asString()).containsExactly("hello group");
+            });
+        }
+        assertThat(api.call("GET", api.gateway + "/v1/groups/" + groupId, owner.token(), null, null).body()
+            .path("members").toString()).contains("weibo." + from);
+    }
+
+    @Test
+    void replayedExternalIdIsDeliveredOnce() {
+        Api.Session bob = api.newUser("bob");
+        Api.Device bobs = api.deviceOf(bob);
+        bobs.syncAll();
+        String externalId = Api.uniqueId("wb");
+        String value = envelope(externalId, "replayer", "u:" + bob.userId(), "once only");
+        for (int i = 0; i < 3; i++) {
+            publish("weibo", externalId, value);
+        }
+        publish("weibo", "marker", envelope(Api.uniqueId("wb"), "replayer", "u:" + bob.userId(), "marker"));
+        await().atMost(DELIVERY).untilAsserted(() -> {
+            bobs.syncAll();
+            assertThat(bobs.messages).extracting(m -> m.path("content").asString()).contains("marker");
+        });
+        assertThat(bobs.messages).extracting(m -> m.path("content").asString()).containsExactly("once only", "marker");
+    }
+
+    @Test
+    void messagesToABridgedMemberArePublishedOnceAndNeverEchoed() {
+        Api.Session owner = api.newUser("owner");
+        String groupId = Api.uniqueId("g");
+        assertThat(api.createGroup(owner, groupId, "G", List.of()).status()).isEqualTo(201);
+        Api.Device owners = api.deviceOf(owner);
+        owners.syncAll();
+        String from = Api.uniqueId("wb-user");
+        String inboundExternalId = Api.uniqueId("wb");
+        publish("weibo", "k", envelope(inboundExternalId, from, "g:" + groupId, "from weibo"));
+        await().atMost(DELIVERY).untilAsserted(() -> {
+            owners.syncAll();
+            assertThat(owners.messages).hasSize(1);
+        });
+        String inboundMessageId = owners.messageIds().getFirst();
+
+        String reply = api.sendOk(owner, "g:" + groupId, "reply to weibo");
+        String direct = api.sendOk(owner, "u:weibo." + from, "direct to weibo");
+        try (TopicReader out = new TopicReader("courier.bridge.out.weibo")) {
+            await().atMost(DELIVERY).untilAsserted(() -> assertThat(out.values())
+                .extracting(v -> v.path("externalId").asString())
+                .contains(reply, direct));
+            List<JsonNode> mine = out.values().stream()
+                .filter(v -> List.of(reply, direct, inboundMessageId).contains(v.path("externalId").asString()))
+                .toList();
+            // once each (different conversations, so no order between them), and the inbound one not echoed
+            assertThat(mine).extracting(v -> v.path("externalId").asString()).containsExactlyInAnyOrder(reply, direct);
+            JsonNode published = mine.stream().filter(v -> v.path("externalId").asString().equals(reply)).findFirst()
+                .orElseThrow();
+            JsonNode directEnvelope = mine.stream().filter(v -> v.path("externalId").asString().equals(direct))
+                .findFirst().orElseThrow();
+            assertThat(published.path("v").asInt()).isEqualTo(1);
+            assertThat(published.path("system").asString()).isEqualTo("weibo");
+            assertThat(published.path("from").asString()).isEqualTo(owner.userId());
+            assertThat(published.path("to").asString()).isEqualTo("g:" + groupId);
+            assertThat(published.path("recipients").toString()).contains(from);
+            assertThat(published.path("content").asString()).isEqualTo("reply to weibo");
+            assertThat(directEnvelope.path("to").asString()).isEqualTo("u:" + from);
+            assertThat(out.records.stream().filter(r -> r.value().contains(reply)).findFirst().orElseThrow().key())
+                .isEqualTo("g:" + groupId);
+        }
+    }
+
+    @Test
+    void everyKindOfBadEnvelopeIsDeadLetteredWithItsReasonAndGoodOnesBehindItArrive() {
+        MeterRegistry meters = TestSystem.get().bean("courier-bridge-worker", MeterRegistry.class);
+        double notFoundBefore = deadLettered(meters, "not_found");
+        Api.Session bob = api.newUser("bob");
+        Api.Device bobs = api.deviceOf(bob);
+        bobs.syncAll();
+        String to = "u:" + bob.userId();
+        String run = Api.uniqueId("run");
+        Map<String, String> bad = new java.util.LinkedHashMap<>();
+        bad.put("not json " + run, "invalid_request");
+        bad.put("{\"v\":1,\"system\":\"weibo\",\"externalId\":\"" + run + "-a\"}", "invalid_request");
+        bad.put(envelope(run + "-b", "x", to, "t").replace("\"text\"", "\"hologram\""), "invalid_request");
+        bad.put(envelope(run + "-c", "x", to, "y".repeat(70 * 1024)), "payload_too_large");
+        bad.put(envelope(run + "-d", "x", "u:nobody-" + run, "t"), "not_found");
+        bad.put(envelope(run + "-e", "x", "g:nogroup-" + run, "t"), "not_found");
+        bad.put(envelope(run + "-f", "x", to, "t").replace("\"weibo\"", "\"other\""), "forbidden");
+        bad.put(envelope(run + "-g", "Not Valid", to, "t"), "invalid_request");
+        bad.put(envelope(run + "-h", "x", to, "t").replace("\"text\"", "\"image\""), "invalid_request");
+        for (String value : bad.keySet()) {
+            publish("weibo", run, value);
+        }
+        String lockedEnvelope = envelope(run + "-i", "x", to, "t").replace("\"weibo\"", "\"locked\"");
+        publish("locked", run, lockedEnvelope);
+        publish("weibo", run, envelope(run + "-good", "good-sender", to, "still flowing"));
+
+        await().atMost(DELIVERY).untilAsserted(() -> {
+            bobs.syncAll();
+            assertThat(bobs.messages).extracting(m -> m.path("content").asString()).containsExactly("still flowing");
+        });
+        try (TopicReader dlt = new TopicReader("courier.bridge.in.weibo.dlt");
+                TopicReader lockedDlt = new TopicReader("courier.bridge.in.locked.dlt")) {
+            await().atMost(DELIVERY).untilAsserted(() -> {
+                List<ConsumerRecord<String, String>> mine = dlt.poll().stream()
+                    .filter(r -> run.equals(r.key()))
+                    .toList();
+                assertThat(mine).hasSize(bad.size());
+                List<String> reasons = new ArrayList<>();
+                for (ConsumerRecord<String, String> record : mine) {
+                    assertThat(bad).containsKey(record.value());
+                    String reason = header(record, "courier.dlt.reason");
+                    assertThat(reason).as(record.value()).isEqualTo(bad.get(record.value()));
+                    assertThat(header(record, "courier.dlt.detail")).isNotBlank();
+                    assertThat(header(record, "courier.dlt.source")).startsWith("courier.bridge.in.weibo/");
+                    reasons.add(reason);
+                }
+                assertThat(reasons).hasSize(bad.size());
+            });
+            await().atMost(DELIVERY).untilAsserted(() -> assertThat(lockedDlt.poll())
+                .filteredOn(r -> run.equals(r.key()))
+                .singleElement()
+                .satisfies(r -> assertThat(header(r, "courier.dlt.reason")).isEqualTo("forbidden")));
+        }
+        assertThat(deadLettered(meters, "not_found") - notFoundBefore).isEqualTo(2);
+    }
+
+    private static double deadLettered(MeterRegistry meters, String reason) {
+        return meters.find("courier.bridge.dlt").tag("reason", reason).counters().stream()
+            .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+    }
+
+    private static String header(ConsumerRecord<String, String> record, String name) {
+        var header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+}
