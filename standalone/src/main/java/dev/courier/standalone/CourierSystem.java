@@ -1,7 +1,10 @@
 package dev.courier.standalone;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -19,86 +22,117 @@ import dev.courier.sync.SyncApiApplication;
  */
 public final class CourierSystem implements AutoCloseable {
 
-    private static final int FANOUT = 0;
+    public static final String FANOUT_WORKER = "courier-fanout-worker";
 
-    private final List<ConfigurableApplicationContext> contexts;
+    public static final String BRIDGE_WORKER = "courier-bridge-worker";
 
-    private final List<String> serverArguments;
+    public static final String SYNC_API = "courier-sync-api";
 
-    private final List<String> extraArguments;
+    public static final String GATEWAY = "courier-gateway";
 
-    private final int gatewayPort;
+    private record Service(Supplier<SpringApplicationBuilder> builder, List<String> args) {
+    }
 
-    private final int syncPort;
+    /** In start order: workers first, then the APIs. */
+    private final Map<String, Service> services = new LinkedHashMap<>();
 
-    private CourierSystem(List<ConfigurableApplicationContext> contexts, List<String> serverArguments,
-            List<String> extraArguments, int gatewayPort, int syncPort) {
-        this.contexts = contexts;
-        this.serverArguments = serverArguments;
-        this.extraArguments = extraArguments;
-        this.gatewayPort = gatewayPort;
-        this.syncPort = syncPort;
+    private final Map<String, ConfigurableApplicationContext> running = new LinkedHashMap<>();
+
+    private CourierSystem(List<String> serverArguments, int gatewayPort, int syncPort, List<String> extraArguments) {
+        services.put(FANOUT_WORKER, new Service(FanoutWorkerApplication::builder, args(serverArguments,
+                extraArguments)));
+        services.put(BRIDGE_WORKER, new Service(BridgeWorkerApplication::builder, args(serverArguments,
+                extraArguments)));
+        services.put(SYNC_API, new Service(SyncApiApplication::builder, args(serverArguments, extraArguments,
+                "--server.port=" + syncPort)));
+        services.put(GATEWAY, new Service(GatewayApplication::builder, args(serverArguments, extraArguments,
+                "--server.port=" + gatewayPort)));
     }
 
     /**
      * Starts the workers, then the APIs.
      *
      * @param serverArguments {@code --name=value} arguments naming the servers (Kafka, database, Redis)
-     * @param gatewayPort the gateway's HTTP port, 0 for any free port
-     * @param syncPort the sync-api's HTTP port, 0 for any free port
+     * @param gatewayPort the gateway's HTTP port, 0 for any free port (kept across {@link #stop}/{@link #start})
+     * @param syncPort the sync-api's HTTP port, 0 for any free port (kept likewise)
      * @param extraArguments more {@code --name=value} arguments, given to every service
      */
     public static CourierSystem start(List<String> serverArguments, int gatewayPort, int syncPort,
             List<String> extraArguments) {
-        List<ConfigurableApplicationContext> started = new ArrayList<>();
+        CourierSystem system = new CourierSystem(serverArguments, gatewayPort, syncPort, extraArguments);
         try {
-            started.add(run(FanoutWorkerApplication.builder(), serverArguments, extraArguments));
-            started.add(run(BridgeWorkerApplication.builder(), serverArguments, extraArguments));
-            ConfigurableApplicationContext sync = run(SyncApiApplication.builder(), serverArguments,
-                    with(extraArguments, "--server.port=" + syncPort));
-            started.add(sync);
-            ConfigurableApplicationContext gateway = run(GatewayApplication.builder(), serverArguments,
-                    with(extraArguments, "--server.port=" + gatewayPort));
-            started.add(gateway);
-            return new CourierSystem(started, serverArguments, extraArguments, port(gateway), port(sync));
+            system.services.keySet().forEach(system::start);
+            return system;
         } catch (RuntimeException e) {
-            new CourierSystem(started, serverArguments, extraArguments, 0, 0).close();
+            system.close();
             throw e;
         }
     }
 
-    private static ConfigurableApplicationContext run(SpringApplicationBuilder builder, List<String> servers,
-            List<String> extra) {
+    private static List<String> args(List<String> servers, List<String> extra, String... more) {
         List<String> args = new ArrayList<>(servers);
         // one logging system serves every context of the process: a per-context name would be wrong
         args.add("--logging.include-application-name=false");
         args.add("--spring.main.banner-mode=off");
         args.addAll(extra);
+        args.addAll(List.of(more));
+        return args;
+    }
+
+    /** Starts one service (again); an API restarts on the port it had. */
+    public synchronized void start(String name) {
+        ConfigurableApplicationContext current = running.get(name);
+        if (current != null && current.isActive()) {
+            return;
+        }
+        Service service = services.get(name);
+        if (service == null) {
+            throw new IllegalArgumentException("no service " + name);
+        }
         // one shutdown hook for the whole process (see CourierStandalone), so services stop in order
-        return builder.registerShutdownHook(false).logStartupInfo(false).run(args.toArray(String[]::new));
+        ConfigurableApplicationContext context = service.builder()
+            .get()
+            .registerShutdownHook(false)
+            .logStartupInfo(false)
+            .run(service.args().toArray(String[]::new));
+        running.put(name, context);
+        if (context instanceof WebServerApplicationContext web) {
+            // a restart binds the same port, so clients find the service where it was
+            List<String> args = new ArrayList<>(service.args());
+            args.removeIf(arg -> arg.startsWith("--server.port="));
+            args.add("--server.port=" + web.getWebServer().getPort());
+            services.put(name, new Service(service.builder(), args));
+        }
     }
 
-    private static List<String> with(List<String> args, String arg) {
-        List<String> all = new ArrayList<>(args);
-        all.add(arg);
-        return all;
-    }
-
-    private static int port(ConfigurableApplicationContext context) {
-        return ((WebServerApplicationContext) context).getWebServer().getPort();
+    /** Stops one service, gracefully, as if its instance went away; the others keep running. */
+    public synchronized void stop(String name) {
+        ConfigurableApplicationContext context = running.remove(name);
+        if (context != null) {
+            context.close();
+        }
     }
 
     public int gatewayPort() {
-        return gatewayPort;
+        return port(GATEWAY);
     }
 
     public int syncPort() {
-        return syncPort;
+        return port(SYNC_API);
     }
 
-    /** The one bean of this type in any of the services (for operations and tests, such as running retention now). */
+    private synchronized int port(String name) {
+        for (String arg : services.get(name).args()) {
+            if (arg.startsWith("--server.port=")) {
+                return Integer.parseInt(arg.substring("--server.port=".length()));
+            }
+        }
+        throw new IllegalStateException(name + " has no port");
+    }
+
+    /** The one bean of this type in any running service (for operations and tests). */
     public synchronized <T> T bean(Class<T> type) {
-        for (ConfigurableApplicationContext context : contexts) {
+        for (ConfigurableApplicationContext context : running.values()) {
             if (context.isActive() && context.getBeanProvider(type).getIfUnique() != null) {
                 return context.getBean(type);
             }
@@ -106,33 +140,21 @@ public final class CourierSystem implements AutoCloseable {
         throw new IllegalArgumentException("no service has a " + type.getName());
     }
 
-    /** A bean of one service, named by its {@code spring.application.name} (for example courier-bridge-worker). */
+    /** A bean of one running service, named by its {@code spring.application.name} (see the constants). */
     public synchronized <T> T bean(String service, Class<T> type) {
-        for (ConfigurableApplicationContext context : contexts) {
-            if (context.isActive() && service.equals(context.getEnvironment().getProperty("spring.application.name"))) {
-                return context.getBean(type);
-            }
+        ConfigurableApplicationContext context = running.get(service);
+        if (context == null || !context.isActive()) {
+            throw new IllegalArgumentException("no running service " + service);
         }
-        throw new IllegalArgumentException("no running service " + service);
-    }
-
-    /** Stops this process's fanout-worker, as if its instance went away; the rest keeps running. */
-    public synchronized void stopFanoutWorker() {
-        contexts.get(FANOUT).close();
-    }
-
-    /** Starts this process's fanout-worker again after {@link #stopFanoutWorker()}. */
-    public synchronized void startFanoutWorker() {
-        if (!contexts.get(FANOUT).isActive()) {
-            contexts.set(FANOUT, run(FanoutWorkerApplication.builder(), serverArguments, extraArguments));
-        }
+        return context.getBean(type);
     }
 
     /** Stops the APIs first (no new work), then the workers (which commit what they finished). */
     @Override
     public synchronized void close() {
-        for (int i = contexts.size() - 1; i >= 0; i--) {
-            contexts.get(i).close();
+        List<String> names = new ArrayList<>(running.keySet());
+        for (int i = names.size() - 1; i >= 0; i--) {
+            stop(names.get(i));
         }
     }
 }

@@ -212,7 +212,7 @@ class BridgeIntegrationTests {
 
     @Test
     void everyKindOfBadEnvelopeIsDeadLetteredWithItsReasonAndGoodOnesBehindItArrive() {
-        MeterRegistry meters = TestSystem.get().bean("courier-bridge-worker", MeterRegistry.class);
+        MeterRegistry meters = TestSystem.get().bean(CourierSystem.BRIDGE_WORKER, MeterRegistry.class);
         double notFoundBefore = deadLettered(meters, "not_found");
         Api.Session bob = api.newUser("bob");
         Api.Device bobs = api.deviceOf(bob);

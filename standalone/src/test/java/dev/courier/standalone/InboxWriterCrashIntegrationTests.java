@@ -34,7 +34,7 @@ class InboxWriterCrashIntegrationTests {
         Api.Session bob = api.newUser("bob");
         List<String> sent = new ArrayList<>();
 
-        system.stopFanoutWorker();
+        system.stop(CourierSystem.FANOUT_WORKER);
         JavaProcess crashing = null;
         try {
             for (int i = 0; i < 40; i++) {
@@ -57,7 +57,7 @@ class InboxWriterCrashIntegrationTests {
             if (crashing != null) {
                 crashing.close();
             }
-            system.startFanoutWorker();
+            system.start(CourierSystem.FANOUT_WORKER);
         }
         for (int i = 0; i < 10; i++) {
             sent.add(api.sendOk(alice, "u:" + bob.userId(), "after the restart " + i));
