@@ -19,10 +19,31 @@ final class TestSystem {
             system = CourierSystem.start(infrastructure.springArguments(), 0, 0, List.of(
                     // bridged systems of the bridge tests: one may write anywhere, one nowhere but to "nobody"
                     "--courier.bridge.systems.weibo.users=*", "--courier.bridge.systems.weibo.groups=*",
-                    "--courier.bridge.systems.locked.users=nobody"));
+                    "--courier.bridge.systems.locked.users=nobody",
+                    // tests that are not about rate limits must not meet them (LimitsIntegrationTests has its own)
+                    "--courier.gateway.limits.send-burst=1000000", "--courier.gateway.limits.sends-per-second=1000000"));
             Runtime.getRuntime().addShutdownHook(new Thread(system::close, "stop-courier"));
         }
         return system;
+    }
+
+    /**
+     * Another instance of a service on the same servers (and so the same Redis, Kafka and database), with more
+     * arguments; the caller closes it.
+     */
+    static org.springframework.context.ConfigurableApplicationContext extra(
+            org.springframework.boot.builder.SpringApplicationBuilder builder, String... args) {
+        get();
+        List<String> all = new java.util.ArrayList<>(CourierInfrastructure.shared().springArguments());
+        all.addAll(List.of("--server.port=0", "--spring.main.banner-mode=off",
+                "--logging.include-application-name=false"));
+        all.addAll(List.of(args));
+        return builder.registerShutdownHook(false).logStartupInfo(false).run(all.toArray(String[]::new));
+    }
+
+    static int port(org.springframework.context.ConfigurableApplicationContext context) {
+        return ((org.springframework.boot.web.server.context.WebServerApplicationContext) context).getWebServer()
+            .getPort();
     }
 
     static Api api() {

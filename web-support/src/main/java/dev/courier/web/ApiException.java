@@ -14,6 +14,8 @@ public class ApiException extends RuntimeException {
 
     private final int status;
 
+    private long retryAfterSeconds;
+
     public ApiException(ErrorCode code, String detail) {
         this(code, code.status(), detail);
     }
@@ -30,6 +32,17 @@ public class ApiException extends RuntimeException {
 
     public int status() {
         return status;
+    }
+
+    /** Seconds after which a retry may succeed ({@code Retry-After}), 0 when unknown. */
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
+
+    /** Sets {@code Retry-After}; returns this. */
+    public ApiException retryAfter(long seconds) {
+        this.retryAfterSeconds = seconds;
+        return this;
     }
 
     public static ApiException invalid(String detail) {

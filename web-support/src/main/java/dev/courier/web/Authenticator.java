@@ -12,8 +12,11 @@ public final class Authenticator {
 
     private final AccessTokens tokens;
 
-    Authenticator(AccessTokens tokens) {
+    private final KnownDevices devices;
+
+    Authenticator(AccessTokens tokens, KnownDevices devices) {
         this.tokens = tokens;
+        this.devices = devices;
     }
 
     /**
@@ -23,8 +26,8 @@ public final class Authenticator {
      */
     public Caller authenticate(@Nullable String authorization, @Nullable String accessToken) {
         if ((authorization == null || authorization.isBlank()) && accessToken != null && !accessToken.isBlank()) {
-            return CallerArgumentResolver.verify(tokens, accessToken);
+            return CallerArgumentResolver.verify(tokens, devices, accessToken);
         }
-        return CallerArgumentResolver.authenticate(tokens, authorization);
+        return CallerArgumentResolver.authenticate(tokens, devices, authorization);
     }
 }

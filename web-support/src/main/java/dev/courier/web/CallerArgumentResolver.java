@@ -16,8 +16,11 @@ final class CallerArgumentResolver implements HandlerMethodArgumentResolver {
 
     private final AccessTokens tokens;
 
-    CallerArgumentResolver(AccessTokens tokens) {
+    private final KnownDevices devices;
+
+    CallerArgumentResolver(AccessTokens tokens, KnownDevices devices) {
         this.tokens = tokens;
+        this.devices = devices;
     }
 
     @Override
@@ -28,26 +31,31 @@ final class CallerArgumentResolver implements HandlerMethodArgumentResolver {
     @Override
     public Caller resolveArgument(MethodParameter parameter, @Nullable ModelAndViewContainer mavContainer,
             NativeWebRequest request, @Nullable WebDataBinderFactory binderFactory) {
-        return authenticate(tokens, request.getHeader(HttpHeaders.AUTHORIZATION));
+        return authenticate(tokens, devices, request.getHeader(HttpHeaders.AUTHORIZATION));
     }
 
     /** Verifies an {@code Authorization} header value; shared with the WebSocket handshakes. */
-    static Caller authenticate(AccessTokens tokens, @Nullable String authorization) {
+    static Caller authenticate(AccessTokens tokens, KnownDevices devices, @Nullable String authorization) {
         if (authorization == null || authorization.isBlank()) {
             throw new ApiException(ErrorCode.UNAUTHENTICATED, "missing Authorization: Bearer <token>");
         }
         if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw new ApiException(ErrorCode.UNAUTHENTICATED, "the Authorization header must be Bearer <token>");
         }
-        return verify(tokens, authorization.substring(7).trim());
+        return verify(tokens, devices, authorization.substring(7).trim());
     }
 
-    static Caller verify(AccessTokens tokens, String token) {
+    static Caller verify(AccessTokens tokens, KnownDevices devices, String token) {
+        AccessTokens.Principal principal;
         try {
-            AccessTokens.Principal principal = tokens.verify(token);
-            return new Caller(principal.userId(), principal.deviceId(), principal.expiresAt());
+            principal = tokens.verify(token);
         } catch (AccessTokens.InvalidTokenException e) {
             throw new ApiException(ErrorCode.UNAUTHENTICATED, e.getMessage());
         }
+        if (!devices.isKnown(principal.userId(), principal.deviceId())) {
+            throw new ApiException(ErrorCode.UNAUTHENTICATED, "the device '" + principal.deviceId()
+                    + "' is signed out; log in again");
+        }
+        return new Caller(principal.userId(), principal.deviceId(), principal.expiresAt());
     }
 }

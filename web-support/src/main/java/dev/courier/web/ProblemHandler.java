@@ -43,7 +43,11 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<Object> api(ApiException e) {
-        return Problems.response(e.code(), e.status(), e.getMessage(), HttpHeaders.EMPTY);
+        HttpHeaders headers = new HttpHeaders();
+        if (e.retryAfterSeconds() > 0) {
+            headers.set(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
+        }
+        return Problems.response(e.code(), e.status(), e.getMessage(), headers);
     }
 
     @ExceptionHandler(SyncKeyCodec.InvalidSyncKeyException.class)
@@ -75,6 +79,11 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     protected @Nullable ResponseEntity<Object> handleExceptionInternal(Exception ex, @Nullable Object body,
             HttpHeaders headers, HttpStatusCode statusCode, WebRequest request) {
         int status = statusCode.value();
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof BodySizeFilter.TooLargeException tooLarge) {
+                return Problems.response(ErrorCode.PAYLOAD_TOO_LARGE, 413, tooLarge.getMessage(), HttpHeaders.EMPTY);
+            }
+        }
         if (ex instanceof AsyncRequestTimeoutException) {
             status = 503;
         }
@@ -101,6 +110,11 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static String describeUnreadable(HttpMessageNotReadableException e) {
         Throwable cause = e.getCause();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BodySizeFilter.TooLargeException tooLarge) {
+                return tooLarge.getMessage();
+            }
+        }
         if (cause instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
             return path(mismatch) + ": has the wrong type";
         }

@@ -39,6 +39,27 @@ public final class Problems {
         return ResponseEntity.status(status).headers(all).body(body(code, status, detail));
     }
 
+    /** Writes a problem straight to a servlet response, for filters that answer before any controller. */
+    static void write(jakarta.servlet.http.HttpServletResponse response, ErrorCode code, int status, String detail)
+            throws java.io.IOException {
+        response.setStatus(status);
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        response.getOutputStream().write(json(code, status, detail));
+    }
+
+    /** The problem as JSON bytes, for writers outside Spring MVC's message converters. */
+    static byte[] json(ErrorCode code, int status, String detail) {
+        ProblemDetail problem = body(code, status, detail);
+        return dev.courier.common.Json.MAPPER.createObjectNode()
+            .put("type", String.valueOf(problem.getType()))
+            .put("title", problem.getTitle())
+            .put("status", status)
+            .put("detail", detail)
+            .put("code", code.code())
+            .toString()
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** The code that goes with an HTTP status when nothing more specific is known. */
     public static ErrorCode codeFor(int status) {
         return switch (status) {

@@ -43,9 +43,7 @@ public final class TokenHandshakeInterceptor implements HandshakeInterceptor {
             response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
             response.getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
             try {
-                response.getBody()
-                    .write(dev.courier.common.Json.MAPPER
-                        .writeValueAsBytes(Problems.body(ErrorCode.UNAUTHENTICATED, 401, e.getMessage())));
+                response.getBody().write(Problems.json(ErrorCode.UNAUTHENTICATED, 401, e.getMessage()));
             } catch (java.io.IOException ignored) {
                 // the status alone refuses the handshake
             }

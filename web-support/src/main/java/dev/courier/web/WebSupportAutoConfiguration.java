@@ -14,7 +14,10 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.context.annotation.Import;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
@@ -25,7 +28,7 @@ import dev.courier.common.AccessTokens;
 /** Wires the shared HTTP behaviour into every Courier web service. */
 @AutoConfiguration(beforeName = "org.springframework.boot.webmvc.autoconfigure.error.ErrorMvcAutoConfiguration")
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-@EnableConfigurationProperties({ AuthProperties.class, SocketProperties.class })
+@EnableConfigurationProperties({ AuthProperties.class, SocketProperties.class, HttpProperties.class })
 @Import({ ProblemHandler.class, ProblemErrorController.class })
 public class WebSupportAutoConfiguration {
 
@@ -46,8 +49,21 @@ public class WebSupportAutoConfiguration {
     }
 
     @Bean
-    Authenticator authenticator(AccessTokens tokens) {
-        return new Authenticator(tokens);
+    KnownDevices knownDevices(ObjectProvider<JdbcClient> jdbc, HttpProperties properties, Clock clock) {
+        return new KnownDevices(jdbc.getIfAvailable(), properties, clock);
+    }
+
+    @Bean
+    Authenticator authenticator(AccessTokens tokens, KnownDevices devices) {
+        return new Authenticator(tokens, devices);
+    }
+
+    @Bean
+    FilterRegistrationBean<BodySizeFilter> bodySizeFilter(HttpProperties properties) {
+        FilterRegistrationBean<BodySizeFilter> registration = new FilterRegistrationBean<>(
+                new BodySizeFilter(properties.maxBodySize().toBytes()));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+        return registration;
     }
 
     @Bean
@@ -80,11 +96,11 @@ public class WebSupportAutoConfiguration {
     }
 
     @Bean
-    WebMvcConfigurer callerResolverConfigurer(AccessTokens tokens) {
+    WebMvcConfigurer callerResolverConfigurer(AccessTokens tokens, KnownDevices devices) {
         return new WebMvcConfigurer() {
             @Override
             public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
-                resolvers.add(new CallerArgumentResolver(tokens));
+                resolvers.add(new CallerArgumentResolver(tokens, devices));
             }
         };
     }

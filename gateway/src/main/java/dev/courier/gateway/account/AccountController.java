@@ -3,6 +3,7 @@ package dev.courier.gateway.account;
 import java.time.Clock;
 import java.time.Instant;
 
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -11,6 +12,7 @@ import jakarta.validation.constraints.Size;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.ResponseStatus;
@@ -19,7 +21,10 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.courier.common.AccessTokens;
 import dev.courier.common.ErrorCode;
 import dev.courier.common.Ids;
+import dev.courier.gateway.RateLimiter;
 import dev.courier.web.ApiException;
+import dev.courier.web.Caller;
+import dev.courier.web.KnownDevices;
 
 /** {@code POST /v1/accounts} and {@code POST /v1/sessions}. */
 @RestController
@@ -39,10 +44,17 @@ class AccountController {
 
     private final Clock clock;
 
-    AccountController(AccountRepository accounts, AccessTokens tokens, Clock clock) {
+    private final RateLimiter limits;
+
+    private final KnownDevices devices;
+
+    AccountController(AccountRepository accounts, AccessTokens tokens, Clock clock, RateLimiter limits,
+            KnownDevices devices) {
         this.accounts = accounts;
         this.tokens = tokens;
         this.clock = clock;
+        this.limits = limits;
+        this.devices = devices;
     }
 
     @PostMapping("/v1/accounts")
@@ -61,15 +73,26 @@ class AccountController {
     }
 
     @PostMapping("/v1/sessions")
-    SessionCreated login(@Valid @RequestBody CreateSession request) {
+    SessionCreated login(@Valid @RequestBody CreateSession request, HttpServletRequest http) {
+        String address = http.getRemoteAddr();
+        limits.checkLogin(request.userId(), address);
         String hash = accounts.passwordHash(request.userId()).orElse(null);
         boolean matches = passwords.matches(request.password(), hash != null ? hash : decoyHash);
         if (hash == null || !matches) {
+            limits.failedLogin(request.userId(), address);
             throw new ApiException(ErrorCode.UNAUTHENTICATED, "unknown user id or wrong password");
         }
         accounts.touchDevice(request.userId(), request.deviceId(), clock.millis());
         AccessTokens.Issued issued = tokens.issue(request.userId(), request.deviceId());
         return new SessionCreated(issued.token(), issued.expiresAt());
+    }
+
+    /** Signs this device out: its tokens stop working (on every instance within the device-check cache time). */
+    @DeleteMapping("/v1/sessions")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void logout(Caller caller) {
+        accounts.deleteDevice(caller.userId(), caller.deviceId());
+        devices.forget(caller.userId(), caller.deviceId());
     }
 
     record CreateAccount(

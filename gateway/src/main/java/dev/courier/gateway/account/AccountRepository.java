@@ -27,6 +27,8 @@ public class AccountRepository {
             ON DUPLICATE KEY UPDATE last_login_at = :now
             """;
 
+    private static final String DELETE_DEVICE = "DELETE FROM devices WHERE user_id = :userId AND device_id = :deviceId";
+
     private static final String EXISTING = """
             SELECT user_id FROM accounts WHERE user_id IN (:userIds)
             """;
@@ -53,6 +55,10 @@ public class AccountRepository {
 
     void touchDevice(String userId, String deviceId, long now) {
         jdbc.sql(TOUCH_DEVICE).param("userId", userId).param("deviceId", deviceId).param("now", now).update();
+    }
+
+    void deleteDevice(String userId, String deviceId) {
+        jdbc.sql(DELETE_DEVICE).param("userId", userId).param("deviceId", deviceId).update();
     }
 
     public boolean exists(String userId) {

@@ -29,6 +29,7 @@ import dev.courier.common.ConversationRecord;
 import dev.courier.common.ErrorCode;
 import dev.courier.common.Ids;
 import dev.courier.gateway.ConversationPublisher;
+import dev.courier.gateway.GatewayProperties;
 import dev.courier.gateway.account.AccountRepository;
 import dev.courier.web.ApiException;
 import dev.courier.web.Caller;
@@ -50,7 +51,11 @@ class GroupController {
 
     private final Clock clock;
 
-    GroupController(GroupRepository groups, AccountRepository accounts, ConversationPublisher publisher, Clock clock) {
+    private final GatewayProperties properties;
+
+    GroupController(GroupRepository groups, AccountRepository accounts, ConversationPublisher publisher, Clock clock,
+            GatewayProperties properties) {
+        this.properties = properties;
         this.groups = groups;
         this.accounts = accounts;
         this.publisher = publisher;
@@ -61,6 +66,12 @@ class GroupController {
     @ResponseStatus(HttpStatus.CREATED)
     GroupView create(Caller caller, @Valid @RequestBody CreateGroup request) {
         Set<String> members = new TreeSet<>(validUserIds(request.members(), "members"));
+        members.add(caller.userId());
+        if (members.size() > properties.maxGroupSize()) {
+            throw ApiException.invalid("members: a group has at most " + properties.maxGroupSize()
+                    + " members, the owner included");
+        }
+        members.remove(caller.userId());
         requireAccounts(members, "members");
         members.add(caller.userId());
         String groupId = request.groupId() != null ? request.groupId() : newGroupId();
@@ -90,6 +101,12 @@ class GroupController {
         }
         List<String> userIds = List.copyOf(new TreeSet<>(validUserIds(request.userIds(), "userIds")));
         requireAccounts(userIds, "userIds");
+        Set<String> after = new TreeSet<>(groups.members(groupId));
+        after.addAll(userIds);
+        if (after.size() > properties.maxGroupSize()) {
+            throw new ApiException(ErrorCode.CONFLICT, "g:" + groupId + " would have " + after.size()
+                    + " members; a group has at most " + properties.maxGroupSize());
+        }
         publisher.publish(new ConversationRecord.MembersAdded(UUID.randomUUID().toString(), groupId, userIds,
                 caller.userId(), clock.instant()));
         return new MembershipAccepted(groupId, userIds);

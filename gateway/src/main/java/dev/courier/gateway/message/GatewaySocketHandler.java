@@ -61,6 +61,16 @@ class GatewaySocketHandler extends AuthenticatedSocketHandler {
                 }
             });
         } catch (ApiException e) {
+            if (e.retryAfterSeconds() > 0) {
+                send(session, JSON.createObjectNode()
+                    .put("type", "error")
+                    .put("clientMsgId", clientMsgId)
+                    .put("status", e.status())
+                    .put("code", e.code().code())
+                    .put("detail", e.getMessage())
+                    .put("retryAfter", e.retryAfterSeconds()));
+                return;
+            }
             sendError(session, clientMsgId, e.code(), e.status(), e.getMessage());
         } catch (org.springframework.dao.DataAccessException e) {
             sendError(session, clientMsgId, ErrorCode.UNAVAILABLE, 503, "the database is unavailable; retry later");

@@ -21,6 +21,7 @@ import dev.courier.common.MessageContent;
 import dev.courier.common.MessageId;
 import dev.courier.gateway.ConversationPublisher;
 import dev.courier.gateway.GatewayProperties;
+import dev.courier.gateway.RateLimiter;
 import dev.courier.gateway.account.AccountRepository;
 import dev.courier.gateway.group.GroupRepository;
 import dev.courier.web.ApiException;
@@ -51,8 +52,11 @@ public class SendService {
 
     private final Clock clock;
 
+    private final RateLimiter limits;
+
     SendService(AccountRepository accounts, GroupRepository groups, ConversationPublisher publisher,
-            JdbcClient jdbc, GatewayProperties properties, Clock clock) {
+            JdbcClient jdbc, GatewayProperties properties, Clock clock, RateLimiter limits) {
+        this.limits = limits;
         this.accounts = accounts;
         this.groups = groups;
         this.publisher = publisher;
@@ -84,6 +88,7 @@ public class SendService {
         if (problem != null) {
             throw new ApiException(problem.code(), problem.detail());
         }
+        limits.takeSend(caller.userId());
         String messageId = MessageId.forSend(caller.userId(), request.clientMsgId());
         Optional<Instant> stored = jdbc.sql(STORED_AT)
             .param("messageId", messageId)
