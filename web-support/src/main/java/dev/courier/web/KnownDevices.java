@@ -31,6 +31,9 @@ public final class KnownDevices {
 
     private final Map<String, Long> trustedUntil = new ConcurrentHashMap<>();
 
+    /** After the database failed, signatures alone are trusted until then (one timeout per outage, not per request). */
+    private volatile long unreachableUntil;
+
     KnownDevices(@Nullable JdbcClient jdbc, HttpProperties properties, Clock clock) {
         this.jdbc = jdbc;
         this.trustMillis = properties.deviceCheckCache().toMillis();
@@ -44,7 +47,7 @@ public final class KnownDevices {
         String key = userId + " " + deviceId;
         long now = clock.millis();
         Long until = trustedUntil.get(key);
-        if (until != null && until > now) {
+        if (until != null && until > now || unreachableUntil > now) {
             return true;
         }
         try {
@@ -58,7 +61,8 @@ public final class KnownDevices {
             }
             return known;
         } catch (DataAccessException e) {
-            log.debug("Device check skipped, the database is unavailable: {}", e.toString());
+            unreachableUntil = now + trustMillis;
+            log.debug("Device checks skipped for a while, the database is unavailable: {}", e.toString());
             return true;
         }
     }

@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.QueryTimeoutException;
+import org.springframework.dao.RecoverableDataAccessException;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
@@ -62,7 +63,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     }
 
     @ExceptionHandler({ DataAccessResourceFailureException.class, TransientDataAccessException.class,
-            QueryTimeoutException.class, CannotCreateTransactionException.class })
+            RecoverableDataAccessException.class, QueryTimeoutException.class, CannotCreateTransactionException.class })
     ResponseEntity<Object> databaseDown(Exception e) {
         log.warn("Database unavailable: {}", e.getMessage());
         return Problems.response(ErrorCode.UNAVAILABLE, 503, "the database is unavailable; retry later",
