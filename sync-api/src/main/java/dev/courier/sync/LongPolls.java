@@ -50,7 +50,7 @@ class LongPolls implements DisposableBean {
      * @throws dev.courier.common.SyncKeyCodec.InvalidSyncKeyException at once when the key is not acceptable
      */
     DeferredResult<SyncResponse> poll(Caller caller, @Nullable String presentedKey, int limit, long waitMs) {
-        sync.compute(caller, presentedKey, 1); // validates the key before anything is held
+        sync.validate(caller, presentedKey); // a bad key is answered at once, before anything is held
         // the request's own timeout is a safety net only: the timer below answers first
         DeferredResult<SyncResponse> result = new DeferredResult<>(waitMs + 10_000L);
         held.incrementAndGet();
@@ -84,7 +84,10 @@ class LongPolls implements DisposableBean {
                 result.setResult(delta.response());
             }
         } catch (RuntimeException e) {
-            result.setErrorResult(e);
+            if (timedOut) {
+                result.setErrorResult(e);
+            }
+            // otherwise keep waiting: the next hint or the timeout looks again (the database may just be busy)
         }
     }
 

@@ -65,6 +65,17 @@ public class SyncService {
         return new Delta(presented, readOnly.execute(status -> delta(caller.userId(), presented, limit)));
     }
 
+    /**
+     * Checks a presented key without touching the database.
+     *
+     * @throws SyncKeyCodec.InvalidSyncKeyException when the key is malformed or another user's
+     */
+    void validate(Caller caller, @Nullable String presentedKey) {
+        if (presentedKey != null) {
+            codec.decode(presentedKey, caller.userId());
+        }
+    }
+
     /** Records the key the device presented as its acknowledgement (and that the device is active). */
     void acknowledge(Caller caller, Delta delta) {
         SyncKey presented = delta.presented();
