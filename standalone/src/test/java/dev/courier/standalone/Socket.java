@@ -212,6 +212,11 @@ final class Socket implements AutoCloseable {
         return closed.isDone();
     }
 
+    /** Drops the connection without a close handshake, as a client that lost its network would. */
+    void abort() {
+        webSocket.abort();
+    }
+
     @Override
     public void close() {
         WebSocket socket = webSocket;
