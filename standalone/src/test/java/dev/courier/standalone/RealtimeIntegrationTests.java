@@ -692,32 +692,63 @@ class RealtimeIntegrationTests {
                 .isEqualTo(bob.userId());
 
             try (EmbeddedRedis lateRedis = EmbeddedRedis.start(redisPort)) {
-                RedisClient client = RedisClient.create(lateRedis.url());
-                try (StatefulRedisConnection<String, String> connection = client.connect()) {
-                    String channel = Hints.channel(bob.userId());
-                    await().atMost(FRAME)
-                        .pollInterval(Duration.ofMillis(50))
-                        .until(() -> connection.sync().pubsubNumsub(channel).getOrDefault(channel, 0L) >= 1);
-                    connection.sync().publish(channel, "7");
-                    assertThat(stream.await(type("hint"), FRAME).toString())
-                        .isEqualTo("{\"type\":\"hint\",\"seq\":7}");
-                    connection.sync().publish(channel, "contacts");
-                    assertThat(stream.await(type("hint"), FRAME).toString())
-                        .isEqualTo("{\"type\":\"hint\",\"data\":\"contacts\"}");
-                } finally {
-                    client.shutdown();
-                }
+                awaitSubscribers(lateRedis.url(), bob.userId());
+                publish(lateRedis.url(), Hints.channel(bob.userId()), "7");
+                assertThat(stream.await(type("hint"), FRAME).toString()).isEqualTo("{\"type\":\"hint\",\"seq\":7}");
+                publish(lateRedis.url(), Hints.channel(bob.userId()), "contacts");
+                assertThat(stream.await(type("hint"), FRAME).toString())
+                    .isEqualTo("{\"type\":\"hint\",\"data\":\"contacts\"}");
             }
         }
     }
 
     @Test
-    void heartbeatPingsKeepAnAnsweringStreamOpenPastTheIdleTimeout() {
+    void streamsOpenedWhileRedisWasDownGetHintsOnceItIsBack() {
+        Api.Session before = api.newUser("before");
+        Api.Session during = api.newUser("during");
+        int redisPort = Ports.freePort();
+        EmbeddedRedis firstRedis = EmbeddedRedis.start(redisPort);
+        try (ConfigurableApplicationContext instance = startSyncApi(firstRedis.url());
+                Socket beforeStream = Socket.connect("ws://127.0.0.1:" + port(instance) + "/v1/stream",
+                        before.token())) {
+            awaitSubscribers(firstRedis.url(), before.userId());
+            firstRedis.close();
+
+            try (Socket duringStream = Socket.connect("ws://127.0.0.1:" + port(instance) + "/v1/stream",
+                    during.token())) {
+                duringStream.send("{\"type\":\"sync\"}");
+                assertThat(duringStream.await(type("delta"), FRAME).path("account").path("userId").asString())
+                    .as("syncs need no Redis").isEqualTo(during.userId());
+
+                try (EmbeddedRedis redisAgain = EmbeddedRedis.start(redisPort)) {
+                    awaitSubscribers(redisAgain.url(), before.userId());
+                    awaitSubscribers(redisAgain.url(), during.userId());
+                    publish(redisAgain.url(), Hints.channel(before.userId()), "11");
+                    publish(redisAgain.url(), Hints.channel(during.userId()), "12");
+                    assertThat(beforeStream.await(type("hint"), FRAME).path("seq").longValue()).isEqualTo(11);
+                    assertThat(duringStream.await(type("hint"), FRAME).path("seq").longValue()).isEqualTo(12);
+                }
+            }
+        } finally {
+            firstRedis.close();
+        }
+    }
+
+    @Test
+    void heartbeatPingsKeepAnAnsweringStreamOpenPastTheIdleTimeoutAndCloseAnExpiredOneWith1008() {
         Api.Session bob = api.newUser("bob");
+        AccessTokens.Issued shortLived = new AccessTokens(AuthProperties.DEVELOPMENT_SECRET, Duration.ofSeconds(2),
+                Clock.systemUTC()).issue(bob.userId(), "laptop");
         try (ConfigurableApplicationContext instance = startSyncApi(CourierInfrastructure.shared().redisUrl(),
                 "--courier.websocket.heartbeat=250ms", "--courier.websocket.idle-timeout=1s");
-                Socket stream = Socket.connect("ws://127.0.0.1:" + port(instance) + "/v1/stream", bob.token())) {
+                Socket stream = Socket.connect("ws://127.0.0.1:" + port(instance) + "/v1/stream", bob.token());
+                Socket expiring = Socket.connect("ws://127.0.0.1:" + port(instance) + "/v1/stream",
+                        shortLived.token())) {
             long started = System.nanoTime();
+            // a silent stream whose token expires is closed at the next heartbeat
+            Socket.Closed closed = expiring.awaitClosed(Duration.ofSeconds(5));
+            assertThat(closed.code()).as(closed.toString()).isEqualTo(1008);
+            assertThat(Instant.now()).isAfterOrEqualTo(shortLived.expiresAt());
             // the client sends nothing but the pongs the JDK answers the pings with
             await().atMost(FRAME).until(() -> stream.pings() >= 8);
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThan(Duration.ofMillis(1500));
@@ -926,6 +957,27 @@ class RealtimeIntegrationTests {
         await().atMost(FRAME)
             .pollInterval(Duration.ofMillis(20))
             .until(() -> redis.sync().pubsubNumsub(channel).getOrDefault(channel, 0L) == 0);
+    }
+
+    private static void awaitSubscribers(String redisUrl, String userId) {
+        String channel = Hints.channel(userId);
+        RedisClient client = RedisClient.create(redisUrl);
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            await().atMost(FRAME)
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> connection.sync().pubsubNumsub(channel).getOrDefault(channel, 0L) >= 1);
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    private static void publish(String redisUrl, String channel, String message) {
+        RedisClient client = RedisClient.create(redisUrl);
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            connection.sync().publish(channel, message);
+        } finally {
+            client.shutdown();
+        }
     }
 
     private static void assertErrorFrame(JsonNode frame, String clientMsgId, int status, String code,
