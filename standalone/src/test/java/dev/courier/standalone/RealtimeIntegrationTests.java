@@ -3,6 +3,10 @@ package dev.courier.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -29,13 +33,18 @@ import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 import dev.courier.common.AccessTokens;
 import dev.courier.common.Hints;
 import dev.courier.embedded.EmbeddedRedis;
 import dev.courier.embedded.Ports;
+import dev.courier.gateway.GatewayApplication;
 import dev.courier.sync.HintSubscriptions;
 import dev.courier.sync.RetentionJob;
 import dev.courier.sync.SyncApiApplication;
@@ -886,6 +895,70 @@ class RealtimeIntegrationTests {
         assertThat(Socket.refusedHandshakeStatus(gatewaySocketUrl() + "?access_token=x.y.z", null)).isEqualTo(401);
     }
 
+    @Test
+    @Disabled("BUG: GatewaySocketHandler.onFrame (gateway GatewaySocketHandler.java:49-51) writes the ack inside"
+            + " sendAsync(...).whenComplete, i.e. on the gateway's one Kafka producer network thread, and"
+            + " AuthenticatedSocketHandler.send (web-support AuthenticatedSocketHandler.java:153) is a blocking write:"
+            + " once a client stops reading and the socket buffers are full, that thread blocks in Tomcat's write"
+            + " (up to its 20 s blocking-send timeout), so every other send of the gateway, REST included, gets no"
+            + " Kafka acknowledgement and is answered 503 after the 5 s send timeout. Acks must not be written on the"
+            + " producer's thread (hand them to another executor / use the session's async send)")
+    void gatewaySocketClientThatStopsReadingDoesNotStallOtherUsersSends() throws IOException {
+        Api.Session alice = api.newUser("alice");
+        Api.Session bob = api.newUser("bob");
+        try (ConfigurableApplicationContext gateway = startService(
+                GatewayApplication.builder().sources(SmallSendBuffers.class),
+                CourierInfrastructure.shared().redisUrl())) {
+            Api viaThisGateway = new Api("http://127.0.0.1:" + port(gateway), api.sync);
+            assertThat(viaThisGateway.send(bob, "warm-up", "u:" + alice.userId(), "warm-up").status()).isEqualTo(202);
+            try (StalledClient stalled = new StalledClient(port(gateway), "/v1/ws", alice.token())) {
+                for (int i = 0; i < 300; i++) {
+                    stalled.send(sendFrame("unread-ack-" + "x".repeat(40) + "-" + i, "u:" + bob.userId(), "m" + i));
+                }
+                // for 3 s, bob's sends through the same gateway are accepted as usual
+                await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(20)).until(() -> {
+                    long started = System.nanoTime();
+                    Api.Response probe = viaThisGateway.send(bob, Api.uniqueId("c"), "u:" + alice.userId(), "probe");
+                    long elapsed = Duration.ofNanos(System.nanoTime() - started).toMillis();
+                    if (probe.status() != 202 || elapsed > 2_000) {
+                        log.info("Bob's send through the gateway: {} after {} ms: {}", probe.status(), elapsed,
+                                probe.body());
+                    }
+                    return probe.status() == 202 && elapsed <= 2_000;
+                });
+            }
+        }
+    }
+
+    @Test
+    @Disabled("BUG: hints are written to stream clients on the Redis pub/sub event-loop thread:"
+            + " HintSubscriptions.dispatch (sync-api HintSubscriptions.java:148, 189) calls the StreamSocketHandler"
+            + " listener (StreamSocketHandler.java:48-58), which makes a blocking WebSocket write"
+            + " (AuthenticatedSocketHandler.java:153). A stream client that stops reading fills its socket buffers,"
+            + " then the Lettuce thread blocks in Tomcat's write (up to its 20 s blocking-send timeout) and no other"
+            + " user of that sync-api instance gets a hint, nor is any long poll woken. Hints must be handed off the"
+            + " event loop and dropped for a client that does not keep up")
+    void streamClientThatStopsReadingDoesNotStallOtherUsersHints() throws IOException {
+        Api.Session alice = api.newUser("alice");
+        Api.Session slow = api.newUser("slow");
+        Api.Session bob = api.newUser("bob");
+        try (ConfigurableApplicationContext instance = startService(
+                SyncApiApplication.builder().sources(SmallSendBuffers.class),
+                CourierInfrastructure.shared().redisUrl());
+                StalledClient stalled = new StalledClient(port(instance), "/v1/stream", slow.token());
+                Socket bobsStream = Socket.connect("ws://127.0.0.1:" + port(instance) + "/v1/stream", bob.token())) {
+            awaitHintSubscription(slow.userId());
+            awaitHintSubscription(bob.userId());
+            // the slow user's own account changes: one hint frame each, none of them read
+            for (int i = 0; i < 300; i++) {
+                assertThat(renameAccount(slow, "Slow " + i).status()).isEqualTo(200);
+            }
+            api.sendOk(alice, "u:" + bob.userId(), "bob reads his stream");
+            Socket.Frame hint = bobsStream.awaitFrame(hintReaching(1), Duration.ofSeconds(5));
+            assertThat(hint.json().path("seq").longValue()).isEqualTo(1);
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private String streamUrl() {
@@ -1003,6 +1076,12 @@ class RealtimeIntegrationTests {
 
     /** Another sync-api instance on the test infrastructure, with the given Redis. */
     private static ConfigurableApplicationContext startSyncApi(String redisUrl, String... extra) {
+        return startService(SyncApiApplication.builder(), redisUrl, extra);
+    }
+
+    /** Another instance of a service on the test infrastructure, with the given Redis. */
+    private static ConfigurableApplicationContext startService(SpringApplicationBuilder service, String redisUrl,
+            String... extra) {
         List<String> args = new ArrayList<>(CourierInfrastructure.shared()
             .springArguments()
             .stream()
@@ -1014,8 +1093,71 @@ class RealtimeIntegrationTests {
         args.add("--logging.include-application-name=false");
         args.add("--courier.sync.retention.interval=0");
         args.addAll(List.of(extra));
-        return SyncApiApplication.builder().registerShutdownHook(false).logStartupInfo(false)
-            .run(args.toArray(String[]::new));
+        return service.registerShutdownHook(false).logStartupInfo(false).run(args.toArray(String[]::new));
+    }
+
+    /**
+     * Small TCP send buffers on the server's sockets: a client that stops reading fills them after a few KiB instead
+     * of a few MiB, as on a slow mobile link.
+     */
+    @Configuration(proxyBeanMethods = false)
+    static class SmallSendBuffers {
+
+        @Bean
+        TomcatConnectorCustomizer smallSendBuffers() {
+            return connector -> connector.setProperty("socket.txBufSize", "4096");
+        }
+    }
+
+    /**
+     * A WebSocket client that stopped reading (a frozen app, a stalled connection): it completes the handshake and
+     * writes frames, but never reads what the server sends, with a small receive buffer.
+     */
+    static final class StalledClient implements AutoCloseable {
+
+        private final java.net.Socket socket = new java.net.Socket();
+
+        StalledClient(int port, String path, String token) throws IOException {
+            socket.setReceiveBufferSize(2048);
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream()
+                .write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                        + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13"
+                        + "\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer " + token
+                        + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int next = socket.getInputStream().read();
+                if (next < 0) {
+                    throw new IOException("handshake answered with " + head);
+                }
+                head.append((char) next);
+            }
+            assertThat(head.toString()).startsWith("HTTP/1.1 101");
+        }
+
+        /** Writes one masked text frame (mask key 0). */
+        void send(String text) throws IOException {
+            byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+            OutputStream out = socket.getOutputStream();
+            out.write(0x81);
+            if (payload.length < 126) {
+                out.write(0x80 | payload.length);
+            } else {
+                out.write(0x80 | 126);
+                out.write(payload.length >> 8);
+                out.write(payload.length & 0xff);
+            }
+            out.write(new byte[4]);
+            out.write(payload);
+            out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
     }
 
     private static int port(ConfigurableApplicationContext context) {
