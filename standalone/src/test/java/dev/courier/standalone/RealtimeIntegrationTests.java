@@ -29,7 +29,6 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -585,11 +584,6 @@ class RealtimeIntegrationTests {
     }
 
     @Test
-    @Disabled("BUG: RetentionJob.ACTIVE_DEVICES_MIN_ACK (sync-api RetentionJob.java:37) decides activity by"
-            + " COALESCE(last_sync_at, last_login_at), so last_login_at counts only for a device that never synced:"
-            + " a device that synced 25 days ago and logged in today is taken as inactive 8 days later, its"
-            + " unacknowledged rows are trimmed (3 here) and it gets resync. Activity should be the later of the two,"
-            + " GREATEST(COALESCE(last_sync_at, 0), last_login_at)")
     void retentionCountsADeviceThatLoggedInRecentlyAsActiveThoughItsLastSyncIsOld() {
         Api.Session alice = api.newUser("alice");
         Api.Session bob = api.newUser("bob");
@@ -896,13 +890,6 @@ class RealtimeIntegrationTests {
     }
 
     @Test
-    @Disabled("BUG: GatewaySocketHandler.onFrame (gateway GatewaySocketHandler.java:49-51) writes the ack inside"
-            + " sendAsync(...).whenComplete, i.e. on the gateway's one Kafka producer network thread, and"
-            + " AuthenticatedSocketHandler.send (web-support AuthenticatedSocketHandler.java:153) is a blocking write:"
-            + " once a client stops reading and the socket buffers are full, that thread blocks in Tomcat's write"
-            + " (up to its 20 s blocking-send timeout), so every other send of the gateway, REST included, gets no"
-            + " Kafka acknowledgement and is answered 503 after the 5 s send timeout. Acks must not be written on the"
-            + " producer's thread (hand them to another executor / use the session's async send)")
     void gatewaySocketClientThatStopsReadingDoesNotStallOtherUsersSends() throws IOException {
         Api.Session alice = api.newUser("alice");
         Api.Session bob = api.newUser("bob");
@@ -931,13 +918,6 @@ class RealtimeIntegrationTests {
     }
 
     @Test
-    @Disabled("BUG: hints are written to stream clients on the Redis pub/sub event-loop thread:"
-            + " HintSubscriptions.dispatch (sync-api HintSubscriptions.java:148, 189) calls the StreamSocketHandler"
-            + " listener (StreamSocketHandler.java:48-58), which makes a blocking WebSocket write"
-            + " (AuthenticatedSocketHandler.java:153). A stream client that stops reading fills its socket buffers,"
-            + " then the Lettuce thread blocks in Tomcat's write (up to its 20 s blocking-send timeout) and no other"
-            + " user of that sync-api instance gets a hint, nor is any long poll woken. Hints must be handed off the"
-            + " event loop and dropped for a client that does not keep up")
     void streamClientThatStopsReadingDoesNotStallOtherUsersHints() throws IOException {
         Api.Session alice = api.newUser("alice");
         Api.Session slow = api.newUser("slow");
@@ -999,7 +979,9 @@ class RealtimeIntegrationTests {
      * A token valid for 2 s. Token expiry has whole-second precision, so it is issued just after a second starts: the
      * token is then valid for almost the full 2 s, not possibly only 1.
      */
+    /** A token that expires in two seconds, for a device that is signed in (unknown devices are refused). */
     private static AccessTokens.Issued issueTwoSecondToken(String userId, String deviceId) {
+        TestSystem.api().device(userId, deviceId);
         await().atMost(Duration.ofSeconds(2))
             .pollDelay(Duration.ZERO)
             .pollInterval(Duration.ofMillis(5))

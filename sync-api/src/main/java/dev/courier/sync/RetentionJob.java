@@ -34,7 +34,7 @@ public class RetentionJob implements DisposableBean {
 
     private static final String ACTIVE_DEVICES_MIN_ACK = """
             SELECT MIN(acked_seq) FROM devices
-            WHERE user_id = :userId AND COALESCE(last_sync_at, last_login_at) >= :activeSince
+            WHERE user_id = :userId AND GREATEST(COALESCE(last_sync_at, 0), last_login_at) >= :activeSince
             """;
 
     private static final String TRIM_UP_TO = """

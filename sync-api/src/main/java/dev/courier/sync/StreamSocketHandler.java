@@ -44,19 +44,56 @@ class StreamSocketHandler extends AuthenticatedSocketHandler {
 
     @Override
     protected void onOpen(Caller caller, WebSocketSession session) {
-        AtomicLong lastSeq = new AtomicLong();
-        subscriptions.put(session.getId(), hints.subscribe(caller.userId(), hint -> {
-            ObjectNode frame = JSON.createObjectNode().put("type", "hint");
+        Hinter hinter = new Hinter(session);
+        subscriptions.put(session.getId(), hints.subscribe(caller.userId(), hinter::offer));
+    }
+
+    /**
+     * Writes one stream's hints off the Redis thread, so a client that stops reading holds up only itself. Hints
+     * that arrive while one is being written are coalesced: the newest seq wins, and seq never goes back.
+     */
+    private static final class Hinter {
+
+        private final WebSocketSession session;
+
+        private final AtomicLong newestSeq = new AtomicLong();
+
+        private final AtomicLong sentSeq = new AtomicLong();
+
+        private final java.util.Set<String> data = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        private final java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean();
+
+        Hinter(WebSocketSession session) {
+            this.session = session;
+        }
+
+        void offer(HintSubscriptions.Hint hint) {
             if (hint.isInbox()) {
-                if (lastSeq.getAndAccumulate(hint.seq(), Math::max) >= hint.seq()) {
-                    return; // an older hint overtaken by a newer one
-                }
-                frame.put("seq", hint.seq());
+                newestSeq.accumulateAndGet(hint.seq(), Math::max);
             } else {
-                frame.put("data", hint.what());
+                data.add(hint.what());
             }
-            send(session, frame);
-        }));
+            if (writing.compareAndSet(false, true)) {
+                Thread.startVirtualThread(this::write);
+            }
+        }
+
+        private void write() {
+            do {
+                for (String what : data) {
+                    data.remove(what);
+                    send(session, JSON.createObjectNode().put("type", "hint").put("data", what));
+                }
+                long seq = newestSeq.get();
+                if (seq > sentSeq.get()) {
+                    sentSeq.set(seq);
+                    send(session, JSON.createObjectNode().put("type", "hint").put("seq", seq));
+                }
+                writing.set(false);
+                // a hint offered after the checks above but before the flag was cleared is written now
+            } while ((newestSeq.get() > sentSeq.get() || !data.isEmpty()) && writing.compareAndSet(false, true));
+        }
     }
 
     @Override

@@ -26,6 +26,8 @@ import tools.jackson.databind.JsonNode;
 @Component
 class GatewaySocketHandler extends AuthenticatedSocketHandler {
 
+    private static final java.util.concurrent.Executor WRITERS = runnable -> Thread.startVirtualThread(runnable);
+
     private final SendService sends;
 
     private final Validator validator;
@@ -46,7 +48,8 @@ class GatewaySocketHandler extends AuthenticatedSocketHandler {
         }
         try {
             SendService.Send send = parse(frame);
-            sends.sendAsync(caller, send).whenComplete((accepted, failure) -> {
+            // answered off the Kafka producer's thread: a client that stops reading blocks only its own writer
+            sends.sendAsync(caller, send).whenCompleteAsync((accepted, failure) -> {
                 if (failure == null) {
                     send(session, JSON.createObjectNode()
                         .put("type", "ack")
@@ -59,7 +62,7 @@ class GatewaySocketHandler extends AuthenticatedSocketHandler {
                                     : ApiException.unavailable("the message log is unavailable; retry");
                     sendError(session, clientMsgId, error.code(), error.status(), error.getMessage());
                 }
-            });
+            }, WRITERS);
         } catch (ApiException e) {
             if (e.retryAfterSeconds() > 0) {
                 send(session, JSON.createObjectNode()
