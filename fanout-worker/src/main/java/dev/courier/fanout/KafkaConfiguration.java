@@ -1,5 +1,6 @@
 package dev.courier.fanout;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
 import org.springframework.context.annotation.Bean;
@@ -23,9 +24,16 @@ import dev.courier.common.Topics;
 class KafkaConfiguration {
 
     @Bean
-    DefaultErrorHandler errorHandler(KafkaOperations<String, String> kafka, FanoutProperties properties) {
-        DeadLetterPublishingRecoverer recoverer = new DeadLetterPublishingRecoverer(kafka,
-                (record, exception) -> new TopicPartition(Topics.deadLetter(record.topic()), -1));
+    DefaultErrorHandler errorHandler(KafkaOperations<String, String> kafka, FanoutProperties properties,
+            MeterRegistry meters) {
+        DeadLetterPublishingRecoverer recoverer = new DeadLetterPublishingRecoverer(kafka, (record, exception) -> {
+            Throwable cause = exception.getCause() != null ? exception.getCause() : exception;
+            String reason = cause.getMessage() != null && cause.getMessage().contains(":")
+                    ? cause.getMessage().substring(0, cause.getMessage().indexOf(':')) : "invalid";
+            meters.counter("courier.fanout.dlt", "topic", record.topic(), "reason",
+                    reason.matches("[a-z_]{1,32}") ? reason : "invalid").increment();
+            return new TopicPartition(Topics.deadLetter(record.topic()), -1);
+        });
         ExponentialBackOff backOff = new ExponentialBackOff(200, 2.0);
         backOff.setMaxInterval(properties.retryMaxInterval().toMillis());
         DefaultErrorHandler handler = new DefaultErrorHandler(recoverer, backOff);

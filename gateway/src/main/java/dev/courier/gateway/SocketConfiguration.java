@@ -17,9 +17,14 @@ class SocketConfiguration implements WebSocketConfigurer {
 
     private final TokenHandshakeInterceptor authentication;
 
-    SocketConfiguration(dev.courier.web.AuthenticatedSocketHandler handler, TokenHandshakeInterceptor authentication) {
+    SocketConfiguration(dev.courier.web.AuthenticatedSocketHandler handler, TokenHandshakeInterceptor authentication,
+            io.micrometer.core.instrument.MeterRegistry meters) {
         this.handler = handler;
         this.authentication = authentication;
+        io.micrometer.core.instrument.Gauge
+            .builder("courier.websocket.sessions", handler, dev.courier.web.AuthenticatedSocketHandler::openSessions)
+            .tag("endpoint", "/v1/ws")
+            .register(meters);
     }
 
     @Override

@@ -23,7 +23,8 @@ import dev.courier.migrations.Migrator;
  *
  * <pre>
  * java -jar courier-standalone.jar [--data-dir=DIR] [--gateway-port=8080] [--sync-port=8081]
- *      [--kafka-port=9092] [--db-port=3307] [--redis-port=6380] [--any.spring.or.courier.setting=value ...]
+ *      [--kafka-port=9092] [--db-port=3307] [--redis-port=6380] [--fanout-port=8091] [--bridge-port=8092]
+ *      [--any.spring.or.courier.setting=value ...]
  * </pre>
  * Without {@code --data-dir} everything lives in a temporary directory removed at exit; with it, data survives a
  * restart, also after {@code kill -9}. Each option can also be given as an environment variable:
@@ -46,6 +47,7 @@ public final class CourierStandalone {
             if (arg.equals("--help") || arg.equals("-h")) {
                 log.info("usage: java -jar courier-standalone.jar [--data-dir=DIR] [--gateway-port=8080]"
                         + " [--sync-port=8081] [--kafka-port=9092] [--db-port=3307] [--redis-port=6380]"
+                        + " [--fanout-port=8091] [--bridge-port=8092]"
                         + " [--any.spring.or.courier.setting=value]");
                 return;
             } else if (name != null && OPTIONS.contains(name)) {
@@ -63,6 +65,8 @@ public final class CourierStandalone {
         int kafkaPort = Integer.parseInt(option(options, "kafka-port", "COURIER_KAFKA_PORT", "9092"));
         int dbPort = Integer.parseInt(option(options, "db-port", "COURIER_DB_PORT", "3307"));
         int redisPort = Integer.parseInt(option(options, "redis-port", "COURIER_REDIS_PORT", "6380"));
+        int fanoutPort = Integer.parseInt(option(options, "fanout-port", "COURIER_FANOUT_PORT", "8091"));
+        int bridgePort = Integer.parseInt(option(options, "bridge-port", "COURIER_BRIDGE_PORT", "8092"));
 
         long started = System.nanoTime();
         List<AutoCloseable> running = new ArrayList<>();
@@ -97,7 +101,8 @@ public final class CourierStandalone {
         List<String> servers = List.of("--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
                 "--spring.datasource.url=" + db.jdbcUrl(), "--spring.datasource.username=" + db.username(),
                 "--spring.datasource.password=" + db.password(), "--spring.data.redis.url=" + redis.url());
-        CourierSystem system = CourierSystem.start(servers, gatewayPort, syncPort, passThrough);
+        CourierSystem system = CourierSystem.start(servers,
+                new CourierSystem.Ports(gatewayPort, syncPort, fanoutPort, bridgePort), passThrough);
         running.add(system);
 
         log.info("""
@@ -105,6 +110,7 @@ public final class CourierStandalone {
                 Courier is ready in {} s{}
                   gateway   http://127.0.0.1:{}/   (REST; WebSocket ws://127.0.0.1:{}/v1/ws)
                   sync-api  http://127.0.0.1:{}/   (POST /v1/sync; WebSocket ws://127.0.0.1:{}/v1/stream)
+                  workers   http://127.0.0.1:{}/actuator (fanout-worker), http://127.0.0.1:{}/actuator (bridge-worker)
                   kafka     {}
                   database  {} (user {})
                   redis     {}
@@ -112,13 +118,13 @@ public final class CourierStandalone {
                 Stop with Ctrl-C.
                 """, Duration.ofNanos(System.nanoTime() - started).toMillis() / 1000.0,
                 "", system.gatewayPort(), system.gatewayPort(), system.syncPort(), system.syncPort(),
-                kafka.bootstrapServers(), db.jdbcUrl(), db.username(), redis.url(),
+                system.fanoutPort(), system.bridgePort(), kafka.bootstrapServers(), db.jdbcUrl(), db.username(), redis.url(),
                 dataDir != null ? dataDir : "temporary (gone at exit; pass --data-dir=DIR to keep it)");
         stopped.await();
     }
 
     private static final List<String> OPTIONS = List.of("data-dir", "gateway-port", "sync-port", "kafka-port",
-            "db-port", "redis-port");
+            "db-port", "redis-port", "fanout-port", "bridge-port");
 
     private static Path sub(Path dataDir, String name) {
         return dataDir == null ? null : dataDir.resolve(name);

@@ -38,11 +38,21 @@ public final class CourierSystem implements AutoCloseable {
 
     private final Map<String, ConfigurableApplicationContext> running = new LinkedHashMap<>();
 
-    private CourierSystem(List<String> serverArguments, int gatewayPort, int syncPort, List<String> extraArguments) {
+    /** The HTTP port of each service, 0 for any free port (the workers' ports serve only {@code /actuator}). */
+    public record Ports(int gateway, int sync, int fanout, int bridge) {
+
+        public static Ports any() {
+            return new Ports(0, 0, 0, 0);
+        }
+    }
+
+    private CourierSystem(List<String> serverArguments, Ports ports, List<String> extraArguments) {
         services.put(FANOUT_WORKER, new Service(FanoutWorkerApplication::builder, args(serverArguments,
-                extraArguments)));
+                extraArguments, "--server.port=" + ports.fanout())));
         services.put(BRIDGE_WORKER, new Service(BridgeWorkerApplication::builder, args(serverArguments,
-                extraArguments)));
+                extraArguments, "--server.port=" + ports.bridge())));
+        int gatewayPort = ports.gateway();
+        int syncPort = ports.sync();
         services.put(SYNC_API, new Service(SyncApiApplication::builder, args(serverArguments, extraArguments,
                 "--server.port=" + syncPort)));
         services.put(GATEWAY, new Service(GatewayApplication::builder, args(serverArguments, extraArguments,
@@ -59,7 +69,12 @@ public final class CourierSystem implements AutoCloseable {
      */
     public static CourierSystem start(List<String> serverArguments, int gatewayPort, int syncPort,
             List<String> extraArguments) {
-        CourierSystem system = new CourierSystem(serverArguments, gatewayPort, syncPort, extraArguments);
+        return start(serverArguments, new Ports(gatewayPort, syncPort, 0, 0), extraArguments);
+    }
+
+    /** Starts the workers, then the APIs, each on its port. */
+    public static CourierSystem start(List<String> serverArguments, Ports ports, List<String> extraArguments) {
+        CourierSystem system = new CourierSystem(serverArguments, ports, extraArguments);
         try {
             system.services.keySet().forEach(system::start);
             return system;
@@ -119,6 +134,14 @@ public final class CourierSystem implements AutoCloseable {
 
     public int syncPort() {
         return port(SYNC_API);
+    }
+
+    public int fanoutPort() {
+        return port(FANOUT_WORKER);
+    }
+
+    public int bridgePort() {
+        return port(BRIDGE_WORKER);
     }
 
     private synchronized int port(String name) {

@@ -68,8 +68,10 @@ final class Api {
                 : HttpRequest.BodyPublishers.ofString(body));
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode json = response.body().isEmpty() ? Json.MAPPER.missingNode()
-                    : Json.MAPPER.readTree(response.body());
+            JsonNode json = Json.MAPPER.missingNode();
+            if (!response.body().isEmpty() && response.headers().firstValue("Content-Type").orElse("").contains("json")) {
+                json = Json.MAPPER.readTree(response.body());
+            }
             return new Response(response.statusCode(), json, response);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

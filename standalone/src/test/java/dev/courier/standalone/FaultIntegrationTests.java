@@ -123,6 +123,7 @@ class FaultIntegrationTests {
         List<String> args = new ArrayList<>(arguments(CourierInfrastructure.shared()));
         args.add("--courier.fanout.expansion.enabled=" + expansion);
         args.add("--courier.fanout.inbox-writer.enabled=" + inboxWriter);
+        args.add("--server.port=0");
         return args;
     }
 

@@ -42,6 +42,7 @@ class InboxWriterCrashIntegrationTests {
             }
             List<String> args = new ArrayList<>(infrastructure.springArguments());
             args.add("--courier.test.crash-after-rows=2");
+            args.add("--server.port=0");
             // a crashed member's partitions move on after this, instead of Kafka's default 45 s
             args.add("--spring.kafka.consumer.properties.session.timeout.ms=6000");
             args.add("--spring.kafka.consumer.properties.heartbeat.interval.ms=1000");

@@ -21,7 +21,8 @@ class StandaloneCrashIntegrationTests {
         Path data = Files.createTempDirectory("courier-standalone-crash");
         List<String> args = List.of("--data-dir=" + data, "--gateway-port=" + Ports.freePort(),
                 "--sync-port=" + Ports.freePort(), "--kafka-port=" + Ports.freePort(), "--db-port=" + Ports.freePort(),
-                "--redis-port=" + Ports.freePort(), "--courier.gateway.limits.send-burst=1000000",
+                "--redis-port=" + Ports.freePort(), "--fanout-port=" + Ports.freePort(),
+                "--bridge-port=" + Ports.freePort(), "--courier.gateway.limits.send-burst=1000000",
                 "--courier.gateway.limits.sends-per-second=1000000");
         int gateway = port(args, "--gateway-port=");
         int sync = port(args, "--sync-port=");

@@ -16,9 +16,20 @@ class SocketConfiguration implements WebSocketConfigurer {
 
     private final TokenHandshakeInterceptor authentication;
 
-    SocketConfiguration(StreamSocketHandler handler, TokenHandshakeInterceptor authentication) {
+    SocketConfiguration(StreamSocketHandler handler, TokenHandshakeInterceptor authentication, LongPolls longPolls,
+            HintSubscriptions hints, io.micrometer.core.instrument.MeterRegistry meters) {
         this.handler = handler;
         this.authentication = authentication;
+        io.micrometer.core.instrument.Gauge.builder("courier.websocket.sessions", handler, h -> h.openSessions())
+            .tag("endpoint", "/v1/stream")
+            .register(meters);
+        io.micrometer.core.instrument.Gauge.builder("courier.sync.long_polls", longPolls, LongPolls::held)
+            .description("long polls held now")
+            .register(meters);
+        io.micrometer.core.instrument.Gauge.builder("courier.sync.hint_subscriptions", hints,
+                HintSubscriptions::subscribedUsers)
+            .description("users whose hint channel this instance subscribes")
+            .register(meters);
     }
 
     @Override

@@ -3,6 +3,8 @@ package dev.courier.sync;
 import java.time.Clock;
 import java.util.List;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -34,8 +36,11 @@ public class SyncService {
 
     private final Clock clock;
 
+    private final MeterRegistry meters;
+
     SyncService(SyncRepository repository, SyncKeyCodec codec, StoreEpoch epoch, TransactionTemplate transactions,
-            Clock clock) {
+            Clock clock, MeterRegistry meters) {
+        this.meters = meters;
         this.repository = repository;
         this.codec = codec;
         this.epoch = epoch;
@@ -50,8 +55,10 @@ public class SyncService {
      * @throws SyncKeyCodec.InvalidSyncKeyException when the key is malformed or another user's
      */
     public SyncResponse sync(Caller caller, @Nullable String presentedKey, int limit) {
+        Timer.Sample sample = Timer.start(meters);
         Delta delta = compute(caller, presentedKey, limit);
         acknowledge(caller, delta);
+        sample.stop(meters.timer("courier.sync.latency"));
         return delta.response();
     }
 
@@ -78,6 +85,10 @@ public class SyncService {
 
     /** Records the key the device presented as its acknowledgement (and that the device is active). */
     void acknowledge(Caller caller, Delta delta) {
+        if (delta.response().resync()) {
+            meters.counter("courier.sync.resyncs").increment();
+        }
+        meters.counter("courier.sync.messages").increment(delta.response().messages().size());
         SyncKey presented = delta.presented();
         long acknowledged = presented != null && !delta.response().resync() ? presented.messageSeq() : 0;
         repository.acknowledge(caller.userId(), caller.deviceId(), acknowledged, clock.millis());

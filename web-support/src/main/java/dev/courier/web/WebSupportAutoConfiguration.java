@@ -29,7 +29,7 @@ import dev.courier.common.AccessTokens;
 @AutoConfiguration(beforeName = "org.springframework.boot.webmvc.autoconfigure.error.ErrorMvcAutoConfiguration")
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @EnableConfigurationProperties({ AuthProperties.class, SocketProperties.class, HttpProperties.class })
-@Import({ ProblemHandler.class, ProblemErrorController.class })
+@Import({ ProblemHandler.class, ProblemErrorController.class, OpenApiConfiguration.class })
 public class WebSupportAutoConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(WebSupportAutoConfiguration.class);

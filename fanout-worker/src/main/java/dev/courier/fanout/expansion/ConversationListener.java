@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.kafka.annotation.KafkaListener;
@@ -31,10 +32,14 @@ class ConversationListener {
 
     private final KafkaOperations<String, String> kafka;
 
-    ConversationListener(Expander expander, TransactionTemplate transactions, KafkaOperations<String, String> kafka) {
+    private final MeterRegistry meters;
+
+    ConversationListener(Expander expander, TransactionTemplate transactions, KafkaOperations<String, String> kafka,
+            MeterRegistry meters) {
         this.expander = expander;
         this.transactions = transactions;
         this.kafka = kafka;
+        this.meters = meters;
     }
 
     @KafkaListener(id = "courier-fanout-expansion", topics = Topics.CONVERSATIONS, batch = "true",
@@ -44,6 +49,9 @@ class ConversationListener {
         transactions.executeWithoutResult(
                 status -> batch.applyAll(records.stream().map(ConsumerRecord::value).toList()));
         publish(batch.entries());
+        meters.counter("courier.fanout.expansion.records").increment(
+                batch.rejectedIndex() >= 0 ? batch.rejectedIndex() : records.size());
+        meters.counter("courier.fanout.expansion.entries").increment(batch.entries().size());
         Records.InvalidRecordException rejection = batch.rejection();
         if (rejection != null) {
             // the records before it are done; the error handler sends this one to the dead-letter topic

@@ -6,6 +6,8 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -37,12 +39,20 @@ class HintPublisher implements DisposableBean {
 
     private volatile long lastFailureLog;
 
-    HintPublisher(StringRedisTemplate redis) {
+    private final MeterRegistry meters;
+
+    HintPublisher(StringRedisTemplate redis, MeterRegistry meters) {
         this.redis = redis;
+        this.meters = meters;
+        Gauge.builder("courier.fanout.hints.queued", executor, e -> e.getQueue().size()).register(meters);
     }
 
     void publish(Map<String, Long> heads) {
         if (heads.isEmpty()) {
+            return;
+        }
+        if (executor.getQueue().remainingCapacity() == 0) {
+            meters.counter("courier.fanout.hints", "result", "dropped").increment(heads.size());
             return;
         }
         executor.execute(() -> {
@@ -51,7 +61,9 @@ class HintPublisher implements DisposableBean {
                     publishAll(connection, heads);
                     return null;
                 });
+                meters.counter("courier.fanout.hints", "result", "published").increment(heads.size());
             } catch (RuntimeException e) {
+                meters.counter("courier.fanout.hints", "result", "failed").increment(heads.size());
                 long now = System.currentTimeMillis();
                 if (now - lastFailureLog > 10_000) {
                     lastFailureLog = now;

@@ -9,6 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -42,8 +45,17 @@ class InboxListener {
 
     private final Clock clock;
 
+    private final MeterRegistry meters;
+
+    private final DistributionSummary batchSizes;
+
     InboxListener(InboxRepository inbox, TransactionTemplate transactions, HintPublisher hints,
-            ObjectProvider<InboxCommitListener> commitListeners, Clock clock) {
+            ObjectProvider<InboxCommitListener> commitListeners, Clock clock, MeterRegistry meters) {
+        this.meters = meters;
+        this.batchSizes = DistributionSummary.builder("courier.fanout.inbox.batch.size")
+            .description("inbox entries per batch written")
+            .publishPercentileHistogram()
+            .register(meters);
         this.inbox = inbox;
         this.transactions = transactions;
         this.hints = hints;
@@ -64,7 +76,10 @@ class InboxListener {
                 break;
             }
         }
+        Timer.Sample sample = Timer.start(meters);
         Map<String, Long> heads = transactions.execute(status -> write(entries));
+        sample.stop(meters.timer("courier.fanout.inbox.commit"));
+        batchSizes.record(entries.size());
         if (heads != null && !heads.isEmpty()) {
             commitListeners.forEach(listener -> listener.committed(heads));
             hints.publish(heads);
@@ -102,6 +117,8 @@ class InboxListener {
             inbox.insert(rows, clock.millis());
             inbox.advanceHeads(advanced);
         }
+        meters.counter("courier.fanout.inbox.rows").increment(rows.size());
+        meters.counter("courier.fanout.inbox.duplicates").increment(entries.size() - rows.size());
         return advanced;
     }
 }

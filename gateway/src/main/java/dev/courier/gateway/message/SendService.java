@@ -6,6 +6,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 
@@ -54,9 +57,12 @@ public class SendService {
 
     private final RateLimiter limits;
 
+    private final MeterRegistry meters;
+
     SendService(AccountRepository accounts, GroupRepository groups, ConversationPublisher publisher,
-            JdbcClient jdbc, GatewayProperties properties, Clock clock, RateLimiter limits) {
+            JdbcClient jdbc, GatewayProperties properties, Clock clock, RateLimiter limits, MeterRegistry meters) {
         this.limits = limits;
+        this.meters = meters;
         this.accounts = accounts;
         this.groups = groups;
         this.publisher = publisher;
@@ -82,6 +88,23 @@ public class SendService {
      * from one thread keep their order in the log.
      */
     public CompletableFuture<Accepted> sendAsync(Caller caller, Send request) {
+        Timer.Sample sample = Timer.start(meters);
+        try {
+            return accept(caller, request).whenComplete((accepted, failure) -> {
+                String result = failure == null ? "accepted"
+                        : failure.getCause() instanceof ApiException api ? api.code().code() : "unavailable";
+                meters.counter("courier.gateway.sends", "result", result).increment();
+                if (failure == null) {
+                    sample.stop(meters.timer("courier.gateway.send.latency"));
+                }
+            });
+        } catch (ApiException e) {
+            meters.counter("courier.gateway.sends", "result", e.code().code()).increment();
+            throw e;
+        }
+    }
+
+    private CompletableFuture<Accepted> accept(Caller caller, Send request) {
         Address to = parseAddress(request.to());
         MessageContent.Problem problem = MessageContent.check(request.kind(), request.content(),
                 properties.maxTextBytes());
