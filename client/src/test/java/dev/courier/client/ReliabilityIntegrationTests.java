@@ -175,6 +175,23 @@ class ReliabilityIntegrationTests {
     }
 
     @Test
+    void heartbeatsAreAnsweredSoTheStreamStaysUp() throws Exception {
+        Credentials bob = TestCourier.newUser("bob");
+        Inbox inbox = new Inbox();
+        ClientSettings eager = TestCourier.SETTINGS.withHeartbeat(Duration.ofMillis(500), Duration.ofSeconds(1))
+            .withFirstResponseTimeout(Duration.ofMillis(800));
+        try (CourierClient bobs = CourierClient.builder(TestCourier.gateway(), TestCourier.sync())
+            .credentials(bob)
+            .settings(eager)
+            .build(); SyncSubscription sync = bobs.startSync(SyncKeyStore.inMemory(), inbox)) {
+            await().atMost(DELIVERY).until(sync::streaming);
+            // an unanswered ping would drop the connection within 0.5 s + 0.8 s, again and again
+            await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(50))
+                .until(sync::streaming);
+        }
+    }
+
+    @Test
     void groupMessagesReachEveryMemberThroughTheSdk() throws Exception {
         Credentials owner = TestCourier.newUser("owner");
         Credentials member = TestCourier.newUser("member");
