@@ -1,6 +1,7 @@
 package dev.courier.client;
 
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,10 +36,19 @@ final class Wire {
                 List.copyOf(messages));
     }
 
+    /** Never fails on a field it cannot read: one odd message must not stop the delivery of all that follow. */
     static Message message(JsonNode m) {
-        return new Message(m.path("seq").asLong(), m.path("messageId").asString(), m.path("clientMsgId").asString(""),
-                m.path("conversation").asString(), m.path("from").asString(),
-                content(m.path("kind").asString(""), m.path("content")), Instant.parse(m.path("sentAt").asString()));
+        return new Message(m.path("seq").asLong(), m.path("messageId").asString(""),
+                m.path("clientMsgId").asString(""), m.path("conversation").asString(""), m.path("from").asString(""),
+                content(m.path("kind").asString(""), m.path("content")), instant(m.path("sentAt").asString("")));
+    }
+
+    private static Instant instant(String text) {
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            return Instant.EPOCH;
+        }
     }
 
     static Content content(String kind, JsonNode content) {
@@ -48,7 +58,7 @@ final class Wire {
         if (Content.MEDIA_KINDS.contains(kind) && content.isObject()) {
             Map<String, Object> extra = new LinkedHashMap<>();
             for (Map.Entry<String, JsonNode> field : content.properties()) {
-                if (!MEDIA_FIELDS.contains(field.getKey())) {
+                if (!MEDIA_FIELDS.contains(field.getKey()) && !field.getValue().isNull()) {
                     extra.put(field.getKey(), Http.JSON.treeToValue(field.getValue(), Object.class));
                 }
             }
