@@ -109,6 +109,12 @@ final class Sender implements Link.Handler {
             }
             throw Http.failure(reply.path("status").asInt(500), reply, null, null);
         } catch (TimeoutException e) {
+            // the server acks within its own send timeout (5 s by default) or answers 503: a full first-response
+            // timeout of silence means a link that is dead without knowing it; dropping it sends this retry, and the
+            // other sends waiting on it, by REST until a new connection is open
+            if (timeout.compareTo(settings.firstResponseTimeout()) >= 0) {
+                link.drop("no ack for " + clientMsgId + " within " + Retries.human(timeout));
+            }
             throw new HttpTimeoutException("no ack for " + clientMsgId + " within " + Retries.human(timeout));
         } catch (ExecutionException e) {
             throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());

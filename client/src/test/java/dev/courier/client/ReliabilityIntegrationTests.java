@@ -175,6 +175,48 @@ class ReliabilityIntegrationTests {
     }
 
     @Test
+    void linksThatGoSilentAreDetectedAndSendingAndSyncingCarryOn() throws Exception {
+        Credentials alice = TestCourier.newUser("alice");
+        Credentials bob = TestCourier.newUser("bob");
+        Inbox inbox = new Inbox();
+        ClientSettings twitchy = TestCourier.SETTINGS.withFirstResponseTimeout(Duration.ofSeconds(1))
+            .withHeartbeat(Duration.ofSeconds(1), Duration.ofSeconds(2))
+            .withLongPollWait(Duration.ofSeconds(2))
+            .withSendTimeout(Duration.ofSeconds(30));
+        try (SilencingProxy gateway = new SilencingProxy(system.gatewayPort());
+                SilencingProxy sync = new SilencingProxy(system.syncPort());
+                CourierClient alices = CourierClient.builder(gateway.uri(), sync.uri())
+                    .credentials(alice)
+                    .settings(twitchy)
+                    .build();
+                CourierClient bobs = CourierClient.builder(gateway.uri(), sync.uri())
+                    .credentials(bob)
+                    .settings(twitchy)
+                    .build();
+                SyncSubscription subscription = bobs.startSync(SyncKeyStore.inMemory(), inbox)) {
+            String first = send(alices, "u:" + bob.userId(), "before the silence");
+            await().atMost(DELIVERY).until(() -> inbox.ids().contains(first));
+            await().atMost(DELIVERY).until(() -> gateway.webSocketHandshakes() > 0 && subscription.streaming());
+            int gatewayHandshakes = gateway.webSocketHandshakes();
+            int streamHandshakes = sync.webSocketHandshakes();
+
+            // the network drops every open connection without a word: no close, no reset, no bytes
+            gateway.silenceOpenConnections();
+            sync.silenceOpenConnections();
+            String second = send(alices, "u:" + bob.userId(), "after the silence");
+
+            await().atMost(DELIVERY).until(() -> inbox.ids().contains(second));
+            assertThat(inbox.ids()).containsExactly(first, second);
+            // both long links noticed (no ack, no pong) and were opened anew
+            await().atMost(DELIVERY).untilAsserted(() -> {
+                assertThat(gateway.webSocketHandshakes()).as("gateway handshakes").isGreaterThan(gatewayHandshakes);
+                assertThat(sync.webSocketHandshakes()).as("stream handshakes").isGreaterThan(streamHandshakes);
+                assertThat(subscription.streaming()).as("streaming").isTrue();
+            });
+        }
+    }
+
+    @Test
     void heartbeatsAreAnsweredSoTheStreamStaysUp() throws Exception {
         Credentials bob = TestCourier.newUser("bob");
         Inbox inbox = new Inbox();
