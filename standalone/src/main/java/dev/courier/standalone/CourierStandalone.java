@@ -1,5 +1,6 @@
 package dev.courier.standalone;
 
+import dev.courier.system.CourierSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package dev.courier.standalone;
 
+import dev.courier.system.CourierSystem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,5 +1,6 @@
 package dev.courier.standalone;
 
+import dev.courier.system.CourierSystem;
 import java.util.List;
 
 import dev.courier.testinfra.CourierInfrastructure;

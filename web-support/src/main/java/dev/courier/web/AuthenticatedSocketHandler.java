@@ -27,7 +27,8 @@ import tools.jackson.databind.node.ObjectNode;
  * the server every heartbeat; a session idle past the timeout closed; a session whose token expired closed with 1008.
  * Sends to one session are serialised, so subclasses may send from any thread.
  */
-public abstract class AuthenticatedSocketHandler extends TextWebSocketHandler {
+public abstract class AuthenticatedSocketHandler extends TextWebSocketHandler
+        implements org.springframework.context.SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(AuthenticatedSocketHandler.class);
 
@@ -127,6 +128,36 @@ public abstract class AuthenticatedSocketHandler extends TextWebSocketHandler {
         log.debug("WebSocket {} transport error: {}", raw.getId(), exception.toString());
     }
 
+    private volatile boolean running;
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    /**
+     * On shutdown, before the web server stops, every session is closed with 1001 (going away), so clients can tell a
+     * planned restart from a network failure and reconnect elsewhere.
+     */
+    @Override
+    public void stop() {
+        running = false;
+        for (Open open : sessions.values()) {
+            close(open.session(), CloseStatus.GOING_AWAY.withReason("server shutting down"));
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Stops before the web server's graceful shutdown (which does not wait for WebSockets). */
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE;
+    }
+
     /** Sends the heartbeat ping, and closes idle sessions and sessions whose token expired. */
     public void keepAlive() {
         long now = clock.millis();
@@ -157,14 +188,23 @@ public abstract class AuthenticatedSocketHandler extends TextWebSocketHandler {
         }
     }
 
-    /** {@code {"type":"error", clientMsgId?, status, code, detail}}. */
+    /** {@code {"type":"error", clientMsgId?, status, code, detail, retryAfter?}}. */
     protected static void sendError(WebSocketSession session, String clientMsgId, ErrorCode code, int status,
             String detail) {
+        sendError(session, clientMsgId, code, status, detail, code == ErrorCode.UNAVAILABLE ? 1 : 0);
+    }
+
+    /** An error frame; {@code retryAfter} (seconds) is included when positive, as HTTP's {@code Retry-After}. */
+    protected static void sendError(WebSocketSession session, String clientMsgId, ErrorCode code, int status,
+            String detail, long retryAfter) {
         ObjectNode frame = JSON.createObjectNode().put("type", "error");
         if (clientMsgId != null) {
             frame.put("clientMsgId", clientMsgId);
         }
         frame.put("status", status).put("code", code.code()).put("detail", detail);
+        if (retryAfter > 0) {
+            frame.put("retryAfter", retryAfter);
+        }
         send(session, frame);
     }
 

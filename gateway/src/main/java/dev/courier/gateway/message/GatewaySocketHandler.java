@@ -65,13 +65,7 @@ class GatewaySocketHandler extends AuthenticatedSocketHandler {
             }, WRITERS);
         } catch (ApiException e) {
             if (e.retryAfterSeconds() > 0) {
-                send(session, JSON.createObjectNode()
-                    .put("type", "error")
-                    .put("clientMsgId", clientMsgId)
-                    .put("status", e.status())
-                    .put("code", e.code().code())
-                    .put("detail", e.getMessage())
-                    .put("retryAfter", e.retryAfterSeconds()));
+                sendError(session, clientMsgId, e.code(), e.status(), e.getMessage(), e.retryAfterSeconds());
                 return;
             }
             sendError(session, clientMsgId, e.code(), e.status(), e.getMessage());

@@ -1,4 +1,4 @@
-package dev.courier.standalone;
+package dev.courier.system;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

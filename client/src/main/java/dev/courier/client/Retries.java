@@ -1,0 +1,110 @@
+package dev.courier.client;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.http.HttpConnectTimeoutException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.TimeoutException;
+import java.util.random.RandomGenerator;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one request until it succeeds, fails for good, or runs out of its total time. Between attempts it pauses by
+ * the retry {@link Backoff} (never shorter than a server's {@code Retry-After}); a refused token is replaced by a new
+ * login and the request retried at once, twice at most.
+ */
+final class Retries {
+
+    private static final Logger log = LoggerFactory.getLogger(Retries.class);
+
+    private static final int MAX_LOGINS = 2;
+
+    /** One attempt, given how long it may wait for the first response. */
+    @FunctionalInterface
+    interface Attempt<T> {
+
+        T run(Duration firstResponseTimeout) throws IOException, InterruptedException;
+    }
+
+    private final ClientSettings settings;
+
+    private final Auth auth;
+
+    private final RandomGenerator random;
+
+    Retries(ClientSettings settings, Auth auth, RandomGenerator random) {
+        this.settings = settings;
+        this.auth = auth;
+        this.random = random;
+    }
+
+    /**
+     * @param idempotent whether an attempt whose outcome is unknown (sent, but no answer) may be repeated; otherwise
+     *        only failures where the server surely did nothing are retried (no connection, 429, 503)
+     * @throws CourierException when the server refused the request for good
+     * @throws TimeoutException when {@code total} ran out; the last failure is its cause
+     * @throws IOException when a non-idempotent attempt failed with an unknown outcome
+     */
+    <T> T call(String what, Duration total, boolean idempotent, Attempt<T> attempt)
+            throws IOException, InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + total.toNanos();
+        int failures = 0;
+        int logins = 0;
+        while (true) {
+            long remaining = deadline - System.nanoTime();
+            IOException failure;
+            Duration retryAfter = null;
+            try {
+                return attempt.run(min(settings.firstResponseTimeout(), Duration.ofNanos(Math.max(remaining, 1))));
+            } catch (Http.Unauthorized e) {
+                auth.refused(e.token());
+                if (++logins > MAX_LOGINS) {
+                    throw new CourierException(401, "unauthenticated", e.getMessage());
+                }
+                continue;
+            } catch (Http.Retryable e) {
+                failure = e;
+                retryAfter = e.retryAfter();
+            } catch (IOException e) {
+                if (!idempotent && !surelyNotSent(e)) {
+                    throw e;
+                }
+                failure = e;
+            }
+            Duration pause = settings.retryBackoff().delay(failures++, retryAfter, random);
+            remaining = deadline - System.nanoTime();
+            if (pause.toNanos() >= remaining) {
+                TimeoutException timeout = new TimeoutException(what + " did not succeed within " + human(total)
+                        + " (" + failures + " attempts; last: " + failure + ")");
+                timeout.initCause(failure);
+                throw timeout;
+            }
+            log.debug("{} failed ({}); attempt {} in {} ms", what, failure.toString(), failures + 1,
+                    pause.toMillis());
+            Thread.sleep(pause);
+        }
+    }
+
+    /** Failures after which the server cannot have acted on the request. */
+    private static boolean surelyNotSent(IOException e) {
+        return e instanceof Http.Retryable || e instanceof ConnectException || e instanceof HttpConnectTimeoutException
+                || e.getCause() instanceof ConnectException;
+    }
+
+    /** {@code 250ms}, {@code 5s}, {@code 1.5s}: for messages people read. */
+    static String human(Duration duration) {
+        long millis = duration.toMillis();
+        if (millis < 1000) {
+            return millis + "ms";
+        }
+        return millis % 1000 == 0 ? millis / 1000 + "s" : String.format(Locale.ROOT, "%.1fs", millis / 1000.0);
+    }
+
+    static Duration min(Duration a, @Nullable Duration b) {
+        return b == null || a.compareTo(b) <= 0 ? a : b;
+    }
+}

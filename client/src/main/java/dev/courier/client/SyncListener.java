@@ -1,0 +1,33 @@
+package dev.courier.client;
+
+import java.util.List;
+
+/**
+ * Receives what the sync loop fetched. Calls come from the loop's one thread, one at a time, in order.
+ * <p>
+ * Messages are handed over in {@code seq} order, each once: the loop stores the new sync key only after
+ * {@link #onMessages} returned for the whole delta, so a restarted client resumes after the last delta handed over. If
+ * the process dies after the listener returned but before the key is written, that one delta is handed over again
+ * after the restart; a listener that must never see a message twice across crashes keeps the ids it has seen. If the
+ * listener throws, nothing is acknowledged and the same messages are handed over again after a back-off.
+ */
+@FunctionalInterface
+public interface SyncListener {
+
+    /** New messages, in {@code seq} order; never empty. */
+    void onMessages(List<Message> messages);
+
+    /**
+     * The server could not continue from the stored key (its store was reset or restored): what the client holds
+     * locally should be replaced. The messages that follow start afresh from the server's most recent ones.
+     */
+    default void onResync() {
+    }
+
+    /**
+     * The loop hit an error it will retry after a back-off (for example the credentials were refused); for display
+     * and logging. Network failures are not reported here: they are the normal weather of the loop.
+     */
+    default void onError(CourierException error) {
+    }
+}
