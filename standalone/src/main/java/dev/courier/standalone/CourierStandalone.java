@@ -102,13 +102,16 @@ public final class CourierStandalone {
         List<String> servers = List.of("--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
                 "--spring.datasource.url=" + db.jdbcUrl(), "--spring.datasource.username=" + db.username(),
                 "--spring.datasource.password=" + db.password(), "--spring.data.redis.url=" + redis.url());
+        List<String> extra = new ArrayList<>(passThrough);
+        extra.add(DEMO_PAGE);
         CourierSystem system = CourierSystem.start(servers,
-                new CourierSystem.Ports(gatewayPort, syncPort, fanoutPort, bridgePort), passThrough);
+                new CourierSystem.Ports(gatewayPort, syncPort, fanoutPort, bridgePort), extra);
         running.add(system);
 
         log.info("""
 
                 Courier is ready in {} s{}
+                  demo      http://127.0.0.1:{}/demo/index.html   (a chat page: open it in two browsers)
                   gateway   http://127.0.0.1:{}/   (REST; WebSocket ws://127.0.0.1:{}/v1/ws)
                   sync-api  http://127.0.0.1:{}/   (POST /v1/sync; WebSocket ws://127.0.0.1:{}/v1/stream)
                   workers   http://127.0.0.1:{}/actuator (fanout-worker), http://127.0.0.1:{}/actuator (bridge-worker)
@@ -118,11 +121,18 @@ public final class CourierStandalone {
                   data      {}
                 Stop with Ctrl-C.
                 """, Duration.ofNanos(System.nanoTime() - started).toMillis() / 1000.0,
-                "", system.gatewayPort(), system.gatewayPort(), system.syncPort(), system.syncPort(),
+                "", system.gatewayPort(), system.gatewayPort(), system.gatewayPort(), system.syncPort(),
+                system.syncPort(),
                 system.fanoutPort(), system.bridgePort(), kafka.bootstrapServers(), db.jdbcUrl(), db.username(), redis.url(),
                 dataDir != null ? dataDir : "temporary (gone at exit; pass --data-dir=DIR to keep it)");
         stopped.await();
     }
+
+    /**
+     * The demo chat page, served by the gateway of the standalone process only: it is in this jar's
+     * {@code courier-demo/demo/} and reaches the sync-api on its default port (or {@code ?sync=URL}).
+     */
+    public static final String DEMO_PAGE = "--spring.web.resources.static-locations=classpath:/courier-demo/";
 
     private static final List<String> OPTIONS = List.of("data-dir", "gateway-port", "sync-port", "kafka-port",
             "db-port", "redis-port", "fanout-port", "bridge-port");

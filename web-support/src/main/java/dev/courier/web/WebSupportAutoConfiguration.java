@@ -102,6 +102,13 @@ public class WebSupportAutoConfiguration {
             public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
                 resolvers.add(new CallerArgumentResolver(tokens, devices));
             }
+
+            // Callers authenticate with a bearer header, never with cookies: any origin may call the API
+            // (a browser page on another port or host, such as the demo page), without credentials mode.
+            @Override
+            public void addCorsMappings(org.springframework.web.servlet.config.annotation.CorsRegistry registry) {
+                registry.addMapping("/v1/**").allowedOriginPatterns("*").allowedMethods("*").allowedHeaders("*");
+            }
         };
     }
 }
