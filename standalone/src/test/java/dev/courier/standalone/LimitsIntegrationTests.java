@@ -82,6 +82,18 @@ class LimitsIntegrationTests {
     }
 
     @Test
+    void aRetryThroughAnotherGatewayInstanceGetsTheSameMessageId() {
+        Api.Session alice = api.newUser("alice");
+        Api.Session bob = api.newUser("bob");
+        Api.Response viaFirst = first.send(alice, "same-send", "u:" + bob.userId(), "x");
+        Api.Response viaSecond = second.send(alice, "same-send", "u:" + bob.userId(), "x");
+        assertThat(viaFirst.status()).isEqualTo(202);
+        assertThat(viaSecond.status()).isEqualTo(202);
+        assertThat(viaSecond.body().path("messageId").asString())
+            .isEqualTo(viaFirst.body().path("messageId").asString());
+    }
+
+    @Test
     void failedLoginsAreLimitedPerUserAndPerAddress() {
         Api.Session alice = api.newUser("alice");
         for (int i = 0; i < 3; i++) {
