@@ -13,11 +13,26 @@ import org.junit.jupiter.api.Test;
 import dev.courier.embedded.Ports;
 import dev.courier.testinfra.JavaProcess;
 
-/** The standalone process killed with -9 under load and restarted on the same data directory. */
+/** The standalone process killed with -9, or stopped with SIGTERM, under load and restarted on its data directory. */
 class StandaloneCrashIntegrationTests {
 
     @Test
     void standaloneKilledUnderLoadAndRestartedOnItsDataLosesAndDuplicatesNothing() throws Exception {
+        interruptUnderLoad("standalone process kill -9, restarted on its data directory", JavaProcess::kill);
+    }
+
+    @Test
+    void standaloneStoppedWithSigtermUnderLoadShutsDownInOrderAndLosesNothing() throws Exception {
+        interruptUnderLoad("standalone process SIGTERM (graceful), restarted on its data directory", process -> {
+            process.close(); // SIGTERM, then waits for the exit
+            assertThat(process.isAlive()).isFalse();
+            assertThat(process.output()).contains("Stopping Courier", "Embedded Kafka on port",
+                    "Embedded MariaDB on port");
+        });
+    }
+
+    private void interruptUnderLoad(String fault, java.util.function.Consumer<JavaProcess> interruption)
+            throws Exception {
         Path data = Files.createTempDirectory("courier-standalone-crash");
         List<String> args = List.of("--data-dir=" + data, "--gateway-port=" + Ports.freePort(),
                 "--sync-port=" + Ports.freePort(), "--kafka-port=" + Ports.freePort(), "--db-port=" + Ports.freePort(),
@@ -40,7 +55,7 @@ class StandaloneCrashIntegrationTests {
             try (Load load = Load.start(api, List.of(new Load.Stream(a, "u:" + b.userId(), List.of(a, b)),
                     new Load.Stream(c, "g:" + group, everyone)), Duration.ofMillis(10))) {
                 await().atMost(Duration.ofSeconds(60)).until(() -> load.acceptedCount() > 200);
-                first.kill();
+                interruption.accept(first);
                 second = start(args);
                 long after = load.acceptedCount();
                 await().atMost(Duration.ofSeconds(120)).until(() -> load.acceptedCount() > after + 200);
@@ -49,7 +64,7 @@ class StandaloneCrashIntegrationTests {
                     long delivered = load.inboxes().values().stream().mapToLong(List::size).sum();
                     assertThat(delivered).isGreaterThanOrEqualTo(load.expectedEntries());
                 });
-                Load.Figures figures = load.audit("standalone process kill -9, restarted on its data directory");
+                Load.Figures figures = load.audit(fault);
                 assertThat(figures.lost()).isZero();
                 assertThat(figures.duplicated()).isZero();
             }
