@@ -1,5 +1,21 @@
 package dev.courier.standalone;
 
+import static dev.courier.standalone.Hostile.INTEGERS;
+import static dev.courier.standalone.Hostile.INVALID_UTF8;
+import static dev.courier.standalone.Hostile.PASSWORDS;
+import static dev.courier.standalone.Hostile.STRINGS;
+import static dev.courier.standalone.Hostile.WRONG_LIST_TYPES;
+import static dev.courier.standalone.Hostile.WRONG_TYPES;
+import static dev.courier.standalone.Hostile.abbreviate;
+import static dev.courier.standalone.Hostile.bytes;
+import static dev.courier.standalone.Hostile.concat;
+import static dev.courier.standalone.Hostile.encode;
+import static dev.courier.standalone.Hostile.hostileSegments;
+import static dev.courier.standalone.Hostile.nestedArrays;
+import static dev.courier.standalone.Hostile.nestedObjects;
+import static dev.courier.standalone.Hostile.str;
+import static dev.courier.standalone.Hostile.utf8;
+import static dev.courier.standalone.Hostile.visible;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -26,7 +42,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
 import java.util.Deque;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -66,6 +81,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.courier.common.Json;
+import dev.courier.standalone.Hostile.Body;
+import dev.courier.standalone.Hostile.Value;
 import dev.courier.testinfra.CourierInfrastructure;
 import dev.courier.testinfra.Infrastructure;
 import dev.courier.web.AuthProperties;
@@ -123,83 +140,8 @@ class FuzzIntegrationTests {
 
     private static long fuzzStartedAt;
 
-    // ---------------------------------------------------------------- the tables of hostile values
-
-    /** A named hostile value. */
-    record Value(String label, String value) {
-    }
-
-    /** Strings for every string field: injections, odd Unicode, boundaries and very long strings (under 128 KB). */
-    private static final List<Value> STRINGS = List.of(
-            new Value("SQL injection", "' OR 1=1 --"),
-            new Value("SQL drop table", "\"; DROP TABLE accounts; --"),
-            new Value("SQL union", "x' UNION SELECT password_hash FROM accounts WHERE '1'='1"),
-            new Value("script tag", "<script>alert(1)</script>"),
-            new Value("JNDI lookup", "${jndi:ldap://x/a}"),
-            new Value("path traversal", "../../etc/passwd"),
-            new Value("percent-encoded NUL", "%00"),
-            new Value("NUL characters", "a\u0000b\u0000"),
-            new Value("CRLF injection", "x\r\nSet-Cookie: a=b"),
-            new Value("right-to-left override", "\u202Egnp.exe\u202C"),
-            new Value("zero-width characters", "a\u200B\u200C\u200D\u2060\uFEFFb"),
-            new Value("astral emoji", "\uD83D\uDE00\uD835\uDD4F\uD83C\uDFF3\uFE0F\u200D\uD83C\uDF08"),
-            new Value("combining marks", "Z\u0324\u0354\u0367\u0311a\u0308\u0356\u032D\u0307l\u036E\u0312g\u030C\u0317"),
-            new Value("lone surrogate", "a\uD800b"),
-            new Value("template injection", "{{7*7}} #{7*7} <%= 7*7 %>"),
-            new Value("format string", "%s%n%x%d%%"),
-            new Value("quotes and backslashes", "\"'\\`\\\\\\u0000"),
-            new Value("JSON in a string", "{\"type\":\"ping\"}"),
-            new Value("the word null", "null"),
-            new Value("whitespace only", " \t\n "),
-            new Value("empty", ""),
-            new Value("128 characters", "\u00E9".repeat(128)),
-            new Value("64 emoji (128 UTF-16 units)", "\uD83D\uDE00".repeat(64)),
-            new Value("129 characters", "x".repeat(129)),
-            new Value("16,384 bytes of UTF-8", "\u00E9".repeat(8192)),
-            new Value("16,385 bytes of UTF-8", "z".repeat(16_385)),
-            new Value("100,000 characters", "y".repeat(100_000)));
-
-    /** Values of the wrong JSON type for a string field, as raw JSON. */
-    private static final List<Value> WRONG_TYPES = List.of(
-            new Value("number", "42"), new Value("float", "1.5"), new Value("huge exponent", "1e999999"),
-            new Value("huge integer", "123456789012345678901234567890"), new Value("negative zero", "-0"),
-            new Value("boolean", "true"), new Value("empty array", "[]"), new Value("array", "[\"x\"]"),
-            new Value("empty object", "{}"), new Value("operator object", "{\"$ne\":null}"), new Value("null", "null"));
-
-    /** Values of the wrong JSON type for a list field, as raw JSON. */
-    private static final List<Value> WRONG_LIST_TYPES = List.of(
-            new Value("string", "\"x\""), new Value("comma-separated string", "\"a,b\""), new Value("number", "42"),
-            new Value("huge exponent", "1e999999"), new Value("boolean", "false"), new Value("object", "{\"0\":\"x\"}"),
-            new Value("null", "null"), new Value("nested array", "[[\"x\"]]"), new Value("array of null", "[null]"),
-            new Value("array of numbers", "[1e999999, -0]"), new Value("array of objects", "[{}]"));
-
-    /** Values for an integer field, as raw JSON: whether each may be accepted depends on the field's range. */
-    private static final List<Value> INTEGERS = List.of(
-            new Value("small integer", "42"), new Value("float", "1.5"), new Value("integral float", "1.0"),
-            new Value("exponent", "1e2"), new Value("huge exponent", "1e999999"),
-            new Value("tiny exponent", "1e-999999"), new Value("huge integer", "123456789012345678901234567890"),
-            new Value("long max", "9223372036854775807"), new Value("long max + 1", "9223372036854775808"),
-            new Value("negative zero", "-0"), new Value("negative", "-1"), new Value("1,001 digits", "9".repeat(1001)),
-            new Value("numeric string", "\"10\""), new Value("string NaN", "\"NaN\""),
-            new Value("lone surrogate string", "\"\\ud800\""), new Value("boolean", "true"), new Value("array", "[1]"),
-            new Value("object", "{\"value\":1}"), new Value("null", "null"));
-
-    /** Byte sequences that are not UTF-8. */
-    private static final Map<String, byte[]> INVALID_UTF8 = invalidUtf8();
-
-    private static Map<String, byte[]> invalidUtf8() {
-        Map<String, byte[]> sequences = new LinkedHashMap<>();
-        sequences.put("lone continuation byte 80", bytes(0x80));
-        sequences.put("invalid 2-byte sequence C3 28", bytes(0xC3, 0x28));
-        sequences.put("overlong slash C0 AF", bytes(0xC0, 0xAF));
-        sequences.put("overlong NUL C0 80", bytes(0xC0, 0x80));
-        sequences.put("UTF-16 surrogate ED A0 80", bytes(0xED, 0xA0, 0x80));
-        sequences.put("above U+10FFFF F4 90 80 80", bytes(0xF4, 0x90, 0x80, 0x80));
-        sequences.put("5-byte sequence F8 88 80 80 80", bytes(0xF8, 0x88, 0x80, 0x80, 0x80));
-        sequences.put("byte FF", bytes(0xFF));
-        sequences.put("truncated 3-byte sequence E2 82", bytes(0xE2, 0x82));
-        return sequences;
-    }
+    /** For looking at what was stored, opened on first use. */
+    private static Connection database;
 
     // ---------------------------------------------------------------- set-up and summary
 
@@ -211,8 +153,11 @@ class FuzzIntegrationTests {
     }
 
     @AfterAll
-    static void summarize() {
+    static void summarize() throws SQLException {
         SOCKETS.values().forEach(Conn::close);
+        if (database != null) {
+            database.close();
+        }
         TALLY.log(Duration.ofNanos(System.nanoTime() - fuzzStartedAt));
     }
 
@@ -488,7 +433,7 @@ class FuzzIntegrationTests {
                             Body body = Body.of("type", str("send"), "clientMsgId", str("deep-ws"), "to", str("u:"
                                     + users[3].userId()), "kind", str("image"), "content", deep.get());
                             run(new FrameCase(Target.WS, "deep content", "send with media content of 498 nested "
-                                    + "arrays", Expect.EITHER, body.render(), users[2], (answer, ignored) ->
+                                    + "arrays", Expect.EITHER, body.render(), users[2], answer ->
                                             assertDelivered(api.deviceOf(users[3]), users[2], body.parsed(),
                                                     answer.path("messageId").asString())));
                         }),
@@ -621,27 +566,33 @@ class FuzzIntegrationTests {
 
     /** A field of a JSON body and the rule the protocol gives it. */
     record Field(String path, Kind kind, Predicate<String> valid, String prefix, boolean nullable, long min,
-            long max) {
+            long max, List<Value> strings) {
 
         static Field string(String path, Predicate<String> valid, boolean nullable) {
-            return new Field(path, Kind.STRING, valid, "", nullable, 0, 0);
+            return new Field(path, Kind.STRING, valid, "", nullable, 0, 0, STRINGS);
         }
 
         static Field string(String path, String prefix, Predicate<String> valid) {
-            return new Field(path, Kind.STRING, valid, prefix, false, 0, 0);
+            return new Field(path, Kind.STRING, valid, prefix, false, 0, 0, STRINGS);
+        }
+
+        /** A new password: 8-72 bytes of UTF-8; each accepted one costs two bcrypt rounds, so a shorter table. */
+        static Field password(String path) {
+            return new Field(path, Kind.STRING, password -> password.length() >= 8 && utf8(password).length <= 72,
+                    "", false, 0, 0, PASSWORDS);
         }
 
         static Field credential(String path) {
-            return new Field(path, Kind.CREDENTIAL, value -> false, "", false, 0, 0);
+            return new Field(path, Kind.CREDENTIAL, value -> false, "", false, 0, 0, List.of());
         }
 
         /** {@code min} 0: may be empty. */
         static Field list(String path, int min) {
-            return new Field(path, Kind.LIST, value -> false, "", false, min, 0);
+            return new Field(path, Kind.LIST, value -> false, "", false, min, 0, STRINGS);
         }
 
         static Field integer(String path, long min, long max, boolean nullable) {
-            return new Field(path, Kind.INTEGER, value -> false, "", nullable, min, max);
+            return new Field(path, Kind.INTEGER, value -> false, "", nullable, min, max, List.of());
         }
     }
 
@@ -659,8 +610,7 @@ class FuzzIntegrationTests {
                                 "displayName", str("Fuzz")),
                         false, "displayName",
                         List.of(Field.string("userId", id -> USER_ID.matcher(id).matches(), false),
-                                Field.string("password", password -> utf8(password).length >= 8
-                                        && utf8(password).length <= 72, false),
+                                Field.password("password"),
                                 Field.string("displayName", FuzzIntegrationTests::isName, false)),
                         body -> body.with("kind", str("bridge")).with("accountVersion", "999")
                             .with("passwordHash", str("$2a$10$abcdefghijklmnopqrstuv")),
@@ -744,46 +694,40 @@ class FuzzIntegrationTests {
     private static void genericCases(JsonEndpoint e, List<HttpCase> cases) {
         String key = e.valid().get().firstKey();
         Expect emptyOk = e.bodyOptional() ? Expect.EITHER : Expect.REJECT;
-        Map<String, Object[]> malformed = new LinkedHashMap<>();
-        Function<Function<String, String>, Function<Body, String>> of = f -> body -> f.apply(body.render());
-        malformed.put("truncated", new Object[] { Expect.REJECT, of.apply(v -> v.substring(0, v.length() / 2)) });
-        malformed.put("truncated after a key", new Object[] { Expect.REJECT, of.apply(v -> "{\"" + key + "\":") });
-        malformed.put("only an opening brace", new Object[] { Expect.REJECT, of.apply(v -> "{") });
-        malformed.put("trailing garbage", new Object[] { Expect.REJECT, of.apply(v -> v + "garbage") });
-        malformed.put("two documents", new Object[] { Expect.REJECT, of.apply(v -> v + v) });
-        malformed.put("an extra closing brace", new Object[] { Expect.REJECT, of.apply(v -> v + "}") });
-        malformed.put("NUL bytes after the document", new Object[] { Expect.REJECT, of.apply(v -> v + "\0\0") });
-        malformed.put("block comment", new Object[] { Expect.REJECT, of.apply(v -> "/* c */" + v) });
-        malformed.put("line comment", new Object[] { Expect.REJECT, of.apply(v -> "// c\n" + v) });
-        malformed.put("single quotes", new Object[] { Expect.REJECT, of.apply(v -> v.replace('"', '\'')) });
-        malformed.put("unquoted keys", new Object[] { Expect.REJECT,
-                of.apply(v -> v.replaceAll("\"([A-Za-z]+)\":", "$1:")) });
-        malformed.put("trailing comma", new Object[] { Expect.REJECT,
-                of.apply(v -> v.substring(0, v.length() - 1) + ",}") });
-        malformed.put("missing comma", new Object[] { Expect.REJECT,
-                of.apply(v -> "{\"" + key + "\":\"a\" \"x\":1}") });
-        malformed.put("NaN", new Object[] { Expect.REJECT, of.apply(v -> "{\"" + key + "\":NaN}") });
-        malformed.put("Infinity", new Object[] { Expect.REJECT, of.apply(v -> "{\"" + key + "\":Infinity}") });
-        malformed.put("-Infinity", new Object[] { Expect.REJECT, of.apply(v -> "{\"" + key + "\":-Infinity}") });
-        malformed.put("invalid escape \\q", new Object[] { Expect.REJECT, of.apply(v -> "{\"" + key + "\":\"\\q\"}") });
-        malformed.put("unescaped control character", new Object[] { Expect.REJECT,
-                of.apply(v -> "{\"" + key + "\":\"a\u0001b\"}") });
-        malformed.put("hex number", new Object[] { Expect.REJECT, of.apply(v -> "{\"" + key + "\":0x10}") });
-        malformed.put("leading zeros", new Object[] { Expect.REJECT, of.apply(v -> "{\"" + key + "\":007}") });
-        malformed.put("an array of the body", new Object[] { Expect.REJECT, of.apply(v -> "[" + v + "]") });
-        malformed.put("a string", new Object[] { Expect.REJECT, of.apply(v -> "\"" + key + "\"") });
-        malformed.put("a number", new Object[] { Expect.REJECT, of.apply(v -> "42") });
-        malformed.put("a boolean", new Object[] { Expect.REJECT, of.apply(v -> "true") });
-        malformed.put("empty", new Object[] { emptyOk, of.apply(v -> "") });
-        malformed.put("whitespace", new Object[] { emptyOk, of.apply(v -> " \r\n\t ") });
-        malformed.put("null", new Object[] { emptyOk, of.apply(v -> "null") });
-        for (Map.Entry<String, Object[]> entry : malformed.entrySet()) {
-            Expect expect = (Expect) entry.getValue()[0];
-            @SuppressWarnings("unchecked")
-            Function<Body, String> text = (Function<Body, String>) entry.getValue()[1];
-            Body valid = e.valid().get();
-            cases.add(bodyCase(e, entry.getKey(), expect, utf8(text.apply(valid)), "application/json", false,
-                    expect == Expect.EITHER ? Body.of() : null));
+        String k = "{\"" + key + "\":";
+        record Malformed(String label, Expect expect, UnaryOperator<String> fromValid) {
+        }
+        List<Malformed> malformed = List.of(
+                new Malformed("truncated", Expect.REJECT, v -> v.substring(0, v.length() / 2)),
+                new Malformed("truncated after a key", Expect.REJECT, v -> k),
+                new Malformed("only an opening brace", Expect.REJECT, v -> "{"),
+                new Malformed("trailing garbage", Expect.REJECT, v -> v + "garbage"),
+                new Malformed("two documents", Expect.REJECT, v -> v + v),
+                new Malformed("an extra closing brace", Expect.REJECT, v -> v + "}"),
+                new Malformed("NUL bytes after the document", Expect.REJECT, v -> v + "\0\0"),
+                new Malformed("block comment", Expect.REJECT, v -> "/* c */" + v),
+                new Malformed("line comment", Expect.REJECT, v -> "// c\n" + v),
+                new Malformed("single quotes", Expect.REJECT, v -> v.replace('"', '\'')),
+                new Malformed("unquoted keys", Expect.REJECT, v -> v.replaceAll("\"([A-Za-z]+)\":", "$1:")),
+                new Malformed("trailing comma", Expect.REJECT, v -> v.substring(0, v.length() - 1) + ",}"),
+                new Malformed("missing comma", Expect.REJECT, v -> k + "\"a\" \"x\":1}"),
+                new Malformed("NaN", Expect.REJECT, v -> k + "NaN}"),
+                new Malformed("Infinity", Expect.REJECT, v -> k + "Infinity}"),
+                new Malformed("-Infinity", Expect.REJECT, v -> k + "-Infinity}"),
+                new Malformed("invalid escape \\q", Expect.REJECT, v -> k + "\"\\q\"}"),
+                new Malformed("unescaped control character", Expect.REJECT, v -> k + "\"a\u0001b\"}"),
+                new Malformed("hex number", Expect.REJECT, v -> k + "0x10}"),
+                new Malformed("leading zeros", Expect.REJECT, v -> k + "007}"),
+                new Malformed("an array of the body", Expect.REJECT, v -> "[" + v + "]"),
+                new Malformed("a string", Expect.REJECT, v -> "\"" + key + "\""),
+                new Malformed("a number", Expect.REJECT, v -> "42"),
+                new Malformed("a boolean", Expect.REJECT, v -> "true"),
+                new Malformed("empty", emptyOk, v -> ""),
+                new Malformed("whitespace", emptyOk, v -> " \r\n\t "),
+                new Malformed("null", emptyOk, v -> "null"));
+        for (Malformed m : malformed) {
+            cases.add(bodyCase(e, m.label(), m.expect(), utf8(m.fromValid().apply(e.valid().get().render())),
+                    "application/json", false, m.expect() == Expect.EITHER ? Body.of() : null));
         }
         Body duplicated = e.valid().get();
         String first = duplicated.render();
@@ -897,7 +841,7 @@ class FuzzIntegrationTests {
                     cases.add(bodyCase(e, name + " = " + wrong.label() + " " + abbreviate(wrong.value(), 20), expect,
                             utf8(body.render()), "application/json", false, body));
                 }
-                for (Value hostile : STRINGS) {
+                for (Value hostile : field.strings()) {
                     String value = field.prefix() + hostile.value();
                     Expect expect = field.valid().test(value) ? Expect.EITHER : Expect.REJECT;
                     Body body = e.valid().get().with(field.path(), str(value));
@@ -1003,7 +947,7 @@ class FuzzIntegrationTests {
         assertThat(answer.json().path("userId").asString()).isEqualTo(userId);
         assertThat(visible(answer.json().path("displayName").asString())).isEqualTo(visible(displayName));
         assertThat(queryStrings("SELECT display_name FROM accounts WHERE user_id = ?", userId).stream()
-            .map(FuzzIntegrationTests::visible)
+            .map(Hostile::visible)
             .toList()).as("the display name is stored verbatim").containsExactly(visible(displayName));
         if (!sent.path("password").asString().equals(DEFAULT_PASSWORD)) {
             Answer login = exchange(json("POST", api.gateway + "/v1/sessions", (String) null, Api.json("userId",
@@ -1100,7 +1044,7 @@ class FuzzIntegrationTests {
         if (!sent.path("to").asString().equals("u:" + device.session.userId())) {
             return; // accepted for someone else (a user whose id a hostile string happens to be)
         }
-        await().atMost(DELIVERY).pollInterval(Duration.ofMillis(20)).until(() -> {
+        await().atMost(DELIVERY).pollInterval(Duration.ofMillis(10)).until(() -> {
             device.syncAll();
             return device.messageIds().contains(messageId);
         });
@@ -1190,31 +1134,6 @@ class FuzzIntegrationTests {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(utf8(json));
     }
 
-    /** Path segments, already percent-encoded, that name nothing that exists. */
-    private static List<Value> hostileSegments(String existing) {
-        return List.of(new Value("SQL injection", encode("' OR 1=1 --")),
-                new Value("SQL drop table", encode("\"; DROP TABLE accounts; --")),
-                new Value("script tag", encode("<script>alert(1)</script>")),
-                new Value("JNDI lookup", encode("${jndi:ldap://x/a}")),
-                new Value("encoded path traversal", "..%2F..%2Fetc%2Fpasswd"),
-                new Value("encoded dot-dot", "%2E%2E"),
-                new Value("encoded NUL", "a%00b"),
-                new Value("literal %00", "%2500"),
-                new Value("encoded backslash", "a%5Cb"),
-                new Value("encoded semicolon", existing + "%3Bdrop"),
-                new Value("right-to-left override", encode("\u202E" + existing)),
-                new Value("zero-width space", encode(existing + "\u200B")),
-                new Value("invalid UTF-8 %C3%28", "a%C3%28"),
-                new Value("overlong UTF-8 %C0%AF", "a%C0%AF"),
-                new Value("UTF-8 surrogate %ED%A0%80", "a%ED%A0%80"),
-                new Value("upper case of an existing id", encode(existing.toUpperCase(Locale.ROOT))),
-                new Value("Cyrillic look-alike", encode("\u0430" + existing.substring(1))),
-                new Value("4,000 characters", "a".repeat(4000)),
-                new Value("encoded space", "a%20b"),
-                new Value("plus sign", existing + "+"),
-                new Value("trailing slash", existing + "/"));
-    }
-
     // ---------------------------------------------------------------- frames
 
     /** The two WebSockets. */
@@ -1245,10 +1164,9 @@ class FuzzIntegrationTests {
 
     /** A text frame, sent on the socket kept for its class of input; {@code verify} checks an accepting answer. */
     record FrameCase(Target target, String kind, String label, Expect expect, String text, Api.Session as,
-            BiConsumer<JsonNode, ObjectNode> verify) {
+            Consumer<JsonNode> verify) {
 
-        FrameCase(Target target, String kind, String label, Expect expect, String text,
-                BiConsumer<JsonNode, ObjectNode> verify) {
+        FrameCase(Target target, String kind, String label, Expect expect, String text, Consumer<JsonNode> verify) {
             this(target, kind, label, expect, text, null, verify);
         }
 
@@ -1364,10 +1282,8 @@ class FuzzIntegrationTests {
         if (target == Target.WS) {
             Supplier<Body> media = () -> valid.get().with("kind", str("image")).with("content", Body.of("url",
                     str("https://media.example/a.png"), "mime", str("image/png"), "size", "1024"));
-            for (Field field : List.of(Field.string("content.url", url -> !url.isBlank() && url.length() <= 2048,
-                    false), Field.integer("content.size", 0, Long.MAX_VALUE, false))) {
-                fieldFrames(target, field, media, accepted, cases);
-            }
+            // the media reference's strings are stored like those of POST /v1/messages, checked there
+            fieldFrames(target, Field.integer("content.size", 0, Long.MAX_VALUE, false), media, accepted, cases);
             Map<String, UnaryOperator<Body>> assignments = new LinkedHashMap<>();
             assignments.put("send with server-owned fields", body -> body.with("from", str(fx.gina.userId()))
                 .with("messageId", str("forged")).with("sentAt", str("1970-01-01T00:00:00Z")));
@@ -1415,8 +1331,8 @@ class FuzzIntegrationTests {
         }
     }
 
-    private static BiConsumer<JsonNode, ObjectNode> verifyWith(BiConsumer<JsonNode, ObjectNode> accepted, Body body) {
-        return (answer, ignored) -> accepted.accept(answer, body.parsed());
+    private static Consumer<JsonNode> verifyWith(BiConsumer<JsonNode, ObjectNode> accepted, Body body) {
+        return answer -> accepted.accept(answer, body.parsed());
     }
 
     private static String otherUsersKey() {
@@ -1766,7 +1682,7 @@ class FuzzIntegrationTests {
                 assertThat(c.expect()).as("structurally invalid, so refused: %s", context).isEqualTo(Expect.EITHER);
                 assertThat(type).as(context).isIn("pong", "ack", "delta");
                 if (c.verify() != null && !type.equals("pong")) {
-                    c.verify().accept(reply, null);
+                    c.verify().accept(reply);
                 }
             }
             assertUsable(used, context);
@@ -1936,155 +1852,12 @@ class FuzzIntegrationTests {
         }
     }
 
-    // ---------------------------------------------------------------- JSON text, built raw
-
-    /** A JSON object whose member values are raw JSON text (or nested bodies), so anything can go anywhere. */
-    static final class Body {
-
-        private final LinkedHashMap<String, Object> members;
-
-        private Body(LinkedHashMap<String, Object> members) {
-            this.members = members;
-        }
-
-        /** Keys and values: raw JSON text, or a {@link Body}. */
-        static Body of(Object... keysAndValues) {
-            LinkedHashMap<String, Object> members = new LinkedHashMap<>();
-            for (int i = 0; i < keysAndValues.length; i += 2) {
-                members.put((String) keysAndValues[i], keysAndValues[i + 1]);
-            }
-            return new Body(members);
-        }
-
-        /** A copy with the member at {@code path} ("a" or "a.b") set to raw JSON text or a body. */
-        Body with(String path, Object value) {
-            LinkedHashMap<String, Object> copy = new LinkedHashMap<>(members);
-            int dot = path.indexOf('.');
-            if (dot < 0) {
-                copy.put(path, value);
-            } else {
-                String head = path.substring(0, dot);
-                copy.put(head, ((Body) copy.get(head)).with(path.substring(dot + 1), value));
-            }
-            return new Body(copy);
-        }
-
-        String firstKey() {
-            return members.keySet().iterator().next();
-        }
-
-        String raw(String key) {
-            Object value = members.get(key);
-            return value instanceof Body body ? body.render() : (String) value;
-        }
-
-        String render() {
-            StringBuilder json = new StringBuilder("{");
-            members.forEach((key, value) -> json.append(json.length() > 1 ? "," : "").append(str(key)).append(':')
-                .append(value instanceof Body body ? body.render() : value));
-            return json.append('}').toString();
-        }
-
-        /** The members as the server reads them; members this mapper cannot read (unknown ones) are left out. */
-        ObjectNode parsed() {
-            ObjectNode node = Json.MAPPER.createObjectNode();
-            members.forEach((key, value) -> {
-                try {
-                    node.set(key, value instanceof Body body ? body.parsed()
-                            : Json.MAPPER.readTree((String) value));
-                } catch (JacksonException e) {
-                    // a number or nesting past the parser's limits, in a member no check looks at
-                }
-            });
-            return node;
-        }
-    }
-
-    /** A JSON string literal: quotes, backslashes, control characters and lone surrogates escaped, the rest as is. */
-    static String str(String value) {
-        StringBuilder json = new StringBuilder(value.length() + 2).append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            boolean lone = Character.isHighSurrogate(c)
-                    && !(i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1)))
-                    || Character.isLowSurrogate(c) && !(i > 0 && Character.isHighSurrogate(value.charAt(i - 1)));
-            if (c == '"' || c == '\\') {
-                json.append('\\').append(c);
-            } else if (c < 0x20 || lone) {
-                json.append(String.format("\\u%04x", (int) c));
-            } else {
-                json.append(c);
-            }
-        }
-        return json.append('"').toString();
-    }
-
-    private static String nestedArrays(int depth) {
-        return "[".repeat(depth) + "]".repeat(depth);
-    }
-
-    private static String nestedObjects(int depth) {
-        return "{\"a\":".repeat(depth) + "1" + "}".repeat(depth);
-    }
-
     private static boolean isName(String name) {
         return !name.isEmpty() && name.length() <= 128;
     }
 
     private static boolean isText(String text) {
         return !text.isEmpty() && utf8(text).length <= 16 * 1024;
-    }
-
-    /** Percent-encodes every byte of the UTF-8 form that is not unreserved (RFC 3986). */
-    static String encode(String value) {
-        StringBuilder encoded = new StringBuilder();
-        for (byte b : utf8(value)) {
-            char c = (char) (b & 0xff);
-            if (c < 0x80 && (Character.isLetterOrDigit(c) || "-._~".indexOf(c) >= 0)) {
-                encoded.append(c);
-            } else {
-                encoded.append('%').append(HexFormat.of().withUpperCase().toHexDigits(b));
-            }
-        }
-        return encoded.toString();
-    }
-
-    static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
-    }
-
-    static byte[] bytes(int... values) {
-        byte[] bytes = new byte[values.length];
-        for (int i = 0; i < values.length; i++) {
-            bytes[i] = (byte) values[i];
-        }
-        return bytes;
-    }
-
-    static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        for (byte[] part : parts) {
-            all.writeBytes(part);
-        }
-        return all.toByteArray();
-    }
-
-    /** The text with every character outside printable ASCII written as {@code \\uXXXX}, so that reports show it. */
-    static String visible(String text) {
-        if (text == null) {
-            return null;
-        }
-        StringBuilder shown = new StringBuilder();
-        for (char c : text.toCharArray()) {
-            shown.append(c >= 0x20 && c < 0x7f ? String.valueOf(c) : String.format("\\u%04x", (int) c));
-        }
-        return shown.length() > 2000 ? shown.substring(0, 2000) + "...(" + shown.length() + " chars)"
-                : shown.toString();
-    }
-
-    static String abbreviate(String text, int max) {
-        String flat = text.replace("\r", "\\r").replace("\n", "\\n").replace("\u0000", "\\0");
-        return flat.length() <= max ? flat : flat.substring(0, max) + "...(" + flat.length() + " chars)";
     }
 
     private static String path(String url) {
@@ -2095,11 +1868,17 @@ class FuzzIntegrationTests {
         return URI.create(baseUrl).getPort();
     }
 
-    private static List<String> queryStrings(String sql, Object... params) {
-        Infrastructure infrastructure = CourierInfrastructure.shared();
-        try (Connection connection = DriverManager.getConnection(infrastructure.jdbcUrl(), infrastructure.dbUser(),
-                infrastructure.dbPassword());
-                PreparedStatement statement = connection.prepareStatement(sql)) {
+    private static Connection database() throws SQLException {
+        if (database == null) {
+            Infrastructure infrastructure = CourierInfrastructure.shared();
+            database = DriverManager.getConnection(infrastructure.jdbcUrl(), infrastructure.dbUser(),
+                    infrastructure.dbPassword());
+        }
+        return database;
+    }
+
+    private static synchronized List<String> queryStrings(String sql, Object... params) {
+        try (PreparedStatement statement = database().prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
                 statement.setObject(i + 1, params[i]);
             }
