@@ -261,6 +261,25 @@ class FuzzIntegrationTests {
             cases.add(new HttpCase(slot.endpoint(), "path parameter ';jsessionid=1' after an existing id",
                     Expect.EITHER, 0, () -> slot.request().apply(slot.existing() + ";jsessionid=1"), null));
         }
+        // bodies where none is read
+        record Bodyless(String endpoint, String method, String url, Api.Session as) {
+        }
+        for (Bodyless call : List.of(
+                new Bodyless("DELETE /v1/contacts/{userId}", "DELETE", gw + "/v1/contacts/" + fx.hank.userId(),
+                        fx.erin),
+                new Bodyless("GET /v1/groups/{groupId}", "GET", gw + "/v1/groups/" + fx.groupId, fx.gina),
+                new Bodyless("DELETE /v1/groups/{groupId}/members/{userId}", "DELETE",
+                        gw + "/v1/groups/" + fx.groupId + "/members/nobody-" + fx.hank.userId(), fx.gina))) {
+            String token = bearer(call.as().token());
+            cases.add(new HttpCase(call.endpoint(), "a malformed JSON body", Expect.EITHER, 0, () -> new Req(
+                    call.method(), call.url(), token, utf8("{\"a\":"), "application/json", false, List.of()), null));
+            cases.add(new HttpCase(call.endpoint(), "an invalid UTF-8 body", Expect.EITHER, 0, () -> new Req(
+                    call.method(), call.url(), token, bytes(0xC3, 0x28, 0xFF), "application/json", false,
+                    List.of()), null));
+            cases.add(new HttpCase(call.endpoint(), "a body of 200 KB", Expect.REJECT, 413, () -> new Req(
+                    call.method(), call.url(), token, utf8("x".repeat(200_000)), "text/plain", false, List.of()),
+                    null));
+        }
         return cases.stream().map(FuzzIntegrationTests::test);
     }
 
@@ -317,6 +336,11 @@ class FuzzIntegrationTests {
                 new Call("POST", gw + "/", null), new Call("DELETE", api.sync + "/", null))) {
             cases.add(new HttpCase(call.method() + " " + path(call.url()), "wrong method", Expect.REJECT, 0,
                     () -> json(call.method(), call.url(), call.as(), "{}"), null));
+        }
+        for (String accept : List.of("application/xml", "text/html", "image/png")) {
+            cases.add(new HttpCase("POST /v1/messages", "a malformed body, Accept: " + accept, Expect.REJECT, 0,
+                    () -> withHeaders(new Req("POST", gw + "/v1/messages", bearer(fx.alice.token()), utf8("{"),
+                            "application/json", false, List.of()), "Accept", accept), null));
         }
         cases.add(new HttpCase("OPTIONS /v1/messages", "OPTIONS", Expect.EITHER, 0,
                 () -> plain("OPTIONS", gw + "/v1/messages"), null));
@@ -862,7 +886,8 @@ class FuzzIntegrationTests {
                         ? List.of(new Value("SQL injection", "' OR 1=1 --"), new Value("a number", "42"),
                                 new Value("the upper-case id of a user", fx.jo.userId().toUpperCase(Locale.ROOT)),
                                 new Value("a user id with a NUL", fx.jo.userId() + "\u0000"),
-                                new Value("a user id with a Cyrillic letter", "\u0430" + fx.jo.userId().substring(1)))
+                                new Value("a user id with a Cyrillic letter", "\u0430" + fx.jo.userId().substring(1)),
+                                new Value("a user id of 10,000 characters", "u".repeat(10_000)))
                         : List.of(new Value("SQL injection", "' OR '1'='1"), new Value("a boolean", "true"));
                 for (Value value : hostile) {
                     String raw = value.label().startsWith("a number") || value.label().startsWith("a boolean")
