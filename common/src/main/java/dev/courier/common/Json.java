@@ -10,7 +10,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class Json {
 
-    public static final JsonMapper MAPPER = JsonMapper.builder()
+    public static final JsonMapper MAPPER = StrictJson.configure(JsonMapper.builder())
         .disable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS)
         .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .build();

@@ -18,6 +18,9 @@ public final class MessageContent {
     /** Media references are small; anything bigger is not a reference. */
     public static final int MAX_MEDIA_JSON_BYTES = 4096;
 
+    /** How deep a media reference may nest: a reference is flat, and a deep one could not be answered in a sync. */
+    public static final int MAX_MEDIA_DEPTH = 8;
+
     private MessageContent() {
     }
 
@@ -36,6 +39,9 @@ public final class MessageContent {
             String text = content.stringValue();
             if (text.isEmpty()) {
                 return Problem.invalid("content: must not be empty");
+            }
+            if (!Text.isWellFormed(text)) {
+                return Problem.invalid("content: is not well-formed Unicode (a lone surrogate)");
             }
             int bytes = text.getBytes(StandardCharsets.UTF_8).length;
             if (bytes > maxTextBytes) {
@@ -59,10 +65,44 @@ public final class MessageContent {
         if (size == null || !size.isIntegralNumber() || !size.canConvertToLong() || size.longValue() < 0) {
             return Problem.invalid("content.size: must be a non-negative integer (bytes)");
         }
+        if (depth(content) > MAX_MEDIA_DEPTH) {
+            return Problem.invalid("content: a media reference may nest at most " + MAX_MEDIA_DEPTH + " levels");
+        }
+        if (!wellFormed(content)) {
+            return Problem.invalid("content: is not well-formed Unicode (a lone surrogate)");
+        }
         if (content.toString().getBytes(StandardCharsets.UTF_8).length > MAX_MEDIA_JSON_BYTES) {
             return Problem.tooLarge("content: a media reference may take at most " + MAX_MEDIA_JSON_BYTES + " bytes");
         }
         return null;
+    }
+
+    private static int depth(JsonNode node) {
+        int deepest = 0;
+        for (JsonNode child : node) {
+            deepest = Math.max(deepest, depth(child));
+            if (deepest > MAX_MEDIA_DEPTH) {
+                break;
+            }
+        }
+        return deepest + (node.isContainer() ? 1 : 0);
+    }
+
+    private static boolean wellFormed(JsonNode node) {
+        if (node.isString()) {
+            return Text.isWellFormed(node.stringValue());
+        }
+        for (var field : node.properties()) {
+            if (!Text.isWellFormed(field.getKey()) || !wellFormed(field.getValue())) {
+                return false;
+            }
+        }
+        for (JsonNode child : node.isArray() ? node : java.util.List.<JsonNode>of()) {
+            if (!wellFormed(child)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A rejected content, with the code to answer with. */

@@ -29,6 +29,8 @@ class SocketConfiguration implements WebSocketConfigurer {
 
     @Override
     public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
-        registry.addHandler(handler, "/v1/ws").addInterceptors(authentication).setAllowedOriginPatterns("*");
+        registry.addHandler(handler, "/v1/ws").addInterceptors(authentication)
+            .setHandshakeHandler(new dev.courier.web.ProblemHandshakeHandler())
+            .setAllowedOriginPatterns("*");
     }
 }

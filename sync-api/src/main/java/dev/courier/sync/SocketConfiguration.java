@@ -34,6 +34,8 @@ class SocketConfiguration implements WebSocketConfigurer {
 
     @Override
     public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
-        registry.addHandler(handler, "/v1/stream").addInterceptors(authentication).setAllowedOriginPatterns("*");
+        registry.addHandler(handler, "/v1/stream").addInterceptors(authentication)
+            .setHandshakeHandler(new dev.courier.web.ProblemHandshakeHandler())
+            .setAllowedOriginPatterns("*");
     }
 }

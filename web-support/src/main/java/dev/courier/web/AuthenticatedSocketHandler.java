@@ -181,7 +181,8 @@ public abstract class AuthenticatedSocketHandler extends TextWebSocketHandler
             return;
         }
         try {
-            session.sendMessage(new TextMessage(frame.toString()));
+            // untrusted input may be echoed (a clientMsgId, a type): never let a lone surrogate break the write
+            session.sendMessage(new TextMessage(dev.courier.common.Text.wellFormed(frame.toString())));
         } catch (IOException | RuntimeException e) {
             log.debug("Could not send to WebSocket {}: {}", session.getId(), e.toString());
             close(session, CloseStatus.SESSION_NOT_RELIABLE);

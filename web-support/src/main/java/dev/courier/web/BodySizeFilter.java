@@ -1,6 +1,10 @@
 package dev.courier.web;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
@@ -15,8 +19,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
 import dev.courier.common.ErrorCode;
 
 /**
- * Limits request bodies before anything parses them: a declared {@code Content-Length} over the limit is answered
- * {@code 413 payload_too_large} at once, and a body without one (chunked) fails as soon as it passes the limit.
+ * Checks request bodies before anything parses them: a declared {@code Content-Length} over the limit is answered
+ * {@code 413 payload_too_large} at once, and a body without one (chunked) fails as soon as it passes the limit; a
+ * {@code Content-Type} that is not one concrete type is {@code 415}; a JSON body that is not strict UTF-8 is
+ * {@code 400}.
  */
 final class BodySizeFilter extends OncePerRequestFilter {
 
@@ -33,12 +39,97 @@ final class BodySizeFilter extends OncePerRequestFilter {
             Problems.write(response, ErrorCode.PAYLOAD_TOO_LARGE, 413, message());
             return;
         }
+        String contentType = request.getContentType();
+        if (contentType != null && !isConcrete(contentType)) {
+            Problems.write(response, ErrorCode.INVALID_REQUEST, 415, "Content-Type: must be application/json");
+            return;
+        }
+        if (contentType == null || !contentType.toLowerCase(java.util.Locale.ROOT).contains("json")) {
+            chain.doFilter(limited(request), response);
+            return;
+        }
+        // JSON bodies are small: read them whole (within the limit) and refuse bytes that are not strict UTF-8,
+        // which a lenient decoder would turn into other characters (an overlong "/" for example)
+        byte[] body;
+        try {
+            body = new Limited(request.getInputStream()).readAllBytes();
+        } catch (TooLargeException e) {
+            Problems.write(response, ErrorCode.PAYLOAD_TOO_LARGE, 413, message());
+            return;
+        }
+        try {
+            StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(body));
+        } catch (CharacterCodingException e) {
+            Problems.write(response, ErrorCode.INVALID_REQUEST, 400, "body: is not valid UTF-8");
+            return;
+        }
         chain.doFilter(new HttpServletRequestWrapper(request) {
+            @Override
+            public ServletInputStream getInputStream() {
+                return new Buffered(body);
+            }
+
+            @Override
+            public java.io.BufferedReader getReader() {
+                return new java.io.BufferedReader(new java.io.InputStreamReader(
+                        new java.io.ByteArrayInputStream(body), StandardCharsets.UTF_8));
+            }
+        }, response);
+    }
+
+    private HttpServletRequestWrapper limited(HttpServletRequest request) {
+        return new HttpServletRequestWrapper(request) {
             @Override
             public ServletInputStream getInputStream() throws IOException {
                 return new Limited(super.getInputStream());
             }
-        }, response);
+        };
+    }
+
+    private static boolean isConcrete(String contentType) {
+        try {
+            org.springframework.http.MediaType type = org.springframework.http.MediaType.parseMediaType(contentType);
+            return !type.isWildcardType() && !type.isWildcardSubtype();
+        } catch (org.springframework.http.InvalidMediaTypeException e) {
+            return false;
+        }
+    }
+
+    private static final class Buffered extends ServletInputStream {
+
+        private final java.io.ByteArrayInputStream in;
+
+        Buffered(byte[] body) {
+            this.in = new java.io.ByteArrayInputStream(body);
+        }
+
+        @Override
+        public int read() {
+            return in.read();
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) {
+            return in.read(buffer, offset, length);
+        }
+
+        @Override
+        public boolean isFinished() {
+            return in.available() == 0;
+        }
+
+        @Override
+        public boolean isReady() {
+            return true;
+        }
+
+        @Override
+        public void setReadListener(ReadListener listener) {
+            throw new UnsupportedOperationException("the body was read already");
+        }
     }
 
     private String message() {

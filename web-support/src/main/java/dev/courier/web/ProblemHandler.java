@@ -56,6 +56,13 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         return Problems.response(ErrorCode.INVALID_SYNC_KEY, 400, "syncKey: " + e.getMessage(), HttpHeaders.EMPTY);
     }
 
+    /** A malformed percent-escape in the query string, found by the servlet container while reading parameters. */
+    @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
+    ResponseEntity<Object> malformedQuery(org.apache.tomcat.util.http.InvalidParameterException e) {
+        return Problems.response(ErrorCode.INVALID_REQUEST, 400, "query: malformed percent-encoding",
+                HttpHeaders.EMPTY);
+    }
+
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ResponseEntity<Object> parameterType(MethodArgumentTypeMismatchException e) {
         return Problems.response(ErrorCode.INVALID_REQUEST, 400, e.getName() + ": not a valid value",
@@ -84,6 +91,11 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
             if (t instanceof BodySizeFilter.TooLargeException tooLarge) {
                 return Problems.response(ErrorCode.PAYLOAD_TOO_LARGE, 413, tooLarge.getMessage(), HttpHeaders.EMPTY);
             }
+        }
+        if (status >= 500 && !(ex instanceof AsyncRequestTimeoutException)) {
+            // a bug: logged in full, never described to the client
+            log.error("Unexpected error", ex);
+            return Problems.response(ErrorCode.INTERNAL, status, "internal error", headers);
         }
         if (ex instanceof AsyncRequestTimeoutException) {
             status = 503;

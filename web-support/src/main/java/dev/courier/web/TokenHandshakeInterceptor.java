@@ -33,21 +33,44 @@ public final class TokenHandshakeInterceptor implements HandshakeInterceptor {
     @Override
     public boolean beforeHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler,
             Map<String, Object> attributes) {
+        if (request instanceof org.springframework.http.server.ServletServerHttpRequest servlet
+                && !wellFormedQuery(servlet.getServletRequest().getQueryString())) {
+            refuse(response, HttpStatus.BAD_REQUEST, ErrorCode.INVALID_REQUEST, "query: malformed percent-encoding");
+            return false;
+        }
         String query = UriComponentsBuilder.fromUri(request.getURI()).build().getQueryParams().getFirst("access_token");
         try {
             attributes.put(CALLER, authenticator.authenticate(request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION),
                     query == null ? null : java.net.URLDecoder.decode(query, StandardCharsets.UTF_8)));
             return true;
         } catch (ApiException e) {
-            response.setStatusCode(HttpStatus.UNAUTHORIZED);
-            response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
             response.getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
-            try {
-                response.getBody().write(Problems.json(ErrorCode.UNAUTHENTICATED, 401, e.getMessage()));
-            } catch (java.io.IOException ignored) {
-                // the status alone refuses the handshake
-            }
+            refuse(response, HttpStatus.UNAUTHORIZED, ErrorCode.UNAUTHENTICATED, e.getMessage());
             return false;
+        }
+    }
+
+    private static boolean wellFormedQuery(@Nullable String query) {
+        if (query == null) {
+            return true;
+        }
+        try {
+            for (String part : query.split("&")) {
+                java.net.URLDecoder.decode(part, StandardCharsets.UTF_8);
+            }
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static void refuse(ServerHttpResponse response, HttpStatus status, ErrorCode code, String detail) {
+        response.setStatusCode(status);
+        response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+        try {
+            response.getBody().write(Problems.json(code, status.value(), detail));
+        } catch (java.io.IOException ignored) {
+            // the status alone refuses the handshake
         }
     }
 

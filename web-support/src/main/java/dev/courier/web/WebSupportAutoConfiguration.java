@@ -24,6 +24,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
 
 import dev.courier.common.AccessTokens;
+import dev.courier.common.StrictJson;
 
 /** Wires the shared HTTP behaviour into every Courier web service. */
 @AutoConfiguration(beforeName = "org.springframework.boot.webmvc.autoconfigure.error.ErrorMvcAutoConfiguration")
@@ -64,6 +65,23 @@ public class WebSupportAutoConfiguration {
                 new BodySizeFilter(properties.maxBodySize().toBytes()));
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
         return registration;
+    }
+
+    /** Spring MVC reads request bodies as strictly as the rest of Courier (see {@link StrictJson}). */
+    @Bean
+    org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer strictJson() {
+        return StrictJson::configure;
+    }
+
+    /** Tomcat's own refusals, before any servlet, in problem+json too. */
+    @Bean
+    org.springframework.boot.web.server.WebServerFactoryCustomizer<
+            org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory> problemErrorReports() {
+        return factory -> factory.addContextCustomizers(context -> {
+            if (context.getParent() instanceof org.apache.catalina.core.StandardHost host) {
+                host.setErrorReportValveClass(ProblemErrorReportValve.class.getName());
+            }
+        });
     }
 
     @Bean

@@ -76,7 +76,8 @@ class AccountController {
     SessionCreated login(@Valid @RequestBody CreateSession request, HttpServletRequest http) {
         String address = http.getRemoteAddr();
         limits.checkLogin(request.userId(), address);
-        String hash = accounts.passwordHash(request.userId()).orElse(null);
+        // an id no account can have is not looked up (ids are ASCII: other text cannot be compared with them)
+        String hash = Ids.isUserId(request.userId()) ? accounts.passwordHash(request.userId()).orElse(null) : null;
         boolean matches = passwords.matches(request.password(), hash != null ? hash : decoyHash);
         if (hash == null || !matches) {
             limits.failedLogin(request.userId(), address);

@@ -64,6 +64,9 @@ class ContactController {
     @DeleteMapping("/v1/contacts/{userId}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void delete(Caller caller, @PathVariable String userId) {
+        if (!Ids.isUserId(userId)) {
+            throw ApiException.notFound("userId: '" + userId + "' is not your contact");
+        }
         contacts.delete(caller.userId(), userId)
             .orElseThrow(() -> ApiException.notFound("userId: '" + userId + "' is not your contact"));
         hints.changed(caller.userId(), Hints.CONTACTS);
