@@ -3,6 +3,7 @@ package dev.courier.sync;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -34,6 +35,12 @@ class LongPolls implements DisposableBean {
         .newSingleThreadScheduledExecutor(Thread.ofPlatform().name("courier-long-poll-timer").daemon().factory());
 
     private final AtomicInteger held = new AtomicInteger();
+
+    /**
+     * Long polls woken together (a hint for a user with many devices, or many users at once) read the database in
+     * turn rather than all at once: they wait here, cheaply, instead of timing out on the connection pool.
+     */
+    private final Semaphore reads = new Semaphore(8);
 
     LongPolls(SyncService sync, HintSubscriptions hints, SyncProperties properties) {
         this.sync = sync;
@@ -77,7 +84,11 @@ class LongPolls implements DisposableBean {
         if (result.isSetOrExpired()) {
             return;
         }
+        reads.acquireUninterruptibly();
         try {
+            if (result.isSetOrExpired()) {
+                return;
+            }
             SyncService.Delta delta = sync.compute(caller, presentedKey, limit);
             if (timedOut || !delta.response().isEmpty()) {
                 sync.acknowledge(caller, delta);
@@ -88,6 +99,8 @@ class LongPolls implements DisposableBean {
                 result.setErrorResult(e);
             }
             // otherwise keep waiting: the next hint or the timeout looks again (the database may just be busy)
+        } finally {
+            reads.release();
         }
     }
 
