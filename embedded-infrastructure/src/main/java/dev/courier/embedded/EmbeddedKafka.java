@@ -131,7 +131,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         return clusterId;
     }
 
-    /** Shuts the broker down cleanly and, for a temporary log directory, deletes it. Idempotent. */
     /**
      * Removes the JVM shutdown hook that would otherwise close this server when the JVM exits: the caller closes it
      * itself, in its own order (for example after the services that use it have stopped).
@@ -141,6 +140,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         shutdownHook = null;
     }
 
+    /** Shuts the broker down cleanly and, for a temporary log directory, deletes it. Idempotent. */
     @Override
     public synchronized void close() {
         if (closed) {

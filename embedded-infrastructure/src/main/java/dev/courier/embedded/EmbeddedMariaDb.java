@@ -184,7 +184,6 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         return database;
     }
 
-    /** Stops the server (a clean shutdown) and, for a temporary data directory, deletes it. Idempotent. */
     /**
      * Removes the JVM shutdown hook that would otherwise close this server when the JVM exits: the caller closes it
      * itself, in its own order (for example after the services that use it have stopped).
@@ -194,6 +193,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         shutdownHook = null;
     }
 
+    /** Stops the server (a clean shutdown) and, for a temporary data directory, deletes it. Idempotent. */
     @Override
     public synchronized void close() {
         if (closed) {

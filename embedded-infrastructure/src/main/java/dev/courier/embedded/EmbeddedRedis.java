@@ -117,7 +117,6 @@ public final class EmbeddedRedis implements AutoCloseable {
         return port;
     }
 
-    /** Stops the server. Idempotent. */
     /**
      * Removes the JVM shutdown hook that would otherwise close this server when the JVM exits: the caller closes it
      * itself, in its own order (for example after the services that use it have stopped).
@@ -127,6 +126,7 @@ public final class EmbeddedRedis implements AutoCloseable {
         shutdownHook = null;
     }
 
+    /** Stops the server. Idempotent. */
     @Override
     public synchronized void close() {
         if (closed) {

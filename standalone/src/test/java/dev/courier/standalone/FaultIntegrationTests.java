@@ -99,18 +99,6 @@ class FaultIntegrationTests {
                 new Load.Stream(c, "g:" + group, everyone), new Load.Stream(d, "g:" + group, everyone));
     }
 
-    private static Load.Figures auditWhenDelivered(Load load, String fault) {
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-            long delivered = load.inboxes().values().stream().mapToLong(List::size).sum();
-            assertThat(delivered).isGreaterThanOrEqualTo(load.expectedEntries());
-        });
-        Load.Figures figures = load.audit(fault);
-        assertThat(figures.lost()).isZero();
-        assertThat(figures.duplicated()).isZero();
-        assertThat(figures.accepted()).isPositive();
-        return figures;
-    }
-
     /** Keeps a fault for {@code duration} while checking, twice a second, what clients meet meanwhile. */
     private static void holdFor(Duration duration, Runnable check) {
         long until = System.nanoTime() + duration.toNanos();
@@ -149,7 +137,7 @@ class FaultIntegrationTests {
             long after = load.acceptedCount();
             await().atMost(Duration.ofSeconds(30)).until(() -> load.acceptedCount() > after + 100);
             load.close();
-            auditWhenDelivered(load, fault);
+            load.awaitDeliveredAndAudit(fault);
         } finally {
             victim.close();
             other.close();
@@ -195,7 +183,7 @@ class FaultIntegrationTests {
             long after = load.acceptedCount();
             await().atMost(Duration.ofSeconds(90)).until(() -> load.acceptedCount() > after + 100);
             load.close();
-            Load.Figures figures = auditWhenDelivered(load, "Kafka broker stopped for 20 s");
+            Load.Figures figures = load.awaitDeliveredAndAudit("Kafka broker stopped for 20 s");
             assertThat(figures.unavailableAnswers()).isPositive();
             assertThat(figures.slowestUnavailableMs()).isLessThan(8_000);
         }
@@ -221,7 +209,7 @@ class FaultIntegrationTests {
             long after = load.acceptedCount();
             await().atMost(Duration.ofSeconds(90)).until(() -> load.acceptedCount() > after + 100);
             load.close();
-            Load.Figures figures = auditWhenDelivered(load, "database unavailable for 30 s");
+            Load.Figures figures = load.awaitDeliveredAndAudit("database unavailable for 30 s");
             assertThat(figures.unavailableAnswers()).isPositive();
             assertThat(figures.otherErrors()).isZero();
         }
@@ -256,7 +244,7 @@ class FaultIntegrationTests {
                 assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(10_000);
             });
             load.close();
-            Load.Figures figures = auditWhenDelivered(load, "Redis down");
+            Load.Figures figures = load.awaitDeliveredAndAudit("Redis down");
             assertThat(figures.otherErrors()).isZero();
             assertThat(figures.unavailableAnswers()).isZero();
         }

@@ -181,6 +181,21 @@ final class Load implements AutoCloseable {
         return total;
     }
 
+    /**
+     * Waits until every expected inbox entry can have arrived, then audits: fails on any loss, duplicate, reordering
+     * or seq going back, and returns the figures.
+     */
+    Figures awaitDeliveredAndAudit(String fault) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
+            .untilAsserted(() -> assertThat(inboxes().values().stream().mapToLong(List::size).sum())
+                .isGreaterThanOrEqualTo(expectedEntries()));
+        Figures figures = audit(fault);
+        assertThat(figures.lost()).isZero();
+        assertThat(figures.duplicated()).isZero();
+        assertThat(figures.accepted()).isPositive();
+        return figures;
+    }
+
     /** Checks every inbox and returns the figures; fails on any loss, duplicate, reordering or seq going back. */
     Figures audit(String fault) {
         Map<String, List<JsonNode>> inboxes = inboxes();

@@ -60,13 +60,7 @@ class StandaloneCrashIntegrationTests {
                 long after = load.acceptedCount();
                 await().atMost(Duration.ofSeconds(120)).until(() -> load.acceptedCount() > after + 200);
                 load.close();
-                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-                    long delivered = load.inboxes().values().stream().mapToLong(List::size).sum();
-                    assertThat(delivered).isGreaterThanOrEqualTo(load.expectedEntries());
-                });
-                Load.Figures figures = load.audit(fault);
-                assertThat(figures.lost()).isZero();
-                assertThat(figures.duplicated()).isZero();
+                load.awaitDeliveredAndAudit(fault);
             }
         } finally {
             first.close();
