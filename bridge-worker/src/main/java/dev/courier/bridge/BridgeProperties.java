@@ -20,7 +20,7 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties("courier.bridge")
 public record BridgeProperties(@DefaultValue Map<String, SystemSettings> systems,
         @DefaultValue("64KB") DataSize maxEnvelopeSize, @DefaultValue("16384") int maxTextBytes,
-        @DefaultValue("4") int partitions, @DefaultValue("60s") java.time.Duration unexpandedGiveUp) {
+        @DefaultValue("4") int partitions, @DefaultValue("15s") java.time.Duration unexpandedGiveUp) {
 
     /**
      * @param users the users the system may write to, or {@code *} for all

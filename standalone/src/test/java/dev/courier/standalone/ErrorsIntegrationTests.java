@@ -167,8 +167,12 @@ class ErrorsIntegrationTests {
                 "waitMs");
         assertProblem(api.post(api.sync + "/v1/sync", bob.token(), "{\"limit\": \"many\"}"), 400, "invalid_request",
                 "limit");
-        assertProblem(api.post(api.sync + "/v1/sync", bob.token(), "{\"syncKey\": 12"), 400, "invalid_request",
-                "JSON");
+        assertProblem(api.post(api.sync + "/v1/sync", bob.token(), "{\"syncKey\": \"abc"), 400, "invalid_request",
+                "end-of-input");
+        assertProblem(api.post(api.sync + "/v1/sync", bob.token(), "{\"limit\": 5,"), 400, "invalid_request",
+                "malformed JSON");
+        assertProblem(api.post(api.sync + "/v1/sync", bob.token(), "{\"syncKey\": 12}"), 400, "invalid_request",
+                "syncKey");
     }
 
     @Test

@@ -33,8 +33,18 @@ class MonitoringIntegrationTests {
             assertThat(api.call("GET", base(port) + "/actuator/health", null, null, null).body().path("components")
                 .path("kafka").path("status").asString()).isEqualTo("UP");
         }
-        assertThat(api.call("GET", base(system.fanoutPort()) + "/actuator/health", null, null, null).body()
-            .path("components").path("redis").path("status").asString()).isEqualTo("UP");
+        for (int port : List.of(system.gatewayPort(), system.fanoutPort())) {
+            assertThat(api.call("GET", base(port) + "/actuator/health", null, null, null).body().path("components")
+                .path("redis").path("status").asString()).isEqualTo("UP");
+        }
+        // the sync-api's Redis is its hint connection
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(api
+            .call("GET", base(system.syncPort()) + "/actuator/health", null, null, null)
+            .body()
+            .path("components")
+            .path("redis")
+            .path("status")
+            .asString()).isEqualTo("UP"));
     }
 
     @Test

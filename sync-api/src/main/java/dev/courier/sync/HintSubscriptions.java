@@ -46,7 +46,10 @@ public class HintSubscriptions implements DisposableBean {
 
     private volatile long lastConnectAttempt;
 
-    /** Connects (again) when Redis was unreachable and hints are wanted; Lettuce itself handles later outages. */
+    /** Warned about Redis being unreachable since the last successful connection: once per outage, not every try. */
+    private volatile boolean warned;
+
+    /** Connects (again) while Redis is unreachable; once connected, Lettuce itself handles later outages. */
     private final java.util.concurrent.ScheduledExecutorService reconnector = java.util.concurrent.Executors
         .newSingleThreadScheduledExecutor(Thread.ofPlatform().name("courier-hints-connect").daemon().factory());
 
@@ -65,11 +68,12 @@ public class HintSubscriptions implements DisposableBean {
                 Thread.startVirtualThread(HintSubscriptions.this::resubscribeAll);
             }
         });
+        // connected from the start (and again whenever Redis was unreachable), so health reports Redis itself
         reconnector.scheduleWithFixedDelay(() -> {
-            if (connection == null && !listeners.isEmpty()) {
+            if (connection == null) {
                 connection();
             }
-        }, 2, 2, java.util.concurrent.TimeUnit.SECONDS);
+        }, 0, 2, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     /** A hint: the user's inbox head reached {@code seq}, or ({@code seq < 0}) their account or contacts changed. */
@@ -114,6 +118,12 @@ public class HintSubscriptions implements DisposableBean {
         }));
     }
 
+    /** Whether the pub/sub connection to Redis is open now. */
+    public boolean connected() {
+        StatefulRedisPubSubConnection<String, String> pubSub = connection;
+        return pubSub != null && pubSub.isOpen();
+    }
+
     /** Users with at least one subscription here. */
     public int subscribedUsers() {
         return listeners.size();
@@ -150,10 +160,14 @@ public class HintSubscriptions implements DisposableBean {
                         }
                     });
                     connection = opened;
+                    warned = false;
                     Thread.startVirtualThread(this::resubscribeAll);
                 } catch (RuntimeException e) {
-                    log.warn("Redis unavailable for push hints (long polls fall back to their timeout): {}",
-                            e.toString());
+                    if (!warned) {
+                        warned = true;
+                        log.warn("Redis unavailable for push hints (long polls fall back to their timeout); "
+                                + "trying again every 2 s: {}", e.toString());
+                    }
                 }
             }
             return connection;

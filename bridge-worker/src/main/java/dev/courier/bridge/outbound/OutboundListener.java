@@ -105,6 +105,20 @@ class OutboundListener {
     }
 
     private void publish(ConversationRecord.MessagePosted message, long loggedAt, List<Publication> publications) {
+        ConversationId conversation = ConversationId.parse(message.conversation());
+        // Most conversations involve no bridge identity: they are passed over at once, without waiting for the
+        // fanout-worker (which may also have rejected the message, so waiting could only hold up the partition).
+        List<String> identities;
+        if (!conversation.isGroup()) {
+            identities = repository.bridgeUsers(conversation.directUsers());
+            if (identities.isEmpty()) {
+                return;
+            }
+        } else if (!repository.everHadBridgeMember(conversation.groupId())) {
+            return;
+        } else {
+            identities = null;
+        }
         Long version = repository.storedVersion(message.messageId()).orElse(null);
         if (version == null) {
             if (clock.millis() - loggedAt < properties.unexpandedGiveUp().toMillis()) {
@@ -114,10 +128,10 @@ class OutboundListener {
                     message.messageId());
             return;
         }
-        ConversationId conversation = ConversationId.parse(message.conversation());
-        List<String> identities = conversation.isGroup()
-                ? repository.bridgeMembersAt(conversation.groupId(), version)
-                : repository.bridgeUsers(conversation.directUsers());
+        if (identities == null) {
+            // the members of the group at the message's point in its log, as the fanout-worker expanded it
+            identities = repository.bridgeMembersAt(conversation.groupId(), version);
+        }
         Map<String, List<String>> bySystem = new TreeMap<>();
         for (String identity : identities) {
             int dot = identity.indexOf('.');

@@ -24,6 +24,11 @@ class OutboundRepository {
             SELECT user_id FROM accounts WHERE user_id IN (:userIds) AND kind = 'bridge' ORDER BY user_id
             """;
 
+    private static final String EVER_HAD_BRIDGE_MEMBER = """
+            SELECT COUNT(*) FROM group_members gm JOIN accounts a ON a.user_id = gm.user_id
+            WHERE gm.group_id = :groupId AND a.kind = 'bridge'
+            """;
+
     private static final String DELIVERED = """
             SELECT COUNT(*) FROM bridge_deliveries WHERE message_id = :messageId AND system_id = :system
             """;
@@ -53,6 +58,11 @@ class OutboundRepository {
 
     List<String> bridgeUsers(List<String> userIds) {
         return jdbc.sql(BRIDGE_USERS).param("userIds", userIds).query(String.class).list();
+    }
+
+    /** Whether any bridge identity was ever a member of the group: if not, no message of it is bridged. */
+    boolean everHadBridgeMember(String groupId) {
+        return jdbc.sql(EVER_HAD_BRIDGE_MEMBER).param("groupId", groupId).query(Long.class).single() > 0;
     }
 
     boolean delivered(String messageId, String system) {
