@@ -1,6 +1,7 @@
 package dev.courier.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,6 +9,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -68,14 +70,12 @@ class KillNineTests {
     }
 
     private static Properties awaitReady(Process probe, Path readyFile, Path output) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!Files.exists(readyFile)) {
-            if (!probe.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError("The probe JVM did not get ready (alive: " + probe.isAlive() + "):\n"
-                        + Files.readString(output));
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            if (!probe.isAlive()) {
+                throw new AssertionError("The probe JVM died before it got ready:\n" + Files.readString(output));
             }
-            Thread.sleep(100);
-        }
+            return Files.exists(readyFile);
+        });
         Properties ready = new Properties();
         try (InputStream in = Files.newInputStream(readyFile)) {
             ready.load(in);
@@ -83,16 +83,16 @@ class KillNineTests {
         return ready;
     }
 
-    private static void awaitClosed(int port) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            try {
-                new Socket("127.0.0.1", port).close();
-            } catch (IOException refused) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("Redis on port " + port + " outlived the killed JVM");
+    private static void awaitClosed(int port) {
+        await().atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(200))
+            .alias("Redis on port " + port + " outlived the killed JVM")
+            .until(() -> {
+                try (Socket socket = new Socket("127.0.0.1", port)) {
+                    return false;
+                } catch (IOException refused) {
+                    return true;
+                }
+            });
     }
 }

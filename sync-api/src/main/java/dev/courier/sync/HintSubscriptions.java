@@ -129,8 +129,9 @@ public class HintSubscriptions implements DisposableBean {
         return listeners.size();
     }
 
+    /** Never connects (the reconnector does): it runs inside {@code compute} and must not wait on a network. */
     private CompletableFuture<Void> redisCommand(boolean subscribe, String userId) {
-        StatefulRedisPubSubConnection<String, String> pubSub = connection();
+        StatefulRedisPubSubConnection<String, String> pubSub = connection;
         if (pubSub == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("Redis is unavailable"));
         }
