@@ -77,22 +77,26 @@ class InboxListener {
             }
         }
         Timer.Sample sample = Timer.start(meters);
-        Map<String, Long> heads = transactions.execute(status -> write(entries));
+        Written written = transactions.execute(status -> write(entries));
         sample.stop(meters.timer("courier.fanout.inbox.commit"));
         batchSizes.record(entries.size());
-        if (heads != null && !heads.isEmpty()) {
-            commitListeners.forEach(listener -> listener.committed(heads));
-            hints.publish(heads);
+        if (written != null && !written.heads().isEmpty()) {
+            commitListeners.forEach(listener -> listener.committed(written.heads(), written.rows()));
+            hints.publish(written.heads());
         }
         if (rejection != null) {
             throw new BatchListenerFailedException(rejection.getMessage(), rejection, entries.size());
         }
     }
 
-    /** Writes the entries not yet in their inbox, in order, and returns the new head seq of each user written to. */
-    private Map<String, Long> write(List<InboxEntry> entries) {
+    /** The rows a batch wrote and the new head seq of each user written to. */
+    private record Written(Map<String, Long> heads, List<InboxCommitListener.Row> rows) {
+    }
+
+    /** Writes the entries not yet in their inbox, in order. */
+    private Written write(List<InboxEntry> entries) {
         if (entries.isEmpty()) {
-            return Map.of();
+            return new Written(Map.of(), List.of());
         }
         Map<String, InboxEntry> unique = new LinkedHashMap<>();
         Set<String> users = new LinkedHashSet<>();
@@ -105,12 +109,12 @@ class InboxListener {
         Set<String> present = inbox.present(users, messages);
         Map<String, Long> heads = new HashMap<>(inbox.heads(users));
         Map<String, Long> advanced = new HashMap<>();
-        List<InboxRepository.Row> rows = new ArrayList<>(unique.size());
+        List<InboxCommitListener.Row> rows = new ArrayList<>(unique.size());
         unique.forEach((pair, entry) -> {
             if (!present.contains(pair)) {
                 long seq = heads.merge(entry.userId(), 1L, Long::sum);
                 advanced.put(entry.userId(), seq);
-                rows.add(new InboxRepository.Row(entry.userId(), seq, entry.messageId()));
+                rows.add(new InboxCommitListener.Row(entry.userId(), seq, entry.messageId()));
             }
         });
         if (!rows.isEmpty()) {
@@ -119,6 +123,6 @@ class InboxListener {
         }
         meters.counter("courier.fanout.inbox.rows").increment(rows.size());
         meters.counter("courier.fanout.inbox.duplicates").increment(entries.size() - rows.size());
-        return advanced;
+        return new Written(advanced, rows);
     }
 }

@@ -67,11 +67,11 @@ class InboxRepository {
         return present;
     }
 
-    void insert(List<Row> rows, long now) {
-        for (List<Row> chunk : chunks(rows)) {
+    void insert(List<InboxCommitListener.Row> rows, long now) {
+        for (List<InboxCommitListener.Row> chunk : chunks(rows)) {
             Object[] args = new Object[chunk.size() * 4];
             int i = 0;
-            for (Row row : chunk) {
+            for (InboxCommitListener.Row row : chunk) {
                 args[i++] = row.userId();
                 args[i++] = row.seq();
                 args[i++] = row.messageId();
@@ -108,8 +108,5 @@ class InboxRepository {
 
     private static String tuples(int count, String tuple) {
         return String.join(", ", java.util.Collections.nCopies(count, tuple));
-    }
-
-    record Row(String userId, long seq, String messageId) {
     }
 }
