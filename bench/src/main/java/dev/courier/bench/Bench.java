@@ -1,0 +1,433 @@
+package dev.courier.bench;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The benchmark: starts the servers and services as separate processes (see {@link Cluster}), measures the baselines,
+ * then the scenarios, and reports every figure beside its baseline with the targets met or missed.
+ *
+ * <pre>
+ * java -jar bench/target/courier-bench.jar            quick mode, under three minutes
+ * java -jar bench/target/courier-bench.jar --full     longer runs, more users
+ * java -jar bench/target/courier-bench.jar --help     every size and option
+ * </pre>
+ */
+final class Bench {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final Options options;
+
+    private final String runId;
+
+    private final Path out;
+
+    private final List<Run> runs = new ArrayList<>();
+
+    private Cluster cluster;
+
+    private Probe probe;
+
+    private Population population;
+
+    private Load load;
+
+    private final Streams streams = new Streams();
+
+    private Bench(Options options) {
+        this.options = options;
+        this.runId = Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36).substring(0, 6);
+        this.out = Path.of(options.get("out"), LocalDateTime.now().format(DateTimeFormatter.ofPattern(
+                "yyyyMMdd-HHmmss")) + "-" + options.mode).toAbsolutePath();
+    }
+
+    static void main(String[] args) throws Exception {
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            System.out.print(Options.help());
+            return;
+        }
+        Bench bench = new Bench(Options.parse(args));
+        bench.run();
+        // the HTTP client and the stream sockets keep non-daemon threads
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        long started = System.nanoTime();
+        Files.createDirectories(out.resolve("logs"));
+        say("Courier benchmark, %s mode; results in %s", options.mode, out);
+        probe = new Probe();
+        String secret = "bench-" + runId + "-" + Long.toString(System.nanoTime(), 36) + "-token-secret-32+";
+        cluster = new Cluster(out.resolve("logs"), secret);
+        try {
+            cluster.start(options, probe.port());
+            say("servers and services up in %.0f s: %s", (System.nanoTime() - started) / 1e9, cluster.pids());
+            population = new Population(cluster.servers, secret, runId);
+            load = new Load(cluster.gateway, population, options.integer("text-bytes"), runId);
+            measureAll();
+        } finally {
+            streams.close();
+            cluster.close();
+            probe.close();
+        }
+        Report report = new Report(options, runs, out);
+        report.write((System.nanoTime() - started) / 1e9);
+    }
+
+    private void measureAll() throws Exception {
+        int connections = options.integer("connections");
+        int senders = options.integer("senders");
+        List<String> from = population.users("s", senders);
+        List<String> to = population.users("r", senders);
+        List<Load.Sender> direct = new ArrayList<>();
+        for (int i = 0; i < senders; i++) {
+            direct.add(new Load.Sender(from.get(i), "u:" + to.get(i), 2));
+        }
+
+        // baselines, on the same servers, before any Courier load
+        Baselines baselines = new Baselines(cluster.servers, options.decimal("baseline-seconds"));
+        runs.add(baseline(() -> baselines.kafka(connections, options.integer("text-bytes"), 8)));
+        runs.add(baseline(() -> baselines.jdbc(inboxWriters(), 1000, 2000)));
+        runs.add(baseline(() -> baselines.redis(connections)));
+        runs.add(baseline(() -> baselines.http(cluster.echo, connections, options.integer("text-bytes"))));
+
+        int online = (int) Math.round(senders * options.decimal("online"));
+        streams.connect(cluster.sync, population, to.subList(0, online));
+        say("%d direct recipients online (holding /v1/stream)", online);
+
+        Run warmup = new Run("warm-up");
+        measure(warmup, () -> load.closedLoop(warmup, direct, connections, options.decimal("warmup-seconds"), 0));
+        say("warm-up: %d sends", warmup.accepted.get());
+
+        Run rest = new Run("direct, REST, max");
+        measure(rest, () -> load.closedLoop(rest, direct, connections, options.decimal("direct-seconds"), 0));
+        runs.add(rest);
+
+        Run ws = new Run("direct, WebSocket, max");
+        measure(ws, () -> load.webSocket(ws, direct, options.integer("ws-sockets"), options.integer("ws-window"),
+                options.decimal("direct-seconds")));
+        runs.add(ws);
+
+        double max = Math.max((double) rest.figures.get("end-to-end messages/s"),
+                (double) ws.figures.get("end-to-end messages/s"));
+        Run half = new Run("direct, REST, half load");
+        half.figures.put("offered messages/s", max / 2);
+        measure(half, () -> load.openLoop(half, direct, connections, max / 2, options.decimal("direct-seconds")));
+        runs.add(half);
+
+        // groups of 50: every member ends with ~50 new messages, which the sync scenario then drains
+        int groups50 = options.integer("groups50");
+        List<String> members50 = population.users("g", groups50 * 50);
+        List<Load.Sender> groupSenders = new ArrayList<>();
+        List<String> online50 = new ArrayList<>();
+        for (int g = 0; g < groups50; g++) {
+            List<String> members = members50.subList(g * 50, g * 50 + 50);
+            String group = population.group(cluster.gateway, population.groupId("g50-" + g), members);
+            for (int m = 0; m < 10; m++) {
+                groupSenders.add(new Load.Sender(members.get(m * 5), "g:" + group, 50));
+            }
+            online50.addAll(members.subList(1, 1 + options.integer("group-online")));
+        }
+        Map<String, String> keys = firstKeys(members50);
+        streams.connect(cluster.sync, population, online50);
+        // one sender of each group in turn, so that every group gets the same number of messages
+        List<Load.Sender> interleaved = new ArrayList<>();
+        for (int m = 0; m < 10; m++) {
+            for (int g = 0; g < groups50; g++) {
+                interleaved.add(groupSenders.get(g * 10 + m));
+            }
+        }
+        Run group50 = new Run("groups of 50");
+        measure(group50, () -> load.closedLoop(group50, interleaved, options.integer("group-connections"), 3600,
+                (long) groups50 * options.integer("group50-messages")));
+        runs.add(group50);
+
+        Run drain = new Run("sync: drain ~50 messages per user");
+        measure(drain, () -> drain(drain, keys, options.integer("sync-concurrency")));
+        runs.add(drain);
+
+        int groups500 = options.integer("groups500");
+        List<String> members500 = population.users("h", groups500 * 500);
+        List<Load.Sender> bigSenders = new ArrayList<>();
+        List<String> online500 = new ArrayList<>();
+        for (int g = 0; g < groups500; g++) {
+            List<String> members = members500.subList(g * 500, g * 500 + 500);
+            String group = population.group(cluster.gateway, population.groupId("g500-" + g), members);
+            for (int m = 0; m < 10; m++) {
+                bigSenders.add(new Load.Sender(members.get(m * 50), "g:" + group, 500));
+            }
+            online500.addAll(members.subList(1, 1 + options.integer("group-online")));
+        }
+        streams.connect(cluster.sync, population, online500);
+        Run group500 = new Run("groups of 500");
+        measure(group500, () -> load.closedLoop(group500, bigSenders, options.integer("group-connections"),
+                options.decimal("group500-seconds"), 0));
+        runs.add(group500);
+
+        Run polls = new Run("long polls");
+        measure(polls, () -> longPolls(polls, keys, from));
+        runs.add(polls);
+    }
+
+    private interface Measured {
+        Run run() throws Exception;
+    }
+
+    private Run baseline(Measured baseline) throws Exception {
+        Map<String, Double> cpu = cluster.processes.cpu();
+        long start = System.nanoTime();
+        Run run = baseline.run();
+        cpuFigures(run, cpu, (System.nanoTime() - start) / 1e9, 0);
+        say("%-34s %s", run.name, run.figures);
+        return run;
+    }
+
+    private interface Body {
+        void run() throws Exception;
+    }
+
+    /** Runs a scenario and waits until every accepted message is in all its inboxes, then computes its figures. */
+    private void measure(Run run, Body body) throws Exception {
+        probe.attach(run);
+        streams.attach(run);
+        Map<String, Double> cpu = cluster.processes.cpu();
+        cluster.processes.resetPeaks();
+        long start = System.nanoTime();
+        body.run();
+        long sendingDone = System.nanoTime();
+        awaitDrained(run);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (run.sent.get() > 0) {
+            double firstSend = run.firstSendMicros.get();
+            run.figures.put("sent", run.sent.get());
+            run.figures.put("accepted", run.accepted.get());
+            run.figures.put("failed", run.failed.get());
+            run.figures.put("in all inboxes", run.delivered.get());
+            run.figures.put("accepted sends/s", run.accepted.get() / ((sendingDone - start) / 1e9));
+            run.figures.put("end-to-end messages/s", run.delivered.get() == 0 ? 0.0
+                    : run.delivered.get() / ((run.lastDeliveredMicros.get() - firstSend) / 1e6));
+            run.figures.put("inbox rows", run.rows.get());
+            run.figures.put("inbox rows/s", run.rows.get() == 0 ? 0.0
+                    : run.rows.get() / ((run.lastCommitMicros.get() - firstSend) / 1e6));
+        }
+        cpuFigures(run, cpu, seconds, Math.max(run.delivered.get(), run.syncedMessages.get()));
+        say("%-34s %s", run.name, headline(run));
+    }
+
+    private void cpuFigures(Run run, Map<String, Double> before, double seconds, long messages) {
+        Map<String, Double> after = cluster.processes.cpu();
+        Map<String, Double> peaks = cluster.processes.peakRssMb();
+        run.figures.put("wall seconds", seconds);
+        after.forEach((process, cpu) -> {
+            Map<String, Object> figures = new java.util.LinkedHashMap<>();
+            double used = cpu - before.getOrDefault(process, cpu);
+            figures.put("cpu seconds", used);
+            figures.put("cores busy", used / seconds);
+            if (messages > 0) {
+                figures.put("cpu seconds per 1000 messages", used / messages * 1000);
+            }
+            figures.put("peak rss MiB", peaks.get(process));
+            run.processes.put(process, figures);
+        });
+    }
+
+    private static String headline(Run run) {
+        StringBuilder line = new StringBuilder();
+        for (String name : List.of("accepted sends/s", "end-to-end messages/s", "inbox rows/s", "syncs/s",
+                "messages drained/s", "failed")) {
+            Object value = run.figures.get(name);
+            if (value != null) {
+                line.append(name).append(' ').append(value instanceof Double d ? String.format("%.0f", d) : value)
+                    .append("  ");
+            }
+        }
+        run.histograms().forEach((name, histogram) -> line.append(String.format("%s p99 %.1f ms  ", name,
+                histogram.getValueAtPercentile(99) / 1000.0)));
+        return line.toString();
+    }
+
+    /** Waits until all accepted messages are in every inbox (or progress stops for 30 s) and streams caught up. */
+    private static void awaitDrained(Run run) {
+        long lastProgress = System.nanoTime();
+        long lastDelivered = -1;
+        while (!run.drained()) {
+            long delivered = run.delivered.get();
+            if (delivered != lastDelivered) {
+                lastDelivered = delivered;
+                lastProgress = System.nanoTime();
+            } else if (System.nanoTime() - lastProgress > TimeUnit.SECONDS.toNanos(30)) {
+                run.note("gave up waiting: " + (run.accepted.get() - delivered) + " accepted messages not in every"
+                        + " inbox after 30 s without progress");
+                break;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        // the online clients' last syncs
+        long visible = -1;
+        long stableSince = System.nanoTime();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline && System.nanoTime() - stableSince < TimeUnit.MILLISECONDS.toNanos(300)) {
+            long now = run.histogram(Run.VISIBLE).getTotalCount();
+            if (now != visible) {
+                visible = now;
+                stableSince = System.nanoTime();
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+
+    /** First syncs of these users (REST): the key each user holds before new messages arrive. */
+    private Map<String, String> firstKeys(List<String> users) throws Exception {
+        Map<String, String> keys = new java.util.concurrent.ConcurrentHashMap<>();
+        ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>(users);
+        parallel(options.integer("sync-concurrency"), () -> {
+            try (MiniHttp http = new MiniHttp(cluster.sync)) {
+                for (String user = queue.poll(); user != null; user = queue.poll()) {
+                    MiniHttp.Response answer = http.post("/v1/sync", population.token(user),
+                            "{\"limit\":1}".getBytes(StandardCharsets.UTF_8));
+                    keys.put(user, JSON.readTree(answer.body()).path("syncKey").asString());
+                }
+            }
+        });
+        return keys;
+    }
+
+    /** Every user syncs from its key until nothing is left; the keys advance. */
+    private void drain(Run run, Map<String, String> keys, int concurrency) throws Exception {
+        ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>(keys.keySet());
+        long start = System.nanoTime();
+        parallel(concurrency, () -> {
+            try (MiniHttp http = new MiniHttp(cluster.sync)) {
+                for (String user = queue.poll(); user != null; user = queue.poll()) {
+                    boolean more = true;
+                    while (more) {
+                        byte[] body = ("{\"syncKey\":\"" + keys.get(user) + "\",\"limit\":100}")
+                            .getBytes(StandardCharsets.UTF_8);
+                        long sent = Run.nowMicros();
+                        MiniHttp.Response answer = http.post("/v1/sync", population.token(user), body);
+                        run.record(Run.SYNC, Run.nowMicros() - sent);
+                        if (answer.status() != 200) {
+                            run.note("sync " + answer.status() + " " + answer.text());
+                            break;
+                        }
+                        JsonNode delta = JSON.readTree(answer.body());
+                        run.syncs.incrementAndGet();
+                        run.syncedMessages.addAndGet(delta.path("messages").size());
+                        keys.put(user, delta.path("syncKey").asString());
+                        more = delta.path("hasMore").asBoolean();
+                    }
+                }
+            }
+        });
+        double seconds = (System.nanoTime() - start) / 1e9;
+        run.figures.put("users", keys.size());
+        run.figures.put("syncs", run.syncs.get());
+        run.figures.put("messages drained", run.syncedMessages.get());
+        run.figures.put("messages per sync", run.syncedMessages.get() / (double) Math.max(1, run.syncs.get()));
+        run.figures.put("syncs/s", run.syncs.get() / seconds);
+        run.figures.put("messages drained/s", run.syncedMessages.get() / seconds);
+        run.figures.put("concurrent clients", concurrency);
+    }
+
+    /** Holds long polls (one per user, at most --long-polls), then wakes each with one direct message. */
+    private void longPolls(Run run, Map<String, String> keys, List<String> senders) throws Exception {
+        List<String> users = new ArrayList<>(keys.keySet()).subList(0,
+                Math.min(keys.size(), options.integer("long-polls")));
+        AtomicInteger answered = new AtomicInteger();
+        AtomicInteger early = new AtomicInteger();
+        AtomicInteger holding = new AtomicInteger();
+        List<Thread> polls = new ArrayList<>();
+        for (String user : users) {
+            polls.add(Thread.ofVirtual().start(() -> {
+                try (MiniHttp http = new MiniHttp(cluster.sync)) {
+                    byte[] body = ("{\"syncKey\":\"" + keys.get(user) + "\"}").getBytes(StandardCharsets.UTF_8);
+                    holding.incrementAndGet();
+                    MiniHttp.Response answer = http.post("/v1/sync?waitMs=30000", population.token(user), body);
+                    long now = Run.nowMicros();
+                    JsonNode delta = JSON.readTree(answer.body());
+                    boolean any = false;
+                    for (JsonNode message : delta.path("messages")) {
+                        long sent = run.sentAt(message.path("messageId").asString());
+                        if (sent >= 0) {
+                            run.record(Run.LONG_POLL, now - sent);
+                            any = true;
+                        }
+                    }
+                    if (any) {
+                        answered.incrementAndGet();
+                    } else {
+                        early.incrementAndGet();
+                    }
+                } catch (Exception e) {
+                    run.note(e.toString());
+                }
+            }));
+        }
+        // every poll is written; give the sync-api a moment to park them all before waking them
+        while (holding.get() < users.size()) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2));
+        List<Load.Sender> wake = new ArrayList<>();
+        for (int i = 0; i < users.size(); i++) {
+            wake.add(new Load.Sender(senders.get(i % senders.size()), "u:" + users.get(i), 2));
+        }
+        load.closedLoop(run, wake, options.integer("connections"), 3600, wake.size());
+        for (Thread poll : polls) {
+            poll.join(TimeUnit.SECONDS.toMillis(60));
+        }
+        run.figures.put("long polls held", users.size());
+        run.figures.put("woken with their message", answered.get());
+        run.figures.put("answered without it", early.get());
+    }
+
+    private interface Task {
+        void run() throws Exception;
+    }
+
+    private static void parallel(int threads, Task task) throws InterruptedException {
+        List<Thread> started = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            started.add(Thread.ofVirtual().start(() -> {
+                try {
+                    task.run();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        for (Thread thread : started) {
+            thread.join();
+        }
+    }
+
+    /** The inbox writer's consumer threads, as configured for the fanout-worker. */
+    private int inboxWriters() {
+        for (String arg : options.passThrough()) {
+            if (arg.startsWith("--courier.fanout.inbox-writer.concurrency=")) {
+                return Integer.parseInt(arg.substring(arg.indexOf('=') + 1));
+            }
+        }
+        return 1;
+    }
+
+    static void say(String format, Object... args) {
+        System.out.printf("[%s] %s%n", LocalDateTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss")),
+                String.format(format, args));
+    }
+}
