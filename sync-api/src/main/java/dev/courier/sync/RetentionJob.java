@@ -58,7 +58,11 @@ public class RetentionJob implements DisposableBean {
     private final ScheduledExecutorService scheduler = Executors
         .newSingleThreadScheduledExecutor(Thread.ofPlatform().name("courier-retention").daemon().factory());
 
-    RetentionJob(JdbcClient jdbc, TransactionTemplate transactions, SyncProperties properties, Clock clock) {
+    private final Acknowledgements acknowledgements;
+
+    RetentionJob(JdbcClient jdbc, TransactionTemplate transactions, SyncProperties properties, Clock clock,
+            Acknowledgements acknowledgements) {
+        this.acknowledgements = acknowledgements;
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.retention = properties.retention();
@@ -82,6 +86,7 @@ public class RetentionJob implements DisposableBean {
 
     /** Trims every user's inbox as of {@code now}; returns the rows deleted. */
     public long trimAll(Instant now) {
+        acknowledgements.flush();
         long deleted = 0;
         String after = "";
         List<String> users;
@@ -97,6 +102,7 @@ public class RetentionJob implements DisposableBean {
 
     /** Trims one user's inbox as of {@code now}; returns the rows deleted. */
     public long trimUser(String userId, Instant now) {
+        acknowledgements.flush();
         Long result = transactions.execute(status -> {
             Optional<Long> head = jdbc.sql(HEAD).param("userId", userId).query(Long.class).optional();
             if (head.isEmpty()) {

@@ -14,13 +14,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param epochRefresh how often the store's epoch is read again
  * @param hintSubscribeTimeout how long a long poll waits for Redis to confirm its hint subscription before it relies
  *        on its timeout alone
+ * @param ackFlushInterval how often the device acknowledgements recorded by syncs are written to the database
  * @param retention what the retention job trims
  */
 @ConfigurationProperties("courier.sync")
 public record SyncProperties(@DefaultValue(DEVELOPMENT_SECRET) String keySecret,
         @DefaultValue("100") int defaultLimit, @DefaultValue("500") int maxLimit,
         @DefaultValue("10s") Duration epochRefresh, @DefaultValue("500ms") Duration hintSubscribeTimeout,
-        @DefaultValue Retention retention) {
+        @DefaultValue("1s") Duration ackFlushInterval, @DefaultValue Retention retention) {
 
     public static final String DEVELOPMENT_SECRET = "courier-development-sync-key-secret";
 

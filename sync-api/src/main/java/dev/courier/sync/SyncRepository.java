@@ -48,11 +48,6 @@ class SyncRepository {
             LIMIT :limit
             """;
 
-    private static final String ACKNOWLEDGE = """
-            UPDATE devices SET acked_seq = GREATEST(acked_seq, :seq), last_sync_at = :now
-            WHERE user_id = :userId AND device_id = :deviceId
-            """;
-
     private static final RowMapper<SyncResponse.Message> MESSAGE = (rs, row) -> new SyncResponse.Message(rs.getLong(1),
             rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
             Json.MAPPER.readTree(rs.getString(7)), Instant.ofEpochMilli(rs.getLong(8)));
@@ -105,15 +100,6 @@ class SyncRepository {
             .list());
         Collections.reverse(newestFirst);
         return newestFirst;
-    }
-
-    void acknowledge(String userId, String deviceId, long seq, long now) {
-        jdbc.sql(ACKNOWLEDGE)
-            .param("userId", userId)
-            .param("deviceId", deviceId)
-            .param("seq", seq)
-            .param("now", now)
-            .update();
     }
 
     /** A user's versions: account, contacts, the inbox head and how far retention trimmed it. */

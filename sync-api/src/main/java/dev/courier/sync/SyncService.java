@@ -38,8 +38,11 @@ public class SyncService {
 
     private final MeterRegistry meters;
 
+    private final Acknowledgements acknowledgements;
+
     SyncService(SyncRepository repository, SyncKeyCodec codec, StoreEpoch epoch, TransactionTemplate transactions,
-            Clock clock, MeterRegistry meters) {
+            Clock clock, MeterRegistry meters, Acknowledgements acknowledgements) {
+        this.acknowledgements = acknowledgements;
         this.meters = meters;
         this.repository = repository;
         this.codec = codec;
@@ -91,7 +94,7 @@ public class SyncService {
         meters.counter("courier.sync.messages").increment(delta.response().messages().size());
         SyncKey presented = delta.presented();
         long acknowledged = presented != null && !delta.response().resync() ? presented.messageSeq() : 0;
-        repository.acknowledge(caller.userId(), caller.deviceId(), acknowledged, clock.millis());
+        acknowledgements.record(caller.userId(), caller.deviceId(), acknowledged, clock.millis());
     }
 
     /** A computed answer and the key it answers. */

@@ -3,7 +3,6 @@ package dev.courier.gateway.message;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,7 +12,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 
 import org.jspecify.annotations.Nullable;
-import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.stereotype.Service;
 
 import dev.courier.common.Address;
@@ -25,8 +24,6 @@ import dev.courier.common.MessageId;
 import dev.courier.gateway.ConversationPublisher;
 import dev.courier.gateway.GatewayProperties;
 import dev.courier.gateway.RateLimiter;
-import dev.courier.gateway.account.AccountRepository;
-import dev.courier.gateway.group.GroupRepository;
 import dev.courier.web.ApiException;
 import dev.courier.web.Caller;
 import tools.jackson.databind.JsonNode;
@@ -39,17 +36,26 @@ import tools.jackson.databind.JsonNode;
 @Service
 public class SendService {
 
-    private static final String STORED_AT = """
-            SELECT sent_at FROM messages WHERE message_id = :messageId
+    /** One round trip per direct send: whether it was stored before (a retry), whether the recipient exists. */
+    private static final String CHECK_DIRECT = """
+            SELECT (SELECT sent_at FROM messages WHERE message_id = ?),
+                   (SELECT COUNT(*) FROM accounts WHERE user_id = ?),
+                   0
             """;
 
-    private final AccountRepository accounts;
+    /** One round trip per group send: stored before, the group exists, the sender is a member now. */
+    private static final String CHECK_GROUP = """
+            SELECT (SELECT sent_at FROM messages WHERE message_id = ?),
+                   (SELECT COUNT(*) FROM chat_groups WHERE group_id = ?),
+                   (SELECT COUNT(*) FROM group_members WHERE group_id = ? AND user_id = ? AND left_version IS NULL)
+            """;
 
-    private final GroupRepository groups;
+    private record Checked(@Nullable Long storedAt, boolean exists, boolean member) {
+    }
 
     private final ConversationPublisher publisher;
 
-    private final JdbcClient jdbc;
+    private final JdbcOperations jdbc;
 
     private final GatewayProperties properties;
 
@@ -59,12 +65,10 @@ public class SendService {
 
     private final MeterRegistry meters;
 
-    SendService(AccountRepository accounts, GroupRepository groups, ConversationPublisher publisher,
-            JdbcClient jdbc, GatewayProperties properties, Clock clock, RateLimiter limits, MeterRegistry meters) {
+    SendService(ConversationPublisher publisher,
+            JdbcOperations jdbc, GatewayProperties properties, Clock clock, RateLimiter limits, MeterRegistry meters) {
         this.limits = limits;
         this.meters = meters;
-        this.accounts = accounts;
-        this.groups = groups;
         this.publisher = publisher;
         this.jdbc = jdbc;
         this.properties = properties;
@@ -113,29 +117,30 @@ public class SendService {
         }
         limits.takeSend(caller.userId());
         String messageId = MessageId.forSend(caller.userId(), request.clientMsgId());
-        Optional<Instant> stored = jdbc.sql(STORED_AT)
-            .param("messageId", messageId)
-            .query(Long.class)
-            .optional()
-            .map(Instant::ofEpochMilli);
-        if (stored.isPresent()) {
+        Checked checked = switch (to) {
+            case Address.User user -> check(CHECK_DIRECT, messageId, user.userId());
+            case Address.Group group -> check(CHECK_GROUP, messageId, group.groupId(), group.groupId(),
+                    caller.userId());
+        };
+        if (checked.storedAt() != null) {
             // a retry of a send that already went through: same answer, nothing sent again
-            return CompletableFuture.completedFuture(new Accepted(messageId, request.clientMsgId(), stored.get()));
+            return CompletableFuture.completedFuture(new Accepted(messageId, request.clientMsgId(),
+                    Instant.ofEpochMilli(checked.storedAt())));
         }
         switch (to) {
             case Address.User user -> {
                 if (user.userId().equals(caller.userId())) {
                     throw ApiException.invalid("to: a direct message needs another user");
                 }
-                if (!accounts.exists(user.userId())) {
+                if (!checked.exists()) {
                     throw ApiException.notFound("to: no user '" + user.userId() + "'");
                 }
             }
             case Address.Group group -> {
-                if (groups.find(group.groupId()).isEmpty()) {
+                if (!checked.exists()) {
                     throw ApiException.notFound("to: no group '" + group.groupId() + "'");
                 }
-                if (!groups.isMember(group.groupId(), caller.userId())) {
+                if (!checked.member()) {
                     throw new ApiException(ErrorCode.NOT_MEMBER, "you are not a member of g:" + group.groupId());
                 }
             }
@@ -146,6 +151,15 @@ public class SendService {
                 to.conversationFrom(caller.userId()).value(), caller.userId(), request.kind(), request.content(),
                 acceptedAt, null))
             .thenApply(ignored -> new Accepted(messageId, request.clientMsgId(), acceptedAt));
+    }
+
+    private Checked check(String sql, Object... params) {
+        return jdbc.query(sql, rs -> {
+            rs.next();
+            long storedAt = rs.getLong(1);
+            boolean stored = !rs.wasNull();
+            return new Checked(stored ? storedAt : null, rs.getLong(2) > 0, rs.getLong(3) > 0);
+        }, params);
     }
 
     private static Address parseAddress(String to) {
