@@ -99,20 +99,36 @@ final class Bench {
             direct.add(new Load.Sender(from.get(i), "u:" + to.get(i), 2));
         }
 
-        // baselines, on the same servers, before any Courier load
-        Baselines baselines = new Baselines(cluster.servers, options.decimal("baseline-seconds"));
-        runs.add(baseline(() -> baselines.kafka(connections, options.integer("text-bytes"), 8)));
-        runs.add(baseline(() -> baselines.jdbc(inboxWriters(), 1000, 2000)));
-        runs.add(baseline(() -> baselines.redis(connections)));
-        runs.add(baseline(() -> baselines.http(cluster.echo, connections, options.integer("text-bytes"))));
-
         int online = (int) Math.round(senders * options.decimal("online"));
         streams.connect(cluster.sync, population, to.subList(0, online));
         say("%d direct recipients online (holding /v1/stream)", online);
 
-        Run warmup = new Run("warm-up");
-        measure(warmup, () -> load.closedLoop(warmup, direct, connections, options.decimal("warmup-seconds"), 0));
-        say("warm-up: %d sends", warmup.accepted.get());
+        // every process compiles its hot paths first (C2 on two busy cores takes a while): send in windows of 5 s
+        // until the rate stops rising, then measure
+        long warmUntil = System.nanoTime() + (long) (options.decimal("warmup-seconds") * 1e9);
+        double best = 0;
+        for (int window = 1; System.nanoTime() < warmUntil; window++) {
+            Run warmup = new Run("warm-up " + window);
+            measure(warmup, () -> load.closedLoop(warmup, direct, connections, 5, 0));
+            double rate = (double) warmup.figures.getOrDefault("end-to-end messages/s", 0.0);
+            if (window >= 3 && rate < best * 1.05) {
+                break;
+            }
+            best = Math.max(best, rate);
+        }
+
+        // baselines, on the same servers, once every process is warm: each is run briefly first, unmeasured
+        Baselines warm = new Baselines(cluster.servers, 1);
+        Baselines baselines = new Baselines(cluster.servers, options.decimal("baseline-seconds"));
+        int textBytes = options.integer("text-bytes");
+        warm.kafka(connections, textBytes, 8);
+        runs.add(baseline(() -> baselines.kafka(connections, textBytes, 8)));
+        warm.jdbc(inboxWriters(), 1000, 2000);
+        runs.add(baseline(() -> baselines.jdbc(inboxWriters(), 1000, 2000)));
+        warm.redis(connections);
+        runs.add(baseline(() -> baselines.redis(connections)));
+        warm.http(cluster.echo, connections, textBytes);
+        runs.add(baseline(() -> baselines.http(cluster.echo, connections, textBytes)));
 
         Run rest = new Run("direct, REST, max");
         measure(rest, () -> load.closedLoop(rest, direct, connections, options.decimal("direct-seconds"), 0));
