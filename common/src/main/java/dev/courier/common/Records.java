@@ -17,6 +17,9 @@ public final class Records {
             ConversationRecord.MembersAdded.TYPE, ConversationRecord.MembersAdded.class,
             ConversationRecord.MemberRemoved.TYPE, ConversationRecord.MemberRemoved.class);
 
+    private static final String INBOX_ENTRY_PREFIX = "{\"type\":\"" + InboxEntry.TYPE + "\",\"v\":"
+            + ConversationRecord.VERSION + ",\"userId\":\"";
+
     private Records() {
     }
 
@@ -24,8 +27,28 @@ public final class Records {
         return encode(record.type(), record);
     }
 
+    /**
+     * The same JSON as every other record, written directly when the ids need no escaping (as valid ids never do): the
+     * expansion stage encodes one entry per recipient, so this runs for every member of every group message.
+     */
     public static String encode(InboxEntry entry) {
+        if (needsNoEscaping(entry.userId()) && needsNoEscaping(entry.messageId())
+                && needsNoEscaping(entry.conversation())) {
+            return INBOX_ENTRY_PREFIX + entry.userId() + "\",\"messageId\":\"" + entry.messageId()
+                    + "\",\"conversation\":\"" + entry.conversation() + "\"}";
+        }
         return encode(InboxEntry.TYPE, entry);
+    }
+
+    /** Printable ASCII but the quote and the backslash: what JSON writes as it is. */
+    private static boolean needsNoEscaping(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String encode(String type, Object record) {

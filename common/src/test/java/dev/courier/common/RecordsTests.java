@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.databind.node.StringNode;
 
 class RecordsTests {
@@ -31,6 +32,23 @@ class RecordsTests {
     void roundTripsInboxEntries() {
         InboxEntry entry = new InboxEntry("bob", "m1", "g:team");
         assertThat(Records.decodeInbox(Records.encode(entry))).isEqualTo(entry);
+    }
+
+    @Test
+    void encodesInboxEntriesExactlyAsTheGeneralEncoding() {
+        List<InboxEntry> entries = List.of(new InboxEntry("bob", "m2dfx3dkfy9vt7fgaqtjcrp2zr", "d:alice:bob"),
+                new InboxEntry("b.o-b_1", "bx", "g:team.a-b_c"),
+                new InboxEntry("~ !#$%&'()*+,/:;<=>?@[]^`{|}", "m", "g"),
+                new InboxEntry("bob", "m\"quoted\\", "g:team"), new InboxEntry("b\u00f6b", "m\u2028", "g:t\u007f"),
+                new InboxEntry("bob", "m\n\t\u0001", "g:team"), new InboxEntry("", "", ""));
+        for (InboxEntry entry : entries) {
+            ObjectNode general = Json.MAPPER.createObjectNode();
+            general.put("type", InboxEntry.TYPE);
+            general.put("v", ConversationRecord.VERSION);
+            general.setAll((ObjectNode) Json.MAPPER.valueToTree(entry));
+            assertThat(Records.encode(entry)).isEqualTo(general.toString());
+            assertThat(Records.decodeInbox(Records.encode(entry))).isEqualTo(entry);
+        }
     }
 
     @Test

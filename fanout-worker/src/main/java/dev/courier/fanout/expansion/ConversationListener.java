@@ -48,6 +48,7 @@ class ConversationListener {
         Expander.Batch batch = expander.newBatch();
         transactions.executeWithoutResult(
                 status -> batch.applyAll(records.stream().map(ConsumerRecord::value).toList()));
+        batch.committed();
         publish(batch.entries());
         meters.counter("courier.fanout.expansion.records").increment(
                 batch.rejectedIndex() >= 0 ? batch.rejectedIndex() : records.size());

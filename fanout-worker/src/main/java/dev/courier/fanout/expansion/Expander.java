@@ -3,9 +3,10 @@ package dev.courier.fanout.expansion;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -21,31 +22,58 @@ import dev.courier.common.Records;
  * Applies conversation records in log order within one database transaction (the caller's) and says which inbox
  * entries they produce. Every step is idempotent: a stored message is expanded again to the members of its first
  * expansion, and an applied membership event is skipped, so a redelivered batch produces the same entries.
+ * <p>
+ * A batch costs a few statements however many records it has: one query for the messages stored before, one for the
+ * current members version of its groups, one for the members it needs (unless cached), multi-row INSERTs for the new
+ * messages; only membership events, which are rare, are applied one by one. The members of a group at a version never
+ * change, so they are cached across batches ({@link MembersCache}); the current version of a group is read again for
+ * each batch.
  */
 @Component
 class Expander {
 
     private static final Logger log = LoggerFactory.getLogger(Expander.class);
 
+    /** Member lists (group at a version) kept across batches, at most. */
+    static final int CACHED_GROUP_VERSIONS = 4096;
+
+    /** Member ids kept across batches, at most: some tens of MB. */
+    static final long CACHED_MEMBERS = 500_000;
+
     private final ExpansionRepository repository;
 
     private final Clock clock;
+
+    private final MembersCache cache = new MembersCache(CACHED_GROUP_VERSIONS, CACHED_MEMBERS);
 
     Expander(ExpansionRepository repository, Clock clock) {
         this.repository = repository;
         this.clock = clock;
     }
 
-    /** One batch's state: members of groups seen in this batch, dropped when a membership event changes them. */
+    /**
+     * One batch's state: which messages are stored (before the batch or by it) and with which members version, the
+     * current members version of each of its groups, and the members it read.
+     */
     final class Batch {
-
-        private final Map<String, Members> groups = new HashMap<>();
 
         private final List<InboxEntry> entries = new ArrayList<>();
 
         private Records.@Nullable InvalidRecordException rejection;
 
         private int rejectedIndex = -1;
+
+        /** Members version of each message stored, before this batch or by it (0 for a direct message). */
+        private Map<String, Long> stored = Map.of();
+
+        /** Current members version of each group of the batch that exists, as membership events move it. */
+        private Map<String, Long> versions = Map.of();
+
+        /** Messages of this batch to store: written before the batch returns, in statements of many rows. */
+        private final List<ExpansionRepository.NewMessage> toStore = new ArrayList<>();
+
+        /** Member lists read in this transaction, cached across batches only once it commits. */
+        private final Map<ExpansionRepository.GroupVersion, List<String>> learned = new HashMap<>();
 
         /** The inbox entries of the records applied. */
         List<InboxEntry> entries() {
@@ -66,14 +94,72 @@ class Expander {
          * applied, nothing of it is written.
          */
         void applyAll(List<String> records) {
-            for (int i = 0; i < records.size(); i++) {
+            List<ConversationRecord> decoded = new ArrayList<>(records.size());
+            Records.InvalidRecordException undecodable = null;
+            for (String record : records) {
                 try {
-                    apply(Records.decodeConversation(records.get(i)));
+                    decoded.add(Records.decodeConversation(record));
+                } catch (Records.InvalidRecordException e) {
+                    undecodable = e;
+                    break;
+                }
+            }
+            prefetch(decoded);
+            for (int i = 0; i < decoded.size() && rejection == null; i++) {
+                try {
+                    apply(decoded.get(i));
                 } catch (Records.InvalidRecordException e) {
                     rejection = e;
                     rejectedIndex = i;
-                    return;
                 }
+            }
+            if (rejection == null && undecodable != null) {
+                rejection = undecodable;
+                rejectedIndex = decoded.size();
+            }
+            // the messages before a rejected record are applied, and so stored; nothing of the rejected one is
+            if (!toStore.isEmpty()) {
+                repository.store(toStore, clock.millis());
+                toStore.clear();
+            }
+        }
+
+        /** Once the batch's transaction committed: keeps the member lists it read for the next batches. */
+        void committed() {
+            cache.putAll(learned);
+            learned.clear();
+        }
+
+        /** Reads at once what the records need: stored messages, versions of groups, members at those versions. */
+        private void prefetch(List<ConversationRecord> records) {
+            Set<String> messageIds = new HashSet<>();
+            Set<String> groupIds = new HashSet<>();
+            for (ConversationRecord record : records) {
+                if (record instanceof ConversationRecord.MessagePosted message) {
+                    messageIds.add(message.messageId());
+                    ConversationId conversation = ConversationId.parse(message.conversation());
+                    if (conversation.isGroup()) {
+                        groupIds.add(conversation.groupId());
+                    }
+                }
+            }
+            stored = messageIds.isEmpty() ? new HashMap<>() : repository.storedVersions(messageIds);
+            versions = groupIds.isEmpty() ? new HashMap<>() : repository.groupVersions(groupIds);
+            Set<ExpansionRepository.GroupVersion> needed = new HashSet<>();
+            for (ConversationRecord record : records) {
+                if (record instanceof ConversationRecord.MessagePosted message
+                        && ConversationId.parse(message.conversation()).isGroup()) {
+                    String groupId = ConversationId.parse(message.conversation()).groupId();
+                    Long version = stored.containsKey(message.messageId()) ? stored.get(message.messageId())
+                            : versions.get(groupId);
+                    if (version != null) {
+                        needed.add(new ExpansionRepository.GroupVersion(groupId, version));
+                    }
+                }
+            }
+            needed.removeIf(group -> cache.get(group) != null);
+            if (!needed.isEmpty()) {
+                learned.putAll(repository.membersAt(needed));
             }
         }
 
@@ -93,7 +179,7 @@ class Expander {
 
         private void expand(ConversationRecord.MessagePosted message) {
             ConversationId conversation = ConversationId.parse(message.conversation());
-            Optional<Long> stored = repository.storedVersion(message.messageId());
+            Long storedVersion = stored.get(message.messageId());
             List<String> recipients;
             if (!conversation.isGroup()) {
                 recipients = conversation.directUsers();
@@ -101,21 +187,25 @@ class Expander {
                     throw new Records.InvalidRecordException("sender " + message.from() + " is not part of "
                             + conversation);
                 }
-                if (stored.isEmpty()) {
-                    repository.store(message, 0, clock.millis());
+                if (storedVersion == null) {
+                    store(message, 0);
                 }
-            } else if (stored.isPresent()) {
-                recipients = repository.membersAt(conversation.groupId(), stored.get());
+            } else if (storedVersion != null) {
+                recipients = members(conversation.groupId(), storedVersion);
             } else {
-                Members members = current(conversation.groupId());
-                if (!members.userIds().contains(message.from())) {
+                String groupId = conversation.groupId();
+                Long version = versions.get(groupId);
+                if (version == null) {
+                    throw new Records.InvalidRecordException("not_found: no group " + groupId);
+                }
+                recipients = members(groupId, version);
+                if (!recipients.contains(message.from())) {
                     throw new Records.InvalidRecordException("not_member: " + message.from()
                             + " is not a member of " + conversation + " at this point of its log");
                 }
-                repository.store(message, members.version(), clock.millis());
-                recipients = members.userIds();
+                store(message, version);
             }
-            if (stored.isPresent()) {
+            if (storedVersion != null) {
                 log.debug("Message {} was stored before: expanding it again to its original members",
                         message.messageId());
             }
@@ -124,13 +214,21 @@ class Expander {
             }
         }
 
-        private Members current(String groupId) {
-            Members members = groups.get(groupId);
+        /** Stores the message with this batch; a later occurrence of its id in the batch finds it stored. */
+        private void store(ConversationRecord.MessagePosted message, long membersVersion) {
+            toStore.add(new ExpansionRepository.NewMessage(message, membersVersion));
+            stored.put(message.messageId(), membersVersion);
+        }
+
+        private List<String> members(String groupId, long version) {
+            ExpansionRepository.GroupVersion group = new ExpansionRepository.GroupVersion(groupId, version);
+            List<String> members = learned.get(group);
             if (members == null) {
-                long version = repository.groupVersion(groupId)
-                    .orElseThrow(() -> new Records.InvalidRecordException("not_found: no group " + groupId));
-                members = new Members(version, repository.membersAt(groupId, version));
-                groups.put(groupId, members);
+                members = cache.get(group);
+            }
+            if (members == null) {
+                members = repository.membersAt(groupId, version);
+                learned.put(group, members);
             }
             return members;
         }
@@ -143,14 +241,11 @@ class Expander {
                 .orElseThrow(() -> new Records.InvalidRecordException("not_found: no group " + groupId)) + 1;
             change.accept(version);
             repository.recordEvent(eventId, groupId, version, clock.millis());
-            groups.remove(groupId);
+            versions.put(groupId, version);
         }
     }
 
     Batch newBatch() {
         return new Batch();
-    }
-
-    private record Members(long version, List<String> userIds) {
     }
 }

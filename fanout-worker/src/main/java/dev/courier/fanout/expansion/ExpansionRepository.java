@@ -1,6 +1,11 @@
 package dev.courier.fanout.expansion;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -10,34 +15,57 @@ import dev.courier.common.ConversationRecord;
 
 /**
  * What the expansion stage stores: message bodies (once each) and the membership history of groups, versioned in log
- * order so that the members of any stored message can be recomputed exactly after a redelivery.
+ * order so that the members of any stored message can be recomputed exactly after a redelivery. The queries a batch
+ * needs for many messages or groups take them all at once, in statements of at most {@value #ROWS_PER_STATEMENT}
+ * (portable SQL: MySQL 8.4 and MariaDB 11).
  */
 @Repository
 class ExpansionRepository {
 
-    private static final String STORED_VERSION = """
-            SELECT members_version FROM messages WHERE message_id = :messageId
+    /** Rows (or ids) per statement: large enough to amortise a round trip, small enough for any packet limit. */
+    static final int ROWS_PER_STATEMENT = 500;
+
+    /**
+     * Characters of message content per INSERT statement, at most, so that a statement stays well below the smallest
+     * default {@code max_allowed_packet} (16 MiB on MariaDB) even with 3-byte UTF-8 and escaping; a message larger than
+     * this gets a statement of its own.
+     */
+    static final int CONTENT_CHARS_PER_STATEMENT = 1024 * 1024;
+
+    /** Groups per statement when reading members at given versions (each group brings up to its size in rows). */
+    static final int GROUPS_PER_STATEMENT = 100;
+
+    private static final String STORED_VERSIONS = """
+            SELECT message_id, members_version FROM messages WHERE message_id IN (%s)
             """;
 
-    private static final String INSERT_MESSAGE = """
+    private static final String INSERT_MESSAGES = """
             INSERT INTO messages (message_id, conversation_id, sender_id, client_msg_id, kind, content, sent_at,
                                   members_version, origin, stored_at)
-            VALUES (:messageId, :conversation, :sender, :clientMsgId, :kind, :content, :sentAt,
-                    :membersVersion, :origin, :now)
+            VALUES %s
             """;
+
+    private static final String GROUP_VERSIONS = """
+            SELECT group_id, members_version FROM chat_groups WHERE group_id IN (%s)
+            """;
+
+    private static final String MEMBERS_AT_MANY = """
+            SELECT group_id, user_id, joined_version, left_version FROM group_members WHERE %s
+            ORDER BY group_id, user_id
+            """;
+
+    private static final String MEMBERS_AT_ONE = """
+            (group_id = ? AND joined_version <= ? AND (left_version IS NULL OR left_version > ?))""";
 
     private static final String LOCK_GROUP = """
             SELECT members_version FROM chat_groups WHERE group_id = :groupId FOR UPDATE
-            """;
-
-    private static final String GROUP_VERSION = """
-            SELECT members_version FROM chat_groups WHERE group_id = :groupId
             """;
 
     private static final String MEMBERS_AT = """
             SELECT user_id FROM group_members
             WHERE group_id = :groupId AND joined_version <= :version
               AND (left_version IS NULL OR left_version > :version)
+            ORDER BY user_id
             """;
 
     private static final String EVENT_APPLIED = """
@@ -74,34 +102,95 @@ class ExpansionRepository {
     }
 
     /**
-     * Whether the message is stored already, and with which members version (0 for a direct message): a stored
+     * Which of these messages are stored already, and with which members version (0 for a direct message): a stored
      * message is a redelivery or a retried send and keeps the recipients of its first expansion.
      */
-    Optional<Long> storedVersion(String messageId) {
-        return jdbc.sql(STORED_VERSION)
-            .param("messageId", messageId)
-            .query((rs, row) -> rs.getLong(1))
-            .optional();
+    Map<String, Long> storedVersions(Collection<String> messageIds) {
+        Map<String, Long> stored = new HashMap<>();
+        for (List<String> chunk : chunks(List.copyOf(messageIds), ROWS_PER_STATEMENT)) {
+            jdbc.sql(STORED_VERSIONS.formatted(placeholders(chunk.size())))
+                .params(chunk)
+                .query(rs -> {
+                    stored.put(rs.getString(1), rs.getLong(2));
+                });
+        }
+        return stored;
     }
 
-    void store(ConversationRecord.MessagePosted message, long membersVersion, long now) {
-        jdbc.sql(INSERT_MESSAGE)
-            .param("messageId", message.messageId())
-            .param("conversation", message.conversation())
-            .param("sender", message.from())
-            .param("clientMsgId", message.clientMsgId())
-            .param("kind", message.kind())
-            .param("content", message.content().toString())
-            .param("sentAt", message.sentAt().toEpochMilli())
-            .param("membersVersion", membersVersion)
-            .param("origin", message.origin())
-            .param("now", now)
-            .update();
+    /** Stores new messages (none stored before, each once), with multi-row INSERTs. */
+    void store(List<NewMessage> messages, long now) {
+        int from = 0;
+        while (from < messages.size()) {
+            int to = from;
+            long chars = 0;
+            while (to < messages.size() && to - from < ROWS_PER_STATEMENT
+                    && (to == from || chars + messages.get(to).content().length() <= CONTENT_CHARS_PER_STATEMENT)) {
+                chars += messages.get(to).content().length();
+                to++;
+            }
+            List<NewMessage> chunk = messages.subList(from, to);
+            List<Object> args = new ArrayList<>(chunk.size() * 10);
+            for (NewMessage stored : chunk) {
+                ConversationRecord.MessagePosted message = stored.message();
+                args.add(message.messageId());
+                args.add(message.conversation());
+                args.add(message.from());
+                args.add(message.clientMsgId());
+                args.add(message.kind());
+                args.add(stored.content());
+                args.add(message.sentAt().toEpochMilli());
+                args.add(stored.membersVersion());
+                args.add(message.origin());
+                args.add(now);
+            }
+            jdbc.sql(INSERT_MESSAGES.formatted(tuples(chunk.size(), "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")))
+                .params(args)
+                .update();
+            from = to;
+        }
     }
 
-    /** The group's current members version, if the group exists. */
-    Optional<Long> groupVersion(String groupId) {
-        return jdbc.sql(GROUP_VERSION).param("groupId", groupId).query(Long.class).optional();
+    /** The current members version of each of these groups that exists. */
+    Map<String, Long> groupVersions(Collection<String> groupIds) {
+        Map<String, Long> versions = new HashMap<>();
+        for (List<String> chunk : chunks(List.copyOf(groupIds), ROWS_PER_STATEMENT)) {
+            jdbc.sql(GROUP_VERSIONS.formatted(placeholders(chunk.size())))
+                .params(chunk)
+                .query(rs -> {
+                    versions.put(rs.getString(1), rs.getLong(2));
+                });
+        }
+        return versions;
+    }
+
+    /** The members of each group at the given version (a group without members at it maps to an empty list). */
+    Map<GroupVersion, List<String>> membersAt(Collection<GroupVersion> groupVersions) {
+        Map<GroupVersion, List<String>> members = new HashMap<>();
+        for (List<GroupVersion> chunk : chunks(List.copyOf(groupVersions), GROUPS_PER_STATEMENT)) {
+            List<Object> args = new ArrayList<>(chunk.size() * 3);
+            // a group may be asked at several versions: each row goes to every version it belongs to
+            Map<String, List<GroupVersion>> asked = new HashMap<>();
+            for (GroupVersion group : chunk) {
+                members.put(group, new ArrayList<>());
+                asked.computeIfAbsent(group.groupId(), id -> new ArrayList<>()).add(group);
+                args.add(group.groupId());
+                args.add(group.version());
+                args.add(group.version());
+            }
+            jdbc.sql(MEMBERS_AT_MANY.formatted(String.join(" OR ", Collections.nCopies(chunk.size(), MEMBERS_AT_ONE))))
+                .params(args)
+                .query(rs -> {
+                    long joined = rs.getLong(3);
+                    long left = rs.getLong(4);
+                    boolean stayed = rs.wasNull();
+                    for (GroupVersion group : asked.get(rs.getString(1))) {
+                        if (joined <= group.version() && (stayed || left > group.version())) {
+                            members.get(group).add(rs.getString(2));
+                        }
+                    }
+                });
+        }
+        return members;
     }
 
     List<String> membersAt(String groupId, long version) {
@@ -137,5 +226,33 @@ class ExpansionRepository {
             .param("version", version)
             .param("now", now)
             .update();
+    }
+
+    private static <T> List<List<T>> chunks(List<T> items, int size) {
+        List<List<T>> chunks = new ArrayList<>();
+        for (int from = 0; from < items.size(); from += size) {
+            chunks.add(items.subList(from, Math.min(items.size(), from + size)));
+        }
+        return chunks;
+    }
+
+    private static String placeholders(int count) {
+        return String.join(", ", Collections.nCopies(count, "?"));
+    }
+
+    private static String tuples(int count, String tuple) {
+        return String.join(", ", Collections.nCopies(count, tuple));
+    }
+
+    /** A message to store, with the members version it was expanded to (0 for a direct message). */
+    record NewMessage(ConversationRecord.MessagePosted message, String content, long membersVersion) {
+
+        NewMessage(ConversationRecord.MessagePosted message, long membersVersion) {
+            this(message, message.content().toString(), membersVersion);
+        }
+    }
+
+    /** A group at one members version. */
+    record GroupVersion(String groupId, long version) {
     }
 }
