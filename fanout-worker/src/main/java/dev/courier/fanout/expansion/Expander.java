@@ -57,7 +57,9 @@ class Expander {
      */
     final class Batch {
 
-        private final List<InboxEntry> entries = new ArrayList<>();
+        private final List<Expansion> expansions = new ArrayList<>();
+
+        private int entryCount;
 
         private Records.@Nullable InvalidRecordException rejection;
 
@@ -75,9 +77,14 @@ class Expander {
         /** Member lists read in this transaction, cached across batches only once it commits. */
         private final Map<ExpansionRepository.GroupVersion, List<String>> learned = new HashMap<>();
 
-        /** The inbox entries of the records applied. */
-        List<InboxEntry> entries() {
-            return entries;
+        /** The messages of the records applied, each with its recipients: one inbox entry per recipient. */
+        List<Expansion> expansions() {
+            return expansions;
+        }
+
+        /** How many inbox entries the records applied produce. */
+        int entryCount() {
+            return entryCount;
         }
 
         /** Why the record at {@link #rejectedIndex()} can never be applied, or {@code null} when all were. */
@@ -137,7 +144,7 @@ class Expander {
             for (ConversationRecord record : records) {
                 if (record instanceof ConversationRecord.MessagePosted message) {
                     messageIds.add(message.messageId());
-                    ConversationId conversation = ConversationId.parse(message.conversation());
+                    ConversationId conversation = conversationOf(message);
                     if (conversation.isGroup()) {
                         groupIds.add(conversation.groupId());
                     }
@@ -147,9 +154,8 @@ class Expander {
             versions = groupIds.isEmpty() ? new HashMap<>() : repository.groupVersions(groupIds);
             Set<ExpansionRepository.GroupVersion> needed = new HashSet<>();
             for (ConversationRecord record : records) {
-                if (record instanceof ConversationRecord.MessagePosted message
-                        && ConversationId.parse(message.conversation()).isGroup()) {
-                    String groupId = ConversationId.parse(message.conversation()).groupId();
+                if (record instanceof ConversationRecord.MessagePosted message && conversationOf(message).isGroup()) {
+                    String groupId = conversationOf(message).groupId();
                     Long version = stored.containsKey(message.messageId()) ? stored.get(message.messageId())
                             : versions.get(groupId);
                     if (version != null) {
@@ -178,7 +184,7 @@ class Expander {
         }
 
         private void expand(ConversationRecord.MessagePosted message) {
-            ConversationId conversation = ConversationId.parse(message.conversation());
+            ConversationId conversation = conversationOf(message);
             Long storedVersion = stored.get(message.messageId());
             List<String> recipients;
             if (!conversation.isGroup()) {
@@ -209,9 +215,8 @@ class Expander {
                 log.debug("Message {} was stored before: expanding it again to its original members",
                         message.messageId());
             }
-            for (String recipient : recipients) {
-                entries.add(new InboxEntry(recipient, message.messageId(), message.conversation()));
-            }
+            expansions.add(new Expansion(message.messageId(), message.conversation(), recipients));
+            entryCount += recipients.size();
         }
 
         /** Stores the message with this batch; a later occurrence of its id in the batch finds it stored. */
@@ -245,7 +250,23 @@ class Expander {
         }
     }
 
+    /** The message's conversation, which {@link Records#decodeConversation} found valid: not parsed again. */
+    private static ConversationId conversationOf(ConversationRecord.MessagePosted message) {
+        return new ConversationId(message.conversation());
+    }
+
     Batch newBatch() {
         return new Batch();
+    }
+
+    /**
+     * A message and its recipients (a list that may be shared with other messages and the cache: never modified), for
+     * the inbox entries {@code (recipient, messageId, conversation)}.
+     */
+    record Expansion(String messageId, String conversation, List<String> recipients) {
+
+        InboxEntry entry(String recipient) {
+            return new InboxEntry(recipient, messageId, conversation);
+        }
     }
 }
