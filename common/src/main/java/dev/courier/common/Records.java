@@ -1,5 +1,7 @@
 package dev.courier.common;
 
+import java.util.List;
+
 import java.util.Map;
 
 import tools.jackson.core.JacksonException;
@@ -38,6 +40,21 @@ public final class Records {
                     + "\",\"conversation\":\"" + entry.conversation() + "\"}";
         }
         return encode(InboxEntry.TYPE, entry);
+    }
+
+    /** The same JSON as every other record, written directly when the ids need no escaping (see above). */
+    public static String encode(InboxEntries entries) {
+        boolean plain = needsNoEscaping(entries.messageId()) && needsNoEscaping(entries.conversation());
+        StringBuilder json = new StringBuilder(96 + entries.userIds().size() * 24);
+        json.append("{\"type\":\"").append(InboxEntries.TYPE).append("\",\"v\":").append(ConversationRecord.VERSION)
+            .append(",\"messageId\":\"").append(entries.messageId()).append("\",\"conversation\":\"")
+            .append(entries.conversation()).append("\",\"userIds\":[");
+        for (int i = 0; i < entries.userIds().size() && plain; i++) {
+            String user = entries.userIds().get(i);
+            plain = needsNoEscaping(user);
+            json.append(i > 0 ? ",\"" : "\"").append(user).append('"');
+        }
+        return plain ? json.append("]}").toString() : encode(InboxEntries.TYPE, entries);
     }
 
     /** Printable ASCII but the quote and the backslash: what JSON writes as it is. */
@@ -80,6 +97,23 @@ public final class Records {
             requireFields(removed.eventId(), removed.groupId(), removed.userId(), removed.by(), removed.at());
         }
         return record;
+    }
+
+    /** The entries of a {@link Topics#INBOX} record of either type, in order. */
+    public static List<InboxEntry> decodeInboxRecord(String json) {
+        JsonNode node = parse(json);
+        String type = node.path("type").asString("");
+        if (InboxEntries.TYPE.equals(type)) {
+            InboxEntries entries = convert(node, InboxEntries.class);
+            requireFields(entries.messageId(), entries.conversation(), entries.userIds());
+            List<InboxEntry> list = new java.util.ArrayList<>(entries.userIds().size());
+            for (String user : entries.userIds()) {
+                requireFields(user);
+                list.add(new InboxEntry(user, entries.messageId(), entries.conversation()));
+            }
+            return list;
+        }
+        return List.of(decodeInbox(json));
     }
 
     public static InboxEntry decodeInbox(String json) {

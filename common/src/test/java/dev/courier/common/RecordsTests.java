@@ -52,6 +52,27 @@ class RecordsTests {
     }
 
     @Test
+    void roundTripsGroupedInboxEntriesInOrder() {
+        for (InboxEntries grouped : List.of(new InboxEntries("m1", "g:team", List.of("bob", "carol", "dave")),
+                new InboxEntries("m\"2", "g:t\u00e9am", List.of("b\u00f6b", "x")),
+                new InboxEntries("m3", "d:alice:bob", List.of("alice")))) {
+            String json = Records.encode(grouped);
+            ObjectNode general = Json.MAPPER.createObjectNode();
+            general.put("type", InboxEntries.TYPE);
+            general.put("v", ConversationRecord.VERSION);
+            general.setAll((ObjectNode) Json.MAPPER.valueToTree(grouped));
+            assertThat(Json.MAPPER.readTree(json)).isEqualTo(general);
+            assertThat(Records.decodeInboxRecord(json)).containsExactlyElementsOf(grouped.userIds().stream()
+                .map(user -> new InboxEntry(user, grouped.messageId(), grouped.conversation()))
+                .toList());
+        }
+        InboxEntry single = new InboxEntry("bob", "m1", "g:team");
+        assertThat(Records.decodeInboxRecord(Records.encode(single))).containsExactly(single);
+        assertThatThrownBy(() -> Records.decodeInboxRecord("{\"type\":\"inbox.entries\",\"v\":1,\"messageId\":\"m\"}"))
+            .isInstanceOf(Records.InvalidRecordException.class);
+    }
+
+    @Test
     void rejectsUndecodableRecordsWithAReason() {
         assertThatThrownBy(() -> Records.decodeConversation("not json"))
             .isInstanceOf(Records.InvalidRecordException.class)

@@ -68,9 +68,11 @@ class InboxListener {
     void on(List<ConsumerRecord<String, String>> records) {
         List<InboxEntry> entries = new ArrayList<>(records.size());
         Records.InvalidRecordException rejection = null;
+        int decoded = 0;
         for (ConsumerRecord<String, String> record : records) {
             try {
-                entries.add(Records.decodeInbox(record.value()));
+                entries.addAll(Records.decodeInboxRecord(record.value()));
+                decoded++;
             } catch (Records.InvalidRecordException e) {
                 rejection = e;
                 break;
@@ -85,7 +87,7 @@ class InboxListener {
             hints.publish(written.heads());
         }
         if (rejection != null) {
-            throw new BatchListenerFailedException(rejection.getMessage(), rejection, entries.size());
+            throw new BatchListenerFailedException(rejection.getMessage(), rejection, decoded);
         }
     }
 
