@@ -21,6 +21,7 @@ final class Options {
     static {
         // name, quick, full, meaning (printed by --help)
         define("out", "bench-results", "bench-results", "directory for results (a sub-directory per run)");
+        define("layout", "single", "separate", "single: all services in one JVM (standalone); separate: one each");
         define("warmup-seconds", "60", "120", "at most this long sending before measuring, until the rate is steady");
         define("baseline-seconds", "4", "15", "duration of each baseline");
         define("senders", "100", "200", "direct chat: senders, each writing to its own partner");

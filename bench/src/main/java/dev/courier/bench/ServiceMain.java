@@ -20,6 +20,10 @@ final class ServiceMain {
     }
 
     static void main(String[] args) {
+        if (args[0].equals("all")) {
+            all(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         String[] springArgs = Arrays.copyOfRange(args, 1, args.length);
         SpringApplicationBuilder builder = switch (args[0]) {
             case "gateway" -> GatewayApplication.builder();
@@ -29,6 +33,27 @@ final class ServiceMain {
             default -> throw new IllegalArgumentException("no service " + args[0]);
         };
         ParentWatch.exitWhenStdinCloses();
+        builder.logStartupInfo(false).run(springArgs);
+    }
+
+    /**
+     * Every service in this one JVM, each its own Spring context as in the standalone jar (role
+     * {@code service all GATEWAY_PORT SYNC_PORT FANOUT_PORT ECHO_PORT --spring.args...}).
+     */
+    private static void all(String[] args) {
+        String[] common = Arrays.copyOfRange(args, 4, args.length);
+        ParentWatch.exitWhenStdinCloses();
+        run(FanoutWorkerApplication.builder().sources(CommitProbe.class), common, args[2]);
+        run(GatewayApplication.builder(), common, args[0]);
+        run(SyncApiApplication.builder(), common, args[1]);
+        run(EchoApplication.builder(), common, args[3]);
+    }
+
+    private static void run(SpringApplicationBuilder builder, String[] common, String port) {
+        String[] springArgs = Arrays.copyOf(common, common.length + 2);
+        springArgs[common.length] = "--server.port=" + port;
+        // one logging system serves every context of the process
+        springArgs[common.length + 1] = "--logging.include-application-name=false";
         builder.logStartupInfo(false).run(springArgs);
     }
 }

@@ -65,10 +65,33 @@ public final class AccessTokens {
         return new Issued(jwt.serialize(), expiresAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     }
 
+    /** Tokens verified before, by their text: a client presents the same token on every request until it expires. */
+    private final java.util.Map<String, Principal> verified = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static final int VERIFIED_LIMIT = 100_000;
+
     /**
      * @throws InvalidTokenException when the token is malformed, altered, signed with another key, or expired
      */
     public Principal verify(String token) {
+        // the same text always verifies the same way (its signature is over its text); only its expiry moves on
+        Principal known = verified.get(token);
+        if (known != null) {
+            if (known.expiresAt().isAfter(clock.instant())) {
+                return known;
+            }
+            verified.remove(token);
+            throw new InvalidTokenException("the token has expired");
+        }
+        Principal principal = parseAndCheck(token);
+        if (verified.size() >= VERIFIED_LIMIT) {
+            verified.clear();
+        }
+        verified.put(token, principal);
+        return principal;
+    }
+
+    private Principal parseAndCheck(String token) {
         try {
             SignedJWT jwt = SignedJWT.parse(token);
             if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(verifier)) {

@@ -36,6 +36,36 @@ class AccessTokensTests {
     }
 
     @Test
+    void aTokenVerifiedBeforeStillExpires() {
+        java.util.concurrent.atomic.AtomicReference<Instant> now = new java.util.concurrent.atomic.AtomicReference<>(
+                clock.instant());
+        Clock moving = new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+        AccessTokens remembering = new AccessTokens(SECRET, Duration.ofHours(1), moving);
+        String token = remembering.issue("bob", "phone-1").token();
+        assertThat(remembering.verify(token).userId()).isEqualTo("bob");
+        assertThat(remembering.verify(token).userId()).as("verified again, from memory").isEqualTo("bob");
+        now.set(now.get().plus(Duration.ofMinutes(61)));
+        assertThatThrownBy(() -> remembering.verify(token)).isInstanceOf(AccessTokens.InvalidTokenException.class)
+            .hasMessageContaining("expired");
+        assertThatThrownBy(() -> remembering.verify(token)).hasMessageContaining("expired");
+    }
+
+    @Test
     void rejectsTokenSignedWithAnotherSecret() {
         String token = new AccessTokens("another-secret-another-secret-xx", Duration.ofHours(1), clock)
             .issue("bob", "phone-1")
