@@ -33,7 +33,7 @@ class SendRetryTests {
 
     private static final ClientSettings FAST = ClientSettings.defaults()
         .withGatewaySocket(false)
-        .withFirstResponseTimeout(Duration.ofMillis(500))
+        .withFirstResponseTimeout(Duration.ofSeconds(5))
         .withRetryBackoff(new Backoff(Duration.ofMillis(20), Duration.ofMillis(100), 2));
 
     private record Answer(int status, String retryAfter, String body) {
