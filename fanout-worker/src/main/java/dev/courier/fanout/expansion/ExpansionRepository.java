@@ -1,5 +1,6 @@
 package dev.courier.fanout.expansion;
 
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -140,7 +142,8 @@ class ExpansionRepository {
                 args.add(stored.content());
                 args.add(message.sentAt().toEpochMilli());
                 args.add(stored.membersVersion());
-                args.add(message.origin());
+                // typed, so that a null does not make the driver describe the statement's parameters
+                args.add(new SqlParameterValue(Types.VARCHAR, message.origin()));
                 args.add(now);
             }
             jdbc.sql(INSERT_MESSAGES.formatted(tuples(chunk.size(), "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")))
