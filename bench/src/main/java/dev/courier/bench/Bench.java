@@ -118,7 +118,7 @@ final class Bench {
         }
 
         // baselines, on the same servers, once every process is warm: each is run briefly first, unmeasured
-        Baselines warm = new Baselines(cluster.servers, 3);
+        Baselines warm = new Baselines(cluster.servers, 2);
         Baselines baselines = new Baselines(cluster.servers, options.decimal("baseline-seconds"));
         int textBytes = options.integer("text-bytes");
         warm.kafka(connections, textBytes, 8);
@@ -164,8 +164,10 @@ final class Bench {
         }
         streams.connect(cluster.sync, population, online500);
         Run group500 = new Run("groups of 500");
-        measure(group500, () -> load.closedLoop(group500, bigSenders, options.integer("group-connections"),
-                options.decimal("group500-seconds"), 0));
+        // a fixed number of messages: a closed loop would be accepted far faster than 500 rows each can be written,
+        // and would measure the backlog it built
+        measure(group500, () -> load.closedLoop(group500, bigSenders, options.integer("group-connections"), 3600,
+                (long) groups500 * options.integer("group500-messages")));
         runs.add(group500);
 
         Run polls = new Run("long polls");
@@ -385,6 +387,7 @@ final class Bench {
                 try (MiniHttp http = new MiniHttp(cluster.sync)) {
                     byte[] body = ("{\"syncKey\":\"" + keys.get(user) + "\"}").getBytes(StandardCharsets.UTF_8);
                     holding.incrementAndGet();
+                    long started = Run.nowMicros();
                     MiniHttp.Response answer = http.post("/v1/sync?waitMs=30000", population.token(user), body);
                     long now = Run.nowMicros();
                     JsonNode delta = JSON.readTree(answer.body());
@@ -400,6 +403,9 @@ final class Bench {
                         answered.incrementAndGet();
                     } else {
                         early.incrementAndGet();
+                        run.note("long poll of " + user + " answered after " + (now - started) / 1000 + " ms without"
+                                + " its message: status " + answer.status() + ", resync " + delta.path("resync")
+                                + ", " + delta.path("messages").size() + " messages");
                     }
                 } catch (Exception e) {
                     run.note(e.toString());

@@ -65,16 +65,18 @@ final class Load {
 
     /**
      * Closed loop over REST for {@code seconds}, or until {@code limit} sends were made ({@code limit <= 0}: no
-     * limit). Connection {@code i} sends as senders {@code i, i + connections, ...} in turn.
+     * limit). The sends go to the senders in list order, round and round, whichever connection is free takes the
+     * next: with a limit of the list's size each sender sends exactly once.
      */
     void closedLoop(Run measured, List<Sender> senders, int connections, double seconds, long limit) {
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
-        AtomicLong remaining = new AtomicLong(limit > 0 ? limit : Long.MAX_VALUE);
+        long total = limit > 0 ? limit : Long.MAX_VALUE;
+        AtomicLong next = new AtomicLong();
         runConnections(connections, c -> {
             try (MiniHttp http = new MiniHttp(gateway)) {
-                for (int k = 0; System.nanoTime() < deadline && remaining.getAndDecrement() > 0; k++) {
-                    Sender sender = senders.get((c + k * connections) % senders.size());
-                    send(measured, http, sender, -1);
+                for (long n = next.getAndIncrement(); n < total && System.nanoTime() < deadline;
+                        n = next.getAndIncrement()) {
+                    send(measured, http, senders.get((int) (n % senders.size())), -1);
                 }
             }
         });

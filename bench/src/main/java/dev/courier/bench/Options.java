@@ -22,22 +22,22 @@ final class Options {
         // name, quick, full, meaning (printed by --help)
         define("out", "bench-results", "bench-results", "directory for results (a sub-directory per run)");
         define("layout", "single", "separate", "single: all services in one JVM (standalone); separate: one each");
-        define("warmup-seconds", "60", "120", "at most this long sending before measuring, until the rate is steady");
-        define("baseline-seconds", "4", "15", "duration of each baseline");
+        define("warmup-seconds", "30", "120", "at most this long sending before measuring, until the rate is steady");
+        define("baseline-seconds", "3", "15", "duration of each baseline");
         define("senders", "100", "200", "direct chat: senders, each writing to its own partner");
         define("connections", "32", "32", "direct chat over REST: concurrent connections (closed loop)");
-        define("direct-seconds", "10", "40", "direct chat: duration of each run");
+        define("direct-seconds", "8", "40", "direct chat: duration of each run");
         define("ws-sockets", "16", "16", "direct chat over the gateway WebSocket: sockets");
         define("ws-window", "8", "8", "direct chat over the gateway WebSocket: sends in flight per socket");
         define("online", "1.0", "1.0", "direct chat: share of recipients holding a /v1/stream (hints, syncs)");
         define("groups50", "20", "40", "groups of 50 members (their members drain ~50 messages each in 'sync')");
         define("group50-messages", "50", "50", "messages sent to each group of 50");
         define("groups500", "4", "8", "groups of 500 members");
-        define("group500-seconds", "10", "30", "groups of 500: duration");
+        define("group500-messages", "100", "250", "messages sent to each group of 500");
         define("group-connections", "16", "16", "group sends: concurrent connections (closed loop)");
         define("group-online", "1", "2", "online members (holding a /v1/stream) per group");
         define("sync-concurrency", "8", "8", "sync drain: concurrent clients");
-        define("long-polls", "1000", "5000", "long polls held at once, then woken by one message each");
+        define("long-polls", "500", "5000", "long polls held at once, then woken by one message each");
         define("text-bytes", "100", "100", "size of each text message");
         define("jfr", "false", "false", "record each process with Java Flight Recorder (logs/*.jfr)");
         define("kafka", "", "", "external Kafka bootstrap servers (with --db-url and --redis: no embedded servers)");
