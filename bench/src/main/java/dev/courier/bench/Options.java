@@ -22,11 +22,11 @@ final class Options {
         // name, quick, full, meaning (printed by --help)
         define("out", "bench-results", "bench-results", "directory for results (a sub-directory per run)");
         define("layout", "single", "separate", "single: all services in one JVM (standalone); separate: one each");
-        define("warmup-seconds", "30", "120", "at most this long sending before measuring, until the rate is steady");
+        define("warmup-seconds", "25", "120", "at most this long sending before measuring, until the rate is steady");
         define("baseline-seconds", "3", "15", "duration of each baseline");
         define("senders", "100", "200", "direct chat: senders, each writing to its own partner");
         define("connections", "32", "32", "direct chat over REST: concurrent connections (closed loop)");
-        define("direct-seconds", "8", "40", "direct chat: duration of each run");
+        define("direct-seconds", "6", "40", "direct chat: duration of each run");
         define("ws-sockets", "16", "16", "direct chat over the gateway WebSocket: sockets");
         define("ws-window", "8", "8", "direct chat over the gateway WebSocket: sends in flight per socket");
         define("online", "1.0", "1.0", "direct chat: share of recipients holding a /v1/stream (hints, syncs)");
