@@ -44,10 +44,6 @@ final class Processes implements AutoCloseable {
         return new LinkedHashMap<>(pids);
     }
 
-    static boolean supported() {
-        return Files.isReadable(Path.of("/proc/self/stat"));
-    }
-
     /** CPU seconds (user + system) each process has used so far. */
     Map<String, Double> cpu() {
         Map<String, Double> cpu = new LinkedHashMap<>();
@@ -74,13 +70,6 @@ final class Processes implements AutoCloseable {
         sample();
         Map<String, Double> peaks = new LinkedHashMap<>();
         pids().keySet().forEach(name -> peaks.put(name, peakRssKb.getOrDefault(name, 0L) / 1024.0));
-        return peaks;
-    }
-
-    /** Peak resident memory (MiB) of each process over its whole life ({@code VmHWM}). */
-    Map<String, Double> lifetimePeakRssMb() {
-        Map<String, Double> peaks = new LinkedHashMap<>();
-        pids().forEach((name, pid) -> peaks.put(name, status(pid, "VmHWM:") / 1024.0));
         return peaks;
     }
 

@@ -52,10 +52,6 @@ final class Streams implements AutoCloseable {
         CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).orTimeout(60, TimeUnit.SECONDS).join();
     }
 
-    int size() {
-        return clients.size();
-    }
-
     private final class Client implements WebSocket.Listener {
 
         final CompletableFuture<Void> ready = new CompletableFuture<>();

@@ -1,5 +1,9 @@
 package dev.courier.fanout.expansion;
 
+import static dev.courier.fanout.SqlLists.chunks;
+import static dev.courier.fanout.SqlLists.placeholders;
+import static dev.courier.fanout.SqlLists.tuples;
+
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -108,15 +112,7 @@ class ExpansionRepository {
      * message is a redelivery or a retried send and keeps the recipients of its first expansion.
      */
     Map<String, Long> storedVersions(Collection<String> messageIds) {
-        Map<String, Long> stored = new HashMap<>();
-        for (List<String> chunk : chunks(List.copyOf(messageIds), ROWS_PER_STATEMENT)) {
-            jdbc.sql(STORED_VERSIONS.formatted(placeholders(chunk.size())))
-                .params(chunk)
-                .query(rs -> {
-                    stored.put(rs.getString(1), rs.getLong(2));
-                });
-        }
-        return stored;
+        return longsById(STORED_VERSIONS, messageIds);
     }
 
     /** Stores new messages (none stored before, each once), with multi-row INSERTs. */
@@ -155,15 +151,20 @@ class ExpansionRepository {
 
     /** The current members version of each of these groups that exists. */
     Map<String, Long> groupVersions(Collection<String> groupIds) {
-        Map<String, Long> versions = new HashMap<>();
-        for (List<String> chunk : chunks(List.copyOf(groupIds), ROWS_PER_STATEMENT)) {
-            jdbc.sql(GROUP_VERSIONS.formatted(placeholders(chunk.size())))
+        return longsById(GROUP_VERSIONS, groupIds);
+    }
+
+    /** Runs an {@code id, number} query with an IN list (its {@code %s}) over the ids, in chunks. */
+    private Map<String, Long> longsById(String template, Collection<String> ids) {
+        Map<String, Long> found = new HashMap<>();
+        for (List<String> chunk : chunks(List.copyOf(ids), ROWS_PER_STATEMENT)) {
+            jdbc.sql(template.formatted(placeholders(chunk.size())))
                 .params(chunk)
                 .query(rs -> {
-                    versions.put(rs.getString(1), rs.getLong(2));
+                    found.put(rs.getString(1), rs.getLong(2));
                 });
         }
-        return versions;
+        return found;
     }
 
     /** The members of each group at the given version (a group without members at it maps to an empty list). */
@@ -229,22 +230,6 @@ class ExpansionRepository {
             .param("version", version)
             .param("now", now)
             .update();
-    }
-
-    private static <T> List<List<T>> chunks(List<T> items, int size) {
-        List<List<T>> chunks = new ArrayList<>();
-        for (int from = 0; from < items.size(); from += size) {
-            chunks.add(items.subList(from, Math.min(items.size(), from + size)));
-        }
-        return chunks;
-    }
-
-    private static String placeholders(int count) {
-        return String.join(", ", Collections.nCopies(count, "?"));
-    }
-
-    private static String tuples(int count, String tuple) {
-        return String.join(", ", Collections.nCopies(count, tuple));
     }
 
     /** A message to store, with the members version it was expanded to (0 for a direct message). */

@@ -1,5 +1,9 @@
 package dev.courier.fanout.inbox;
 
+import static dev.courier.fanout.SqlLists.chunks;
+import static dev.courier.fanout.SqlLists.placeholders;
+import static dev.courier.fanout.SqlLists.tuples;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -42,7 +46,7 @@ class InboxRepository {
     /** The highest seq assigned so far to each of these users (users without an inbox are absent). */
     Map<String, Long> heads(Collection<String> userIds) {
         Map<String, Long> heads = new HashMap<>();
-        for (List<String> chunk : chunks(List.copyOf(userIds))) {
+        for (List<String> chunk : chunks(List.copyOf(userIds), ROWS_PER_STATEMENT)) {
             jdbc.query(HEADS.formatted(placeholders(chunk.size())),
                     rs -> {
                         heads.put(rs.getString(1), rs.getLong(2));
@@ -55,8 +59,8 @@ class InboxRepository {
     Set<String> present(Collection<String> userIds, Collection<String> messageIds) {
         Set<String> present = new HashSet<>();
         List<String> messages = List.copyOf(messageIds);
-        for (List<String> users : chunks(List.copyOf(userIds))) {
-            for (List<String> chunk : chunks(messages)) {
+        for (List<String> users : chunks(List.copyOf(userIds), ROWS_PER_STATEMENT)) {
+            for (List<String> chunk : chunks(messages, ROWS_PER_STATEMENT)) {
                 List<Object> args = new ArrayList<>(users);
                 args.addAll(chunk);
                 jdbc.query(PRESENT.formatted(placeholders(users.size()), placeholders(chunk.size())), rs -> {
@@ -68,7 +72,7 @@ class InboxRepository {
     }
 
     void insert(List<InboxCommitListener.Row> rows, long now) {
-        for (List<InboxCommitListener.Row> chunk : chunks(rows)) {
+        for (List<InboxCommitListener.Row> chunk : chunks(rows, ROWS_PER_STATEMENT)) {
             Object[] args = new Object[chunk.size() * 4];
             int i = 0;
             for (InboxCommitListener.Row row : chunk) {
@@ -83,7 +87,7 @@ class InboxRepository {
 
     void advanceHeads(Map<String, Long> heads) {
         List<Map.Entry<String, Long>> entries = List.copyOf(heads.entrySet());
-        for (List<Map.Entry<String, Long>> chunk : chunks(entries)) {
+        for (List<Map.Entry<String, Long>> chunk : chunks(entries, ROWS_PER_STATEMENT)) {
             Object[] args = new Object[chunk.size() * 2];
             int i = 0;
             for (Map.Entry<String, Long> head : chunk) {
@@ -92,21 +96,5 @@ class InboxRepository {
             }
             jdbc.update(UPSERT_HEADS.formatted(tuples(chunk.size(), "(?, ?)")), args);
         }
-    }
-
-    private static <T> List<List<T>> chunks(List<T> items) {
-        List<List<T>> chunks = new ArrayList<>();
-        for (int from = 0; from < items.size(); from += ROWS_PER_STATEMENT) {
-            chunks.add(items.subList(from, Math.min(items.size(), from + ROWS_PER_STATEMENT)));
-        }
-        return chunks;
-    }
-
-    private static String placeholders(int count) {
-        return String.join(", ", java.util.Collections.nCopies(count, "?"));
-    }
-
-    private static String tuples(int count, String tuple) {
-        return String.join(", ", java.util.Collections.nCopies(count, tuple));
     }
 }
