@@ -18,6 +18,8 @@ class BridgeTopicsConfiguration {
     @Bean
     KafkaAdmin.NewTopics bridgeTopics(BridgeProperties properties) {
         List<NewTopic> topics = new ArrayList<>();
+        // written by the fanout-worker, which declares it too: with the partitions of courier.conversations
+        topics.add(TopicBuilder.name(Topics.EXPANDED).partitions(properties.conversationPartitions()).build());
         for (String system : properties.systems().keySet()) {
             topics.add(TopicBuilder.name(Topics.bridgeIn(system)).partitions(properties.partitions()).build());
             topics.add(TopicBuilder.name(Topics.deadLetter(Topics.bridgeIn(system))).partitions(1).build());

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.stereotype.Component;
 
+import dev.courier.common.DeadLetterHeaders;
 import dev.courier.common.ErrorCode;
 import dev.courier.common.Topics;
 
@@ -26,17 +27,11 @@ public class DeadLetters {
 
     private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
 
-    public static final String REASON = "courier.dlt.reason";
-
-    public static final String DETAIL = "courier.dlt.detail";
-
-    public static final String SOURCE = "courier.dlt.source";
-
     private final KafkaOperations<String, String> kafka;
 
     private final MeterRegistry meters;
 
-    DeadLetters(KafkaOperations<String, String> kafka, MeterRegistry meters) {
+    public DeadLetters(KafkaOperations<String, String> kafka, MeterRegistry meters) {
         this.kafka = kafka;
         this.meters = meters;
     }
@@ -47,10 +42,10 @@ public class DeadLetters {
         meters.counter("courier.bridge.dlt", "reason", reason.code(), "topic", record.topic()).increment();
         ProducerRecord<String, String> letter = new ProducerRecord<>(Topics.deadLetter(record.topic()), null,
                 record.key(), record.value());
-        letter.headers().add(REASON, reason.code().getBytes(StandardCharsets.UTF_8));
-        letter.headers().add(DETAIL, detail.getBytes(StandardCharsets.UTF_8));
+        letter.headers().add(DeadLetterHeaders.REASON, reason.code().getBytes(StandardCharsets.UTF_8));
+        letter.headers().add(DeadLetterHeaders.DETAIL, detail.getBytes(StandardCharsets.UTF_8));
         letter.headers()
-            .add(SOURCE, (record.topic() + "/" + record.partition() + "/" + record.offset())
+            .add(DeadLetterHeaders.SOURCE, (record.topic() + "/" + record.partition() + "/" + record.offset())
                 .getBytes(StandardCharsets.UTF_8));
         return kafka.send(letter);
     }

@@ -14,6 +14,12 @@ public final class Ids {
 
     private static final Pattern CLIENT_MSG_ID = Pattern.compile("[\\x21-\\x7E]{1,64}");
 
+    /** As wide as the {@code message_id} columns: Courier's own ids are 26 characters of lower-case base 32. */
+    private static final Pattern MESSAGE_ID = Pattern.compile("[A-Za-z0-9._-]{1,32}");
+
+    /** Bridge systems: the suffix of their topic names. */
+    private static final Pattern SYSTEM = Pattern.compile("[a-z0-9_-]{1,64}");
+
     private Ids() {
     }
 
@@ -33,9 +39,26 @@ public final class Ids {
         return CLIENT_MSG_ID.matcher(value).matches();
     }
 
+    public static boolean isMessageId(String value) {
+        return MESSAGE_ID.matcher(value).matches();
+    }
+
+    /** Event ids of membership changes: as a client message id (printable ASCII, at most 64). */
+    public static boolean isEventId(String value) {
+        return CLIENT_MSG_ID.matcher(value).matches();
+    }
+
+    public static boolean isSystemId(String value) {
+        return SYSTEM.matcher(value).matches();
+    }
+
     public static final String USER_ID_RULE = "1-64 characters of a-z 0-9 . _ -";
 
     public static final String DEVICE_ID_RULE = "1-64 characters of A-Z a-z 0-9 . _ -";
 
     public static final String CLIENT_MSG_ID_RULE = "1-64 printable ASCII characters without spaces";
+
+    public static final String MESSAGE_ID_RULE = "1-32 characters of A-Z a-z 0-9 . _ -";
+
+    public static final String SYSTEM_ID_RULE = "1-64 characters of a-z 0-9 _ -";
 }

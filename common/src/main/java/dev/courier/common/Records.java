@@ -76,6 +76,11 @@ public final class Records {
         return node.toString();
     }
 
+    /**
+     * Decodes and fully validates a record of {@link Topics#CONVERSATIONS}: every id against its rule (and so its
+     * column), every content against the rules of a send. Any producer can write to the topic, so nothing that
+     * reaches the database may be taken on trust.
+     */
     public static ConversationRecord decodeConversation(String json) {
         JsonNode node = parse(json);
         Class<? extends ConversationRecord> type = CONVERSATION_TYPES.get(node.path("type").asString(""));
@@ -83,20 +88,83 @@ public final class Records {
             throw new InvalidRecordException("unknown record type '" + node.path("type").asString("") + "'");
         }
         ConversationRecord record = convert(node, type);
-        if (record instanceof ConversationRecord.MessagePosted message) {
-            requireFields(message.messageId(), message.clientMsgId(), message.conversation(), message.from(),
-                    message.kind(), message.content(), message.sentAt());
-            try {
-                ConversationId.parse(message.conversation());
-            } catch (IllegalArgumentException e) {
-                throw new InvalidRecordException(e.getMessage());
+        switch (record) {
+            case ConversationRecord.MessagePosted message -> validate(message);
+            case ConversationRecord.MembersAdded added -> {
+                requireFields(added.eventId(), added.groupId(), added.userIds(), added.by(), added.at());
+                require(Ids.isEventId(added.eventId()), "eventId: " + Ids.CLIENT_MSG_ID_RULE);
+                require(Ids.isGroupId(added.groupId()), "groupId: " + Ids.USER_ID_RULE);
+                require(!added.userIds().isEmpty() && added.userIds().size() <= MAX_USERS_PER_RECORD,
+                        "userIds: 1 to " + MAX_USERS_PER_RECORD + " users");
+                for (String user : added.userIds()) {
+                    require(user != null && Ids.isUserId(user), "userIds: " + Ids.USER_ID_RULE);
+                }
+                requireActor(added.by());
             }
-        } else if (record instanceof ConversationRecord.MembersAdded added) {
-            requireFields(added.eventId(), added.groupId(), added.userIds(), added.by(), added.at());
-        } else if (record instanceof ConversationRecord.MemberRemoved removed) {
-            requireFields(removed.eventId(), removed.groupId(), removed.userId(), removed.by(), removed.at());
+            case ConversationRecord.MemberRemoved removed -> {
+                requireFields(removed.eventId(), removed.groupId(), removed.userId(), removed.by(), removed.at());
+                require(Ids.isEventId(removed.eventId()), "eventId: " + Ids.CLIENT_MSG_ID_RULE);
+                require(Ids.isGroupId(removed.groupId()), "groupId: " + Ids.USER_ID_RULE);
+                require(Ids.isUserId(removed.userId()), "userId: " + Ids.USER_ID_RULE);
+                requireActor(removed.by());
+            }
         }
         return record;
+    }
+
+    /** Users one record may name, at most: far more than a group may have, far less than a poison list. */
+    static final int MAX_USERS_PER_RECORD = 10_000;
+
+    /**
+     * Text a consumer accepts in a record: the producers' own limits (the gateway's, the bridge's) are lower and
+     * configurable; this bounds what any producer can make a consumer store.
+     */
+    static final int MAX_RECORD_TEXT_BYTES = 1024 * 1024;
+
+    private static void validate(ConversationRecord.MessagePosted message) {
+        requireFields(message.messageId(), message.clientMsgId(), message.conversation(), message.from(),
+                message.kind(), message.content(), message.sentAt());
+        require(Ids.isMessageId(message.messageId()), "messageId: " + Ids.MESSAGE_ID_RULE);
+        require(Ids.isClientMsgId(message.clientMsgId()), "clientMsgId: " + Ids.CLIENT_MSG_ID_RULE);
+        require(Ids.isUserId(message.from()), "from: " + Ids.USER_ID_RULE);
+        try {
+            ConversationId.parse(message.conversation());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRecordException("conversation: " + e.getMessage());
+        }
+        require(message.origin() == null || Ids.isSystemId(message.origin()), "origin: " + Ids.SYSTEM_ID_RULE);
+        MessageContent.Problem problem = MessageContent.check(message.kind(), message.content(),
+                MAX_RECORD_TEXT_BYTES);
+        if (problem != null) {
+            throw new InvalidRecordException(problem.code(), problem.detail());
+        }
+    }
+
+    /** Who made a change: a user id, or {@code bridge:<system>} for a bridge. */
+    private static void requireActor(String by) {
+        require(Ids.isUserId(by) || by.startsWith("bridge:") && Ids.isSystemId(by.substring(7)),
+                "by: a user id or bridge:<system>");
+    }
+
+    private static void require(boolean valid, String detail) {
+        if (!valid) {
+            throw new InvalidRecordException(detail);
+        }
+    }
+
+    public static String encode(ExpandedMessage expanded) {
+        return encode(ExpandedMessage.TYPE, expanded);
+    }
+
+    public static ExpandedMessage decodeExpanded(String json) {
+        JsonNode node = parse(json);
+        if (!ExpandedMessage.TYPE.equals(node.path("type").asString(""))) {
+            throw new InvalidRecordException("unknown record type '" + node.path("type").asString("") + "'");
+        }
+        ExpandedMessage expanded = convert(node, ExpandedMessage.class);
+        requireFields(expanded.messageId(), expanded.conversation(), expanded.from(), expanded.kind(),
+                expanded.content(), expanded.sentAt(), expanded.bridgeRecipients());
+        return expanded;
     }
 
     /** The entries of a {@link Topics#INBOX} record of either type, in order. */
@@ -109,7 +177,7 @@ public final class Records {
             List<InboxEntry> list = new java.util.ArrayList<>(entries.userIds().size());
             for (String user : entries.userIds()) {
                 requireFields(user);
-                list.add(new InboxEntry(user, entries.messageId(), entries.conversation()));
+                list.add(validate(new InboxEntry(user, entries.messageId(), entries.conversation())));
             }
             return list;
         }
@@ -123,6 +191,17 @@ public final class Records {
         }
         InboxEntry entry = convert(node, InboxEntry.class);
         requireFields(entry.userId(), entry.messageId(), entry.conversation());
+        return validate(entry);
+    }
+
+    private static InboxEntry validate(InboxEntry entry) {
+        require(Ids.isUserId(entry.userId()), "userId: " + Ids.USER_ID_RULE);
+        require(Ids.isMessageId(entry.messageId()), "messageId: " + Ids.MESSAGE_ID_RULE);
+        try {
+            ConversationId.parse(entry.conversation());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRecordException("conversation: " + e.getMessage());
+        }
         return entry;
     }
 
@@ -159,13 +238,27 @@ public final class Records {
         }
     }
 
-    /** A record that no retry can fix: it goes to the dead-letter topic with this message as the reason. */
+    /**
+     * A record that no retry can fix: it goes to the dead-letter topic with {@link #reason()} as its reason code and
+     * the message as the detail.
+     */
     public static final class InvalidRecordException extends RuntimeException {
 
         private static final long serialVersionUID = 1L;
 
-        public InvalidRecordException(String reason) {
-            super(reason);
+        private final ErrorCode reason;
+
+        public InvalidRecordException(String detail) {
+            this(ErrorCode.INVALID_REQUEST, detail);
+        }
+
+        public InvalidRecordException(ErrorCode reason, String detail) {
+            super(detail);
+            this.reason = reason;
+        }
+
+        public ErrorCode reason() {
+            return reason;
         }
     }
 }

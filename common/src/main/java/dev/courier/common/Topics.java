@@ -8,8 +8,11 @@ public final class Topics {
     /** Messages and membership changes, keyed by conversation id. */
     public static final String CONVERSATIONS = "courier.conversations";
 
-    /** One record per recipient of a message, keyed by user id. */
+    /** Inbox entries, one record per message and inbox partition (see {@link InboxEntries}). */
     public static final String INBOX = "courier.inbox";
+
+    /** Messages the expansion stage entered in bridge identities' inboxes, keyed by conversation id. */
+    public static final String EXPANDED = "courier.expanded";
 
     public static final String BRIDGE_IN_PREFIX = "courier.bridge.in.";
 

@@ -47,7 +47,14 @@ class RecordsTests {
             general.put("v", ConversationRecord.VERSION);
             general.setAll((ObjectNode) Json.MAPPER.valueToTree(entry));
             assertThat(Records.encode(entry)).isEqualTo(general.toString());
-            assertThat(Records.decodeInbox(Records.encode(entry))).isEqualTo(entry);
+            if (Ids.isUserId(entry.userId()) && Ids.isMessageId(entry.messageId())
+                    && entry.conversation().matches("[dg]:[a-z0-9.:_-]+")) {
+                assertThat(Records.decodeInbox(Records.encode(entry))).isEqualTo(entry);
+            } else {
+                // every id is checked against its rule when decoded: such an entry is dead-lettered, never written
+                assertThatThrownBy(() -> Records.decodeInbox(Records.encode(entry)))
+                    .isInstanceOf(Records.InvalidRecordException.class);
+            }
         }
     }
 
@@ -62,6 +69,11 @@ class RecordsTests {
             general.put("v", ConversationRecord.VERSION);
             general.setAll((ObjectNode) Json.MAPPER.valueToTree(grouped));
             assertThat(Json.MAPPER.readTree(json)).isEqualTo(general);
+            if (grouped.messageId().equals("m\"2")) {
+                assertThatThrownBy(() -> Records.decodeInboxRecord(json))
+                    .isInstanceOf(Records.InvalidRecordException.class);
+                continue;
+            }
             assertThat(Records.decodeInboxRecord(json)).containsExactlyElementsOf(grouped.userIds().stream()
                 .map(user -> new InboxEntry(user, grouped.messageId(), grouped.conversation()))
                 .toList());
@@ -84,5 +96,42 @@ class RecordsTests {
         assertThatThrownBy(() -> Records.decodeConversation("{\"type\":\"message\",\"v\":1,\"messageId\":\"m\"}"))
             .hasMessageContaining("missing");
         assertThatThrownBy(() -> Records.decodeInbox("[1,2]")).hasMessageContaining("not a JSON object");
+    }
+
+    @Test
+    void checksEveryIdAndTheContentOfAConversationRecordAgainstItsRule() {
+        Instant at = Instant.parse("2026-11-21T10:00:00Z");
+        java.util.Map<ConversationRecord, String> invalid = new java.util.LinkedHashMap<>();
+        invalid.put(message("m".repeat(33), "c1", "g:team", "alice", null), "messageId:");
+        invalid.put(message("m1", "with space", "g:team", "alice", null), "clientMsgId:");
+        invalid.put(message("m1", "c1", "g:team", "Alice", null), "from:");
+        invalid.put(message("m1", "c1", "d:bob:alice", "alice", null), "conversation:");
+        invalid.put(message("m1", "c1", "g:team", "alice", "Bad System"), "origin:");
+        invalid.put(new ConversationRecord.MessagePosted("m1", "c1", "g:team", "alice", "hologram",
+                StringNode.valueOf("x"), at, null), "kind:");
+        invalid.put(new ConversationRecord.MessagePosted("m1", "c1", "g:team", "alice", "image",
+                StringNode.valueOf("x"), at, null), "content:");
+        invalid.put(new ConversationRecord.MembersAdded("e".repeat(65), "team", List.of("bob"), "alice", at),
+                "eventId:");
+        invalid.put(new ConversationRecord.MembersAdded("e1", "Team", List.of("bob"), "alice", at), "groupId:");
+        invalid.put(new ConversationRecord.MembersAdded("e1", "team", List.of(), "alice", at), "userIds:");
+        invalid.put(new ConversationRecord.MembersAdded("e1", "team", List.of("b".repeat(65)), "alice", at),
+                "userIds:");
+        invalid.put(new ConversationRecord.MemberRemoved("e1", "team", "bob", "not an actor", at), "by:");
+        invalid.forEach((record, field) -> assertThatThrownBy(() -> Records.decodeConversation(Records.encode(record)))
+            .as(field)
+            .isInstanceOf(Records.InvalidRecordException.class)
+            .hasMessageStartingWith(field));
+        assertThat(Records.decodeConversation(Records.encode(message("m1", "c1", "g:team", "alice", "weibo"))))
+            .isNotNull();
+        assertThat(Records.decodeConversation(Records.encode(
+                new ConversationRecord.MembersAdded("e1", "team", List.of("weibo.x"), "bridge:weibo", at))))
+            .isNotNull();
+    }
+
+    private static ConversationRecord.MessagePosted message(String messageId, String clientMsgId,
+            String conversation, String from, String origin) {
+        return new ConversationRecord.MessagePosted(messageId, clientMsgId, conversation, from, "text",
+                StringNode.valueOf("hi"), Instant.parse("2026-11-21T10:00:00Z"), origin);
     }
 }

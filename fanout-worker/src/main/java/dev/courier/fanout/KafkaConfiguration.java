@@ -1,8 +1,13 @@
 package dev.courier.fanout;
 
+import java.nio.charset.StandardCharsets;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.TopicBuilder;
@@ -11,14 +16,18 @@ import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.ExponentialBackOff;
 
+import dev.courier.common.DeadLetterHeaders;
+import dev.courier.common.ErrorCode;
 import dev.courier.common.Records;
 import dev.courier.common.Topics;
 
 /**
  * The worker's one consumer error policy (DESIGN.md, principle 7). A record that can never be processed goes to
- * {@code <topic>.dlt} at once, with the reason in the {@code kafka_dlt-exception-message} header, and its partition
- * moves on. Anything else (database or Kafka down) is retried with growing pauses for as long as it takes, without
- * committing offsets, so an outage delays delivery and loses nothing.
+ * {@code <topic>.dlt} at once and its partition moves on; the dead letter keeps the record's key and value and says why
+ * in the headers {@code courier.dlt.reason} (an error code of PROTOCOL.md, such as {@code invalid_request},
+ * {@code not_member}, {@code not_found}, {@code conflict}), {@code courier.dlt.detail} and {@code courier.dlt.source}
+ * ({@code topic/partition/offset}). Anything else (database or Kafka down) is retried with growing pauses for as long as
+ * it takes, without committing offsets, so an outage delays delivery and loses nothing.
  */
 @Configuration(proxyBeanMethods = false)
 class KafkaConfiguration {
@@ -27,18 +36,47 @@ class KafkaConfiguration {
     DefaultErrorHandler errorHandler(KafkaOperations<String, String> kafka, FanoutProperties properties,
             MeterRegistry meters) {
         DeadLetterPublishingRecoverer recoverer = new DeadLetterPublishingRecoverer(kafka, (record, exception) -> {
-            Throwable cause = exception.getCause() != null ? exception.getCause() : exception;
-            String reason = cause.getMessage() != null && cause.getMessage().contains(":")
-                    ? cause.getMessage().substring(0, cause.getMessage().indexOf(':')) : "invalid";
-            meters.counter("courier.fanout.dlt", "topic", record.topic(), "reason",
-                    reason.matches("[a-z_]{1,32}") ? reason : "invalid").increment();
+            meters.counter("courier.fanout.dlt", "topic", record.topic(), "reason", reason(exception).code())
+                .increment();
             return new TopicPartition(Topics.deadLetter(record.topic()), -1);
+        });
+        recoverer.setHeadersFunction((record, exception) -> {
+            Headers headers = new RecordHeaders();
+            headers.add(DeadLetterHeaders.REASON, bytes(reason(exception).code()));
+            headers.add(DeadLetterHeaders.DETAIL, bytes(detail(exception)));
+            headers.add(DeadLetterHeaders.SOURCE,
+                    bytes(record.topic() + "/" + record.partition() + "/" + record.offset()));
+            return headers;
         });
         ExponentialBackOff backOff = new ExponentialBackOff(200, 2.0);
         backOff.setMaxInterval(properties.retryMaxInterval().toMillis());
         DefaultErrorHandler handler = new DefaultErrorHandler(recoverer, backOff);
         handler.addNotRetryableExceptions(Records.InvalidRecordException.class);
         return handler;
+    }
+
+    private static Records.@Nullable InvalidRecordException invalid(Exception exception) {
+        for (Throwable cause = exception; cause != null; cause = cause.getCause()) {
+            if (cause instanceof Records.InvalidRecordException invalid) {
+                return invalid;
+            }
+        }
+        return null;
+    }
+
+    private static ErrorCode reason(Exception exception) {
+        Records.InvalidRecordException invalid = invalid(exception);
+        return invalid != null ? invalid.reason() : ErrorCode.INVALID_REQUEST;
+    }
+
+    private static String detail(Exception exception) {
+        Throwable invalid = invalid(exception);
+        Throwable cause = invalid != null ? invalid : exception.getCause() != null ? exception.getCause() : exception;
+        return String.valueOf(cause.getMessage());
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     @Bean
@@ -49,6 +87,11 @@ class KafkaConfiguration {
     @Bean
     NewTopic inboxTopic(FanoutProperties properties) {
         return TopicBuilder.name(Topics.INBOX).partitions(properties.inboxPartitions()).build();
+    }
+
+    @Bean
+    NewTopic expandedTopic(FanoutProperties properties) {
+        return TopicBuilder.name(Topics.EXPANDED).partitions(properties.conversationPartitions()).build();
     }
 
     @Bean

@@ -212,6 +212,63 @@ class BridgeIntegrationTests {
     }
 
     @Test
+    void repliesSentWhileTheExpansionStageIsDownAreAllPublishedOnceItIsBack() {
+        Api.Session bob = api.newUser("bob");
+        Api.Device bobs = api.deviceOf(bob);
+        String from = Api.uniqueId("wb-user");
+        publish("weibo", "k", envelope(Api.uniqueId("wb"), from, "u:" + bob.userId(), "hello bob"));
+        await().atMost(DELIVERY).untilAsserted(() -> assertThat(bobs.syncAll()).isNotEmpty());
+
+        CourierSystem system = TestSystem.get();
+        system.stop(CourierSystem.FANOUT_WORKER);
+        List<String> replies = new ArrayList<>();
+        try (TopicReader out = new TopicReader("courier.bridge.out.weibo")) {
+            try {
+                for (int i = 0; i < 20; i++) {
+                    replies.add(api.sendOk(bob, "u:weibo." + from, "reply " + i));
+                }
+                // longer than any timer the outbound might have had: nothing of it may depend on one
+                await().during(Duration.ofSeconds(20)).atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                        out.values()).extracting(v -> v.path("externalId").asString()).doesNotContainAnyElementsOf(
+                                replies));
+            } finally {
+                system.start(CourierSystem.FANOUT_WORKER);
+            }
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(out.values())
+                .extracting(v -> v.path("externalId").asString())
+                .containsAll(replies));
+            assertThat(out.values()).extracting(v -> v.path("externalId").asString())
+                .filteredOn(replies::contains)
+                .containsExactlyElementsOf(replies);
+        }
+    }
+
+    @Test
+    void anIdentityRemovedFromAGroupJoinsAgainOnItsNextPost() {
+        Api.Session owner = api.newUser("owner");
+        String groupId = Api.uniqueId("g");
+        assertThat(api.createGroup(owner, groupId, "G", List.of()).status()).isEqualTo(201);
+        Api.Device owners = api.deviceOf(owner);
+        String from = Api.uniqueId("wb-user");
+        publish("weibo", "k", envelope(Api.uniqueId("wb"), from, "g:" + groupId, "first post"));
+        await().atMost(DELIVERY).untilAsserted(() -> {
+            owners.syncAll();
+            assertThat(owners.messages).extracting(m -> m.path("content").asString()).contains("first post");
+        });
+        assertThat(api.removeMember(owner, groupId, "weibo." + from).status()).isEqualTo(202);
+        await().atMost(DELIVERY).untilAsserted(() -> assertThat(api.call("GET",
+                api.gateway + "/v1/groups/" + groupId, owner.token(), null, null).body().path("members").toString())
+            .doesNotContain("weibo." + from));
+
+        publish("weibo", "k", envelope(Api.uniqueId("wb"), from, "g:" + groupId, "second post"));
+        await().atMost(DELIVERY).untilAsserted(() -> {
+            owners.syncAll();
+            assertThat(owners.messages).extracting(m -> m.path("content").asString())
+                .containsExactly("first post", "second post");
+        });
+    }
+
+    @Test
     void everyKindOfBadEnvelopeIsDeadLetteredWithItsReasonAndGoodOnesBehindItArrive() {
         MeterRegistry meters = TestSystem.get().bean(CourierSystem.BRIDGE_WORKER, MeterRegistry.class);
         double notFoundBefore = deadLettered(meters, "not_found");

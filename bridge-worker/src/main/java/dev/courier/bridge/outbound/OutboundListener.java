@@ -2,8 +2,10 @@ package dev.courier.bridge.outbound;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
@@ -18,7 +20,7 @@ import org.springframework.stereotype.Component;
 
 import dev.courier.bridge.BridgeProperties;
 import dev.courier.common.ConversationId;
-import dev.courier.common.ConversationRecord;
+import dev.courier.common.ExpandedMessage;
 import dev.courier.common.Json;
 import dev.courier.common.Records;
 import dev.courier.common.Topics;
@@ -26,11 +28,13 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Outbound: reads {@code courier.conversations} in a consumer group of its own, so a slow or absent external consumer
- * never slows chat, and publishes each message whose conversation includes bridge identities of a system S to
- * {@code courier.bridge.out.S}, keyed by conversation, in the envelope form with {@code externalId} = the Courier
- * message id. The recipients are those the fanout-worker expanded the message to (the members version it stored), and
- * a message is never echoed to the system it came from.
+ * Outbound: reads {@code courier.expanded} in a consumer group of its own, so a slow or absent external consumer never
+ * slows chat, and publishes each message that reached bridge identities of a system S to {@code courier.bridge.out.S},
+ * keyed by conversation, in the envelope form with {@code externalId} = the Courier message id. The fanout-worker
+ * announces every such message there after it stored it, with the bridge identities it entered it for (the members at
+ * the message's point in its log), so outbound never guesses and never waits: a message the fanout-worker rejected is
+ * never announced, one whose expansion is delayed (the stage down or lagging) is published when it is expanded. A
+ * message is never echoed to the system it came from.
  * <p>
  * Once per system: {@code bridge_deliveries} is checked before publishing and written after Kafka acknowledged. A crash
  * between the two can publish a message again; the stable {@code externalId} lets the external system drop it.
@@ -59,100 +63,67 @@ class OutboundListener {
         this.published = meters.counter("courier.bridge.outbound.published");
     }
 
-    /** The fanout-worker has not stored the message yet: retry the rest of the batch a little later. */
-    static final class NotYetExpanded extends RuntimeException {
-
-        private static final long serialVersionUID = 1L;
-
-        NotYetExpanded(String messageId) {
-            super("message " + messageId + " is not expanded yet");
-        }
+    /** One message for one system. */
+    private record Delivery(String messageId, String system) {
     }
 
-    private record Publication(String messageId, String system, CompletableFuture<?> sent) {
-    }
-
-    @KafkaListener(id = "courier-bridge-outbound", topics = Topics.CONVERSATIONS, batch = "true")
+    @KafkaListener(id = "courier-bridge-outbound", topics = Topics.EXPANDED, batch = "true")
     void on(List<ConsumerRecord<String, String>> records) {
-        List<Publication> publications = new ArrayList<>();
-        NotYetExpanded pending = null;
+        Map<Delivery, String[]> pending = new LinkedHashMap<>();
         for (ConsumerRecord<String, String> record : records) {
-            ConversationRecord decoded;
+            ExpandedMessage message;
             try {
-                decoded = Records.decodeConversation(record.value());
+                message = Records.decodeExpanded(record.value());
             } catch (Records.InvalidRecordException e) {
-                continue; // the fanout-worker dead-letters it; nothing to bridge
+                log.warn("Skipping an undecodable record at {}-{}@{}: {}", record.topic(), record.partition(),
+                        record.offset(), e.getMessage());
+                continue;
             }
-            if (decoded instanceof ConversationRecord.MessagePosted message) {
-                try {
-                    publish(message, record.timestamp(), publications);
-                } catch (NotYetExpanded e) {
-                    pending = e;
-                    break;
+            bySystem(message).forEach((system, externalUsers) -> {
+                // never echoed to the system it came from, which has it already; a message announced twice (a
+                // redelivery in the fanout-worker) is published once
+                if (properties.systems().containsKey(system) && !system.equals(message.origin())) {
+                    pending.putIfAbsent(new Delivery(message.messageId(), system),
+                            new String[] { message.conversation(), envelope(system, message, externalUsers) });
                 }
-            }
+            });
         }
-        CompletableFuture.allOf(publications.stream().map(Publication::sent).toArray(CompletableFuture[]::new))
-            .join();
-        for (Publication publication : publications) {
-            repository.recordDelivery(publication.messageId(), publication.system(), clock.millis());
+        if (pending.isEmpty()) {
+            return;
+        }
+        Set<String> delivered = repository.delivered(pending.keySet().stream().map(Delivery::messageId).toList());
+        List<Delivery> sent = new ArrayList<>();
+        List<CompletableFuture<?>> acknowledgements = new ArrayList<>();
+        pending.forEach((delivery, record) -> {
+            if (!delivered.contains(delivery.messageId() + " " + delivery.system())) {
+                sent.add(delivery);
+                acknowledgements.add(kafka.send(Topics.bridgeOut(delivery.system()), record[0], record[1]));
+            }
+        });
+        CompletableFuture.allOf(acknowledgements.toArray(CompletableFuture[]::new)).join();
+        long now = clock.millis();
+        for (Delivery delivery : sent) {
+            repository.recordDelivery(delivery.messageId(), delivery.system(), now);
             published.increment();
         }
-        if (pending != null) {
-            // what came before is published and recorded; the error handler retries from here with back-off
-            throw pending;
-        }
     }
 
-    private void publish(ConversationRecord.MessagePosted message, long loggedAt, List<Publication> publications) {
-        ConversationId conversation = ConversationId.parse(message.conversation());
-        // Most conversations involve no bridge identity: they are passed over at once, without waiting for the
-        // fanout-worker (which may also have rejected the message, so waiting could only hold up the partition).
-        List<String> identities;
-        if (!conversation.isGroup()) {
-            identities = repository.bridgeUsers(conversation.directUsers());
-            if (identities.isEmpty()) {
-                return;
-            }
-        } else if (!repository.everHadBridgeMember(conversation.groupId())) {
-            return;
-        } else {
-            identities = null;
-        }
-        Long version = repository.storedVersion(message.messageId()).orElse(null);
-        if (version == null) {
-            if (clock.millis() - loggedAt < properties.unexpandedGiveUp().toMillis()) {
-                throw new NotYetExpanded(message.messageId());
-            }
-            log.warn("Message {} was never stored by the fanout-worker (rejected there); not bridged",
-                    message.messageId());
-            return;
-        }
-        if (identities == null) {
-            // the members of the group at the message's point in its log, as the fanout-worker expanded it
-            identities = repository.bridgeMembersAt(conversation.groupId(), version);
-        }
+    /** The external users of each system among the message's bridge recipients ({@code <system>.<user>}). */
+    private static Map<String, List<String>> bySystem(ExpandedMessage message) {
         Map<String, List<String>> bySystem = new TreeMap<>();
-        for (String identity : identities) {
+        for (String identity : message.bridgeRecipients()) {
             int dot = identity.indexOf('.');
-            String system = dot > 0 ? identity.substring(0, dot) : identity;
-            bySystem.computeIfAbsent(system, s -> new ArrayList<>()).add(identity.substring(dot + 1));
-        }
-        bySystem.forEach((system, externalUsers) -> {
-            // never echoed to the system it came from, which has it already
-            if (!properties.systems().containsKey(system) || system.equals(message.origin())
-                    || repository.delivered(message.messageId(), system)) {
-                return;
+            if (dot > 0) {
+                bySystem.computeIfAbsent(identity.substring(0, dot), s -> new ArrayList<>())
+                    .add(identity.substring(dot + 1));
             }
-            String to = conversation.isGroup() ? conversation.value() : "u:" + externalUsers.getFirst();
-            publications.add(new Publication(message.messageId(), system,
-                    kafka.send(Topics.bridgeOut(system), message.conversation(),
-                            envelope(system, message, to, externalUsers))));
-        });
+        }
+        return bySystem;
     }
 
-    private static String envelope(String system, ConversationRecord.MessagePosted message, String to,
-            List<String> recipients) {
+    private static String envelope(String system, ExpandedMessage message, List<String> recipients) {
+        ConversationId conversation = ConversationId.parse(message.conversation());
+        String to = conversation.isGroup() ? conversation.value() : "u:" + recipients.getFirst();
         ObjectNode envelope = Json.MAPPER.createObjectNode()
             .put("v", 1)
             .put("system", system)

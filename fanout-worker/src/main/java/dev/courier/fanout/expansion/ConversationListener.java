@@ -13,25 +13,38 @@ import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.dao.DataAccessException;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.courier.common.ErrorCode;
+import dev.courier.common.ExpandedMessage;
 import dev.courier.common.InboxEntries;
 import dev.courier.common.Records;
 import dev.courier.common.Topics;
+import dev.courier.fanout.DatabaseFailures;
 
 /**
  * The expansion stage: consumes {@code courier.conversations}, stores each message once, applies membership changes in
- * log order, and writes one {@code courier.inbox} record per recipient (the sender included). Offsets are committed only
- * after the database commit and Kafka's acknowledgement of every inbox record.
+ * log order, and writes the {@code courier.inbox} records of its recipients (the sender included), and, for a message
+ * that reached bridge identities, a {@code courier.expanded} record for the bridge outbound. Offsets are committed only
+ * after the database commit and Kafka's acknowledgement of every record published.
+ * <p>
+ * A record that can never be applied goes to the dead-letter topic and the partition moves on: one found invalid when
+ * decoded or applied, and one the database refuses for good (the batch is then applied again record by record to find
+ * it). A passing failure (the database or Kafka unavailable) is retried without committing anything.
  */
 @Component
 @ConditionalOnBooleanProperty(name = "courier.fanout.expansion.enabled", matchIfMissing = true)
 class ConversationListener {
+
+    private static final Logger log = LoggerFactory.getLogger(ConversationListener.class);
 
     private final Expander expander;
 
@@ -52,18 +65,51 @@ class ConversationListener {
     @KafkaListener(id = "courier-fanout-expansion", topics = Topics.CONVERSATIONS, batch = "true",
             concurrency = "${courier.fanout.expansion.concurrency:1}")
     void on(List<ConsumerRecord<String, String>> records) {
+        List<String> values = records.stream().map(ConsumerRecord::value).toList();
+        try {
+            apply(values, 0);
+        } catch (DataAccessException e) {
+            if (!DatabaseFailures.isPermanent(e)) {
+                throw e;
+            }
+            // some record of the batch is refused by the database for good: find it, record by record
+            log.warn("A batch of {} conversation records was refused by the database ({}); applying it record by "
+                    + "record", values.size(), DatabaseFailures.describe(e));
+            for (int i = 0; i < values.size(); i++) {
+                try {
+                    apply(values.subList(i, i + 1), i);
+                } catch (DataAccessException single) {
+                    // the records before it are written and published; a permanent failure sends this one to the
+                    // dead-letter topic at once, a passing one is retried from here
+                    Exception cause = DatabaseFailures.isPermanent(single)
+                            ? new Records.InvalidRecordException(ErrorCode.CONFLICT,
+                                    "refused by the database: " + DatabaseFailures.describe(single))
+                            : single;
+                    throw new BatchListenerFailedException(cause.getMessage(), cause, i);
+                }
+            }
+        }
+    }
+
+    /**
+     * Applies the records in one transaction, then publishes what they produce. {@code offset} is the index of the
+     * first of them in the consumer's batch.
+     *
+     * @throws BatchListenerFailedException naming the record that can never be applied (those before it are done)
+     */
+    private void apply(List<String> values, int offset) {
         Expander.Batch batch = expander.newBatch();
-        transactions.executeWithoutResult(
-                status -> batch.applyAll(records.stream().map(ConsumerRecord::value).toList()));
+        transactions.executeWithoutResult(status -> batch.applyAll(values));
         batch.committed();
-        publish(batch.expansions(), batch.entryCount());
+        publish(batch.expansions(), batch.entryCount(), batch.bridged());
         meters.counter("courier.fanout.expansion.records").increment(
-                batch.rejectedIndex() >= 0 ? batch.rejectedIndex() : records.size());
+                batch.rejectedIndex() >= 0 ? batch.rejectedIndex() : values.size());
         meters.counter("courier.fanout.expansion.entries").increment(batch.entryCount());
         Records.InvalidRecordException rejection = batch.rejection();
         if (rejection != null) {
             // the records before it are done; the error handler sends this one to the dead-letter topic
-            throw new BatchListenerFailedException(rejection.getMessage(), rejection, batch.rejectedIndex());
+            throw new BatchListenerFailedException(rejection.getMessage(), rejection,
+                    offset + batch.rejectedIndex());
         }
     }
 
@@ -74,8 +120,8 @@ class ConversationListener {
      * is at most one record per partition: encoding, sending, receiving and decoding 500 records cost more than
      * writing their rows. The records go straight to the producer with one callback for all.
      */
-    private void publish(List<Expander.Expansion> expansions, int count) {
-        if (count == 0) {
+    private void publish(List<Expander.Expansion> expansions, int count, List<ExpandedMessage> bridged) {
+        if (count == 0 && bridged.isEmpty()) {
             return;
         }
         int partitions = kafka.partitionsFor(Topics.INBOX).size();
@@ -89,13 +135,18 @@ class ConversationListener {
                     users.getFirst(), Records.encode(new InboxEntries(expansion.messageId(), expansion.conversation(),
                             users)))));
         }
+        int inboxRecords = records.size();
+        for (ExpandedMessage message : bridged) {
+            records.add(new ProducerRecord<>(Topics.EXPANDED, message.conversation(), Records.encode(message)));
+        }
         Acknowledgements acknowledgements = new Acknowledgements(records.size());
         kafka.execute(producer -> {
             records.forEach(record -> producer.send(record, acknowledgements));
             return null;
         });
         acknowledgements.await();
-        meters.counter("courier.fanout.expansion.inbox.records").increment(records.size());
+        meters.counter("courier.fanout.expansion.inbox.records").increment(inboxRecords);
+        meters.counter("courier.fanout.expansion.bridged").increment(bridged.size());
     }
 
     /** Counts the acknowledgements of the records sent, keeping the first failure. */

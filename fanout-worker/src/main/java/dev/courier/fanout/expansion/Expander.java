@@ -15,7 +15,8 @@ import org.springframework.stereotype.Component;
 
 import dev.courier.common.ConversationId;
 import dev.courier.common.ConversationRecord;
-import dev.courier.common.InboxEntry;
+import dev.courier.common.ErrorCode;
+import dev.courier.common.ExpandedMessage;
 import dev.courier.common.Records;
 
 /**
@@ -44,7 +45,12 @@ class Expander {
 
     private final Clock clock;
 
+    /** Users whose kind (bridge identity or not) is kept across batches, at most. */
+    static final int CACHED_KINDS = 500_000;
+
     private final MembersCache cache = new MembersCache(CACHED_GROUP_VERSIONS, CACHED_MEMBERS);
+
+    private final BridgeIdentities bridgeIdentities = new BridgeIdentities(CACHED_KINDS);
 
     Expander(ExpansionRepository repository, Clock clock) {
         this.repository = repository;
@@ -80,6 +86,23 @@ class Expander {
         /** The messages of the records applied, each with its recipients: one inbox entry per recipient. */
         List<Expansion> expansions() {
             return expansions;
+        }
+
+        /**
+         * The messages applied that reached bridge identities, for the bridge outbound: announced after the commit so
+         * that it never has to guess whether (and to whom) a message was expanded.
+         */
+        List<ExpandedMessage> bridged() {
+            List<ExpandedMessage> bridged = new ArrayList<>();
+            for (Expansion expansion : expansions) {
+                List<String> identities = bridgeIdentities.among(expansion.recipients());
+                if (!identities.isEmpty()) {
+                    ConversationRecord.MessagePosted message = expansion.message();
+                    bridged.add(new ExpandedMessage(message.messageId(), message.conversation(), message.from(),
+                            message.kind(), message.content(), message.sentAt(), message.origin(), identities));
+                }
+            }
+            return bridged;
         }
 
         /** How many inbox entries the records applied produce. */
@@ -129,6 +152,9 @@ class Expander {
                 repository.store(toStore, clock.millis());
                 toStore.clear();
             }
+            Set<String> recipients = new HashSet<>();
+            expansions.forEach(expansion -> recipients.addAll(expansion.recipients()));
+            bridgeIdentities.learn(recipients, repository::bridgeIdentities);
         }
 
         /** Once the batch's transaction committed: keeps the member lists it read for the next batches. */
@@ -190,8 +216,8 @@ class Expander {
             if (!conversation.isGroup()) {
                 recipients = conversation.directUsers();
                 if (!recipients.contains(message.from())) {
-                    throw new Records.InvalidRecordException("sender " + message.from() + " is not part of "
-                            + conversation);
+                    throw new Records.InvalidRecordException(ErrorCode.NOT_MEMBER,
+                            "sender " + message.from() + " is not part of " + conversation);
                 }
                 if (storedVersion == null) {
                     store(message, 0);
@@ -202,11 +228,11 @@ class Expander {
                 String groupId = conversation.groupId();
                 Long version = versions.get(groupId);
                 if (version == null) {
-                    throw new Records.InvalidRecordException("not_found: no group " + groupId);
+                    throw new Records.InvalidRecordException(ErrorCode.NOT_FOUND, "no group " + groupId);
                 }
                 recipients = members(groupId, version);
                 if (!recipients.contains(message.from())) {
-                    throw new Records.InvalidRecordException("not_member: " + message.from()
+                    throw new Records.InvalidRecordException(ErrorCode.NOT_MEMBER, message.from()
                             + " is not a member of " + conversation + " at this point of its log");
                 }
                 store(message, version);
@@ -215,7 +241,7 @@ class Expander {
                 log.debug("Message {} was stored before: expanding it again to its original members",
                         message.messageId());
             }
-            expansions.add(new Expansion(message.messageId(), message.conversation(), recipients));
+            expansions.add(new Expansion(message, recipients));
             entryCount += recipients.size();
         }
 
@@ -243,7 +269,7 @@ class Expander {
                 return;
             }
             long version = repository.lockGroup(groupId)
-                .orElseThrow(() -> new Records.InvalidRecordException("not_found: no group " + groupId)) + 1;
+                .orElseThrow(() -> new Records.InvalidRecordException(ErrorCode.NOT_FOUND, "no group " + groupId)) + 1;
             change.accept(version);
             repository.recordEvent(eventId, groupId, version, clock.millis());
             versions.put(groupId, version);
@@ -263,10 +289,14 @@ class Expander {
      * A message and its recipients (a list that may be shared with other messages and the cache: never modified), for
      * the inbox entries {@code (recipient, messageId, conversation)}.
      */
-    record Expansion(String messageId, String conversation, List<String> recipients) {
+    record Expansion(ConversationRecord.MessagePosted message, List<String> recipients) {
 
-        InboxEntry entry(String recipient) {
-            return new InboxEntry(recipient, messageId, conversation);
+        String messageId() {
+            return message.messageId();
+        }
+
+        String conversation() {
+            return message.conversation();
         }
     }
 }

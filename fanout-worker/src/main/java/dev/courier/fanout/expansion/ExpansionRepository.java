@@ -101,6 +101,10 @@ class ExpansionRepository {
             VALUES (:eventId, :groupId, :version, :now)
             """;
 
+    private static final String KINDS = """
+            SELECT user_id, kind FROM accounts WHERE user_id IN (%s)
+            """;
+
     private final JdbcClient jdbc;
 
     ExpansionRepository(JdbcClient jdbc) {
@@ -147,6 +151,19 @@ class ExpansionRepository {
                 .update();
             from = to;
         }
+    }
+
+    /** Whether each of these users that has an account is a bridge identity (an account of kind {@code bridge}). */
+    Map<String, Boolean> bridgeIdentities(Collection<String> userIds) {
+        Map<String, Boolean> kinds = new HashMap<>();
+        for (List<String> chunk : chunks(List.copyOf(userIds), ROWS_PER_STATEMENT)) {
+            jdbc.sql(KINDS.formatted(placeholders(chunk.size())))
+                .params(chunk)
+                .query(rs -> {
+                    kinds.put(rs.getString(1), "bridge".equals(rs.getString(2)));
+                });
+        }
+        return kinds;
     }
 
     /** The current members version of each of these groups that exists. */

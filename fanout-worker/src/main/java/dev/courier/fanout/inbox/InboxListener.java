@@ -13,16 +13,21 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.dao.DataAccessException;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.courier.common.ErrorCode;
 import dev.courier.common.InboxEntry;
 import dev.courier.common.Records;
 import dev.courier.common.Topics;
+import dev.courier.fanout.DatabaseFailures;
 
 /**
  * The inbox-writer stage: consumes {@code courier.inbox}, keyed by user, so each user's entries have exactly one writer
@@ -30,10 +35,15 @@ import dev.courier.common.Topics;
  * in one transaction of multi-row INSERTs; offsets are committed after it. Redelivered entries are recognised by the
  * unique {@code (user, message)} and skipped, so a crash between the database commit and the offset commit writes
  * nothing twice and never reorders. Push hints follow the commit.
+ * <p>
+ * A record that can never be written goes to the dead-letter topic and the partition moves on: one found invalid when
+ * decoded, and one the database refuses for good (the batch is then written again record by record to find it).
  */
 @Component
 @ConditionalOnBooleanProperty(name = "courier.fanout.inbox-writer.enabled", matchIfMissing = true)
 class InboxListener {
+
+    private static final Logger log = LoggerFactory.getLogger(InboxListener.class);
 
     private final InboxRepository inbox;
 
@@ -66,6 +76,36 @@ class InboxListener {
     @KafkaListener(id = "courier-fanout-inbox", topics = Topics.INBOX, batch = "true",
             concurrency = "${courier.fanout.inbox-writer.concurrency:1}")
     void on(List<ConsumerRecord<String, String>> records) {
+        try {
+            write(records, 0);
+        } catch (DataAccessException e) {
+            if (!DatabaseFailures.isPermanent(e)) {
+                throw e;
+            }
+            // some record of the batch is refused by the database for good: find it, record by record
+            log.warn("A batch of {} inbox records was refused by the database ({}); writing it record by record",
+                    records.size(), DatabaseFailures.describe(e));
+            for (int i = 0; i < records.size(); i++) {
+                try {
+                    write(records.subList(i, i + 1), i);
+                } catch (DataAccessException single) {
+                    Exception cause = DatabaseFailures.isPermanent(single)
+                            ? new Records.InvalidRecordException(ErrorCode.CONFLICT,
+                                    "refused by the database: " + DatabaseFailures.describe(single))
+                            : single;
+                    throw new BatchListenerFailedException(cause.getMessage(), cause, i);
+                }
+            }
+        }
+    }
+
+    /**
+     * Writes the records' entries in one transaction, then tells the commit listeners and publishes hints.
+     * {@code offset} is the index of the first record in the consumer's batch.
+     *
+     * @throws BatchListenerFailedException naming a record that can never be decoded (those before it are written)
+     */
+    private void write(List<ConsumerRecord<String, String>> records, int offset) {
         List<InboxEntry> entries = new ArrayList<>(records.size());
         Records.InvalidRecordException rejection = null;
         int decoded = 0;
@@ -87,7 +127,7 @@ class InboxListener {
             hints.publish(written.heads());
         }
         if (rejection != null) {
-            throw new BatchListenerFailedException(rejection.getMessage(), rejection, decoded);
+            throw new BatchListenerFailedException(rejection.getMessage(), rejection, offset + decoded);
         }
     }
 
