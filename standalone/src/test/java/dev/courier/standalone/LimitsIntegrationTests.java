@@ -82,6 +82,35 @@ class LimitsIntegrationTests {
     }
 
     @Test
+    void aRetryOfAStoredSendIsAnsweredWithItsAcceptanceWhileTheUserIsRateLimited() {
+        Api.Session alice = api.newUser("alice");
+        Api.Session bob = api.newUser("bob");
+        Api.Device bobs = api.deviceOf(bob);
+        Api.Response accepted = first.send(alice, "first", "u:" + bob.userId(), "x");
+        assertThat(accepted.status()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            bobs.syncAll();
+            assertThat(bobs.messageIds()).contains(accepted.body().path("messageId").asString());
+        });
+        Api.Response limited = null;
+        for (int i = 0; i < 10 && limited == null; i++) {
+            Api.Response response = first.send(alice, "burst-" + i, "u:" + bob.userId(), "x");
+            limited = response.status() == 429 ? response : null;
+        }
+        assertThat(limited).as("the burst reaches the limit").isNotNull();
+
+        // the client retries its first send (say its answer was lost): the retry takes no token and is not refused
+        for (Api api : List.of(first, second)) {
+            Api.Response retry = api.send(alice, "first", "u:" + bob.userId(), "x");
+            assertThat(retry.status()).as(retry.body().toString()).isEqualTo(202);
+            assertThat(retry.body().path("messageId").asString())
+                .isEqualTo(accepted.body().path("messageId").asString());
+            assertThat(retry.body().path("acceptedAt").asString())
+                .isEqualTo(accepted.body().path("acceptedAt").asString());
+        }
+    }
+
+    @Test
     void aRetryThroughAnotherGatewayInstanceGetsTheSameMessageId() {
         Api.Session alice = api.newUser("alice");
         Api.Session bob = api.newUser("bob");

@@ -115,7 +115,6 @@ public class SendService {
         if (problem != null) {
             throw new ApiException(problem.code(), problem.detail());
         }
-        limits.takeSend(caller.userId());
         String messageId = MessageId.forSend(caller.userId(), request.clientMsgId());
         Checked checked = switch (to) {
             case Address.User user -> check(CHECK_DIRECT, messageId, user.userId());
@@ -124,9 +123,11 @@ public class SendService {
         };
         if (checked.storedAt() != null) {
             // a retry of a send that already went through: same answer, nothing sent again
+            // (and it takes no token: a client retrying what went through must not be refused for its own retry)
             return CompletableFuture.completedFuture(new Accepted(messageId, request.clientMsgId(),
                     Instant.ofEpochMilli(checked.storedAt())));
         }
+        limits.takeSend(caller.userId());
         switch (to) {
             case Address.User user -> {
                 if (user.userId().equals(caller.userId())) {
