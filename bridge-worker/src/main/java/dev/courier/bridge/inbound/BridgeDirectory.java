@@ -12,8 +12,9 @@ import org.springframework.stereotype.Repository;
 
 /**
  * What inbound needs to know of Courier: bridge identities (created on first use as accounts of kind {@code bridge},
- * without a password, so they are ordinary users that can be added to groups), and whether targets exist. Positive
- * answers are cached: ids are never deleted, so a burst from few senders to few targets costs few queries.
+ * without a password, so they are ordinary users that can be added to groups), whether targets exist, and whether an
+ * identity must join a group. The answers about ids are cached: ids are never deleted, so a burst from few senders to
+ * few targets costs few queries. Membership is read from the database, which the fanout-worker keeps in log order.
  */
 @Repository
 class BridgeDirectory {
@@ -32,6 +33,8 @@ class BridgeDirectory {
             WHERE group_id = :groupId AND user_id = :userId AND left_version IS NULL
             """;
 
+    private static final String APPLIED = "SELECT COUNT(*) FROM group_events WHERE event_id = :eventId";
+
     private static final int CACHE_LIMIT = 100_000;
 
     private final JdbcClient jdbc;
@@ -44,8 +47,11 @@ class BridgeDirectory {
 
     private final Set<String> groups = ConcurrentHashMap.newKeySet();
 
-    /** (group, identity) pairs known to be members or already asked to join. */
-    private final Map<String, Boolean> memberships = new ConcurrentHashMap<>();
+    /**
+     * Joins in the group's log that Kafka acknowledged, by {@code group + " " + identity}, with their event ids: until
+     * the fanout-worker applied one, the identity counts as a member (its message follows the join in the log).
+     */
+    private final Map<String, String> joining = new ConcurrentHashMap<>();
 
     BridgeDirectory(JdbcClient jdbc, Clock clock) {
         this.jdbc = jdbc;
@@ -100,27 +106,37 @@ class BridgeDirectory {
     }
 
     /**
-     * Whether the identity must still be asked to join the group: false when it is a member, or a join is already on
-     * its way through the group's log (after which it is a member by the time its message is expanded).
+     * Whether the identity must be asked to join the group before its message: not when it is a member now, nor while
+     * an acknowledged join is on its way through the group's log. An identity that was removed from the group after
+     * it joined is asked to join again.
      */
     boolean needsToJoin(String groupId, String identity) {
         String pair = groupId + " " + identity;
-        if (memberships.containsKey(pair)) {
-            return false;
-        }
         boolean member = jdbc.sql(IS_MEMBER)
             .param("groupId", groupId)
             .param("userId", identity)
             .query(Long.class)
             .single() > 0;
-        return !member;
+        String eventId = joining.get(pair);
+        if (member || eventId == null) {
+            if (eventId != null) {
+                joining.remove(pair, eventId);
+            }
+            return !member;
+        }
+        if (jdbc.sql(APPLIED).param("eventId", eventId).query(Long.class).single() == 0) {
+            return false; // acknowledged, not applied yet
+        }
+        joining.remove(pair, eventId); // applied, and the identity has left since
+        return true;
     }
 
-    void joining(String groupId, String identity) {
-        if (memberships.size() > CACHE_LIMIT) {
-            memberships.clear();
+    /** Remembers a join once Kafka acknowledged it (never before: a join that failed must be sent again). */
+    void joined(String groupId, String identity, String eventId) {
+        if (joining.size() > CACHE_LIMIT) {
+            joining.clear();
         }
-        memberships.put(groupId + " " + identity, Boolean.TRUE);
+        joining.put(groupId + " " + identity, eventId);
     }
 
     private Optional<String> kind(String userId) {

@@ -4,7 +4,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
@@ -62,9 +64,10 @@ class InboundListener {
             batch = "true")
     void on(List<ConsumerRecord<String, String>> records) {
         List<CompletableFuture<?>> sends = new ArrayList<>(records.size());
+        Map<String, ConversationRecord.MembersAdded> joins = new LinkedHashMap<>();
         for (ConsumerRecord<String, String> record : records) {
             try {
-                for (ConversationRecord out : translate(record)) {
+                for (ConversationRecord out : translate(record, joins)) {
                     sends.add(kafka.send(Topics.CONVERSATIONS, out.conversation(), Records.encode(out)));
                 }
                 accepted.increment();
@@ -73,10 +76,17 @@ class InboundListener {
             }
         }
         CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
+        // only now, with every record of the batch in the log, are its joins remembered: a batch that failed is
+        // consumed again and sends its joins again with its messages
+        joins.values().forEach(join -> directory.joined(join.groupId(), join.userIds().getFirst(), join.eventId()));
     }
 
-    /** The records an envelope becomes: its message, preceded by a join when its identity must enter the group. */
-    private List<ConversationRecord> translate(ConsumerRecord<String, String> record) {
+    /**
+     * The records an envelope becomes: its message, preceded by a join when its identity must enter the group (once
+     * per batch: {@code joins} holds the batch's joins so far, by group and identity).
+     */
+    private List<ConversationRecord> translate(ConsumerRecord<String, String> record,
+            Map<String, ConversationRecord.MembersAdded> joins) {
         String system = record.topic().substring(Topics.BRIDGE_IN_PREFIX.length());
         BridgeProperties.SystemSettings settings = properties.systems().get(system);
         if (settings == null) {
@@ -106,10 +116,13 @@ class InboundListener {
                     throw new Envelope.Rejected(ErrorCode.NOT_FOUND, "to: no group '" + group.groupId() + "'");
                 }
                 requireIdentity(envelope, system);
-                if (directory.needsToJoin(group.groupId(), envelope.identity())) {
-                    out.add(new ConversationRecord.MembersAdded(UUID.randomUUID().toString(), group.groupId(),
-                            List.of(envelope.identity()), "bridge:" + system, now));
-                    directory.joining(group.groupId(), envelope.identity());
+                String pair = group.groupId() + " " + envelope.identity();
+                if (!joins.containsKey(pair) && directory.needsToJoin(group.groupId(), envelope.identity())) {
+                    ConversationRecord.MembersAdded join = new ConversationRecord.MembersAdded(
+                            UUID.randomUUID().toString(), group.groupId(), List.of(envelope.identity()),
+                            "bridge:" + system, now);
+                    joins.put(pair, join);
+                    out.add(join);
                 }
             }
         }
