@@ -1,0 +1,4 @@
+/**
+ * The jar layout that the spring-boot-maven-plugin uses for every runnable Courier jar.
+ */
+package dev.courier.launcher.layout;
