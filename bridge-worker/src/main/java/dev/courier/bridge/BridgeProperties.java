@@ -13,14 +13,13 @@ import org.springframework.util.unit.DataSize;
  * @param systems the external systems bridged, by system id, with where each may write
  * @param maxEnvelopeSize the largest inbound envelope; a larger one goes to the dead-letter topic
  * @param maxTextBytes the largest text message, in bytes of UTF-8 (as at the gateway)
- * @param partitions partitions of the bridge topics of a system when the worker creates them
  * @param unexpandedGiveUp how long outbound waits for the fanout-worker to store a message before it concludes the
  *        message was rejected there
  */
 @ConfigurationProperties("courier.bridge")
 public record BridgeProperties(@DefaultValue Map<String, SystemSettings> systems,
         @DefaultValue("64KB") DataSize maxEnvelopeSize, @DefaultValue("16384") int maxTextBytes,
-        @DefaultValue("4") int partitions, @DefaultValue("15s") java.time.Duration unexpandedGiveUp) {
+        @DefaultValue("15s") java.time.Duration unexpandedGiveUp) {
 
     /**
      * @param users the users the system may write to, or {@code *} for all

@@ -5,7 +5,6 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
@@ -13,6 +12,7 @@ import org.springframework.util.backoff.ExponentialBackOff;
 
 import dev.courier.common.Records;
 import dev.courier.common.Topics;
+import dev.courier.ops.KafkaTopicsProperties;
 
 /**
  * The worker's one consumer error policy (DESIGN.md, principle 7). A record that can never be processed goes to
@@ -42,22 +42,22 @@ class KafkaConfiguration {
     }
 
     @Bean
-    NewTopic conversationsTopic(FanoutProperties properties) {
-        return TopicBuilder.name(Topics.CONVERSATIONS).partitions(properties.conversationPartitions()).build();
+    NewTopic conversationsTopic(KafkaTopicsProperties topics) {
+        return topics.topic(Topics.CONVERSATIONS, topics.conversationPartitions());
     }
 
     @Bean
-    NewTopic inboxTopic(FanoutProperties properties) {
-        return TopicBuilder.name(Topics.INBOX).partitions(properties.inboxPartitions()).build();
+    NewTopic inboxTopic(KafkaTopicsProperties topics) {
+        return topics.topic(Topics.INBOX, topics.inboxPartitions());
     }
 
     @Bean
-    NewTopic conversationsDeadLetterTopic() {
-        return TopicBuilder.name(Topics.deadLetter(Topics.CONVERSATIONS)).partitions(1).build();
+    NewTopic conversationsDeadLetterTopic(KafkaTopicsProperties topics) {
+        return topics.deadLetterTopic(Topics.deadLetter(Topics.CONVERSATIONS));
     }
 
     @Bean
-    NewTopic inboxDeadLetterTopic() {
-        return TopicBuilder.name(Topics.deadLetter(Topics.INBOX)).partitions(1).build();
+    NewTopic inboxDeadLetterTopic(KafkaTopicsProperties topics) {
+        return topics.deadLetterTopic(Topics.deadLetter(Topics.INBOX));
     }
 }
