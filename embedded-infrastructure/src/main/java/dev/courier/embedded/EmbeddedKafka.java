@@ -22,11 +22,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real single-node Kafka cluster (KRaft, combined broker and controller) running inside this JVM.
+ * A real Kafka server (KRaft, combined broker and controller) running inside this JVM: by {@link #start} a
+ * single-node cluster, by {@link #startClusterNode} one node of a cluster of several.
  *
  * <p>Clients connect with {@link #bootstrapServers()} ({@code PLAINTEXT} on 127.0.0.1, advertised the
  * same way, so tools outside the JVM such as kcat work too). Topics are created automatically with 4
- * partitions and replication factor 1.
+ * partitions and replication factor 1 (in a cluster: one replica on each node).
  *
  * <p>With a data directory, the log directory is formatted (a new cluster id) only when it has no
  * {@code meta.properties}; otherwise the existing cluster and its data are reused, also after the JVM
@@ -147,7 +148,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         return startNode(dataDir, null, new Node(SINGLE_NODE_ID, port, Ports.freePort()), null);
     }
 
-    /** Starts a node; {@code cluster} null for a single node, whose controller port is its own affair. */
+    /** Starts a node; {@code cluster} null for a single node, the only voter of its quorum. */
     private static EmbeddedKafka startNode(Path dataDir, String expectedClusterId, Node self, List<Node> cluster) {
         long started = System.nanoTime();
         boolean temporary = dataDir == null;
