@@ -13,14 +13,10 @@ import org.springframework.util.unit.DataSize;
  * @param systems the external systems bridged, by system id, with where each may write
  * @param maxEnvelopeSize the largest inbound envelope; a larger one goes to the dead-letter topic
  * @param maxTextBytes the largest text message, in bytes of UTF-8 (as at the gateway)
- * @param partitions partitions of the bridge topics of a system when the worker creates them
- * @param conversationPartitions partitions of {@code courier.expanded} when the worker creates it (as many as
- *        {@code courier.conversations} has)
  */
 @ConfigurationProperties("courier.bridge")
 public record BridgeProperties(@DefaultValue Map<String, SystemSettings> systems,
-        @DefaultValue("64KB") DataSize maxEnvelopeSize, @DefaultValue("16384") int maxTextBytes,
-        @DefaultValue("4") int partitions, @DefaultValue("8") int conversationPartitions) {
+        @DefaultValue("64KB") DataSize maxEnvelopeSize, @DefaultValue("16384") int maxTextBytes) {
 
     /**
      * @param users the users the system may write to, or {@code *} for all

@@ -10,7 +10,6 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
@@ -20,6 +19,7 @@ import dev.courier.common.DeadLetterHeaders;
 import dev.courier.common.ErrorCode;
 import dev.courier.common.Records;
 import dev.courier.common.Topics;
+import dev.courier.ops.KafkaTopicsProperties;
 
 /**
  * The worker's one consumer error policy (DESIGN.md, principle 7). A record that can never be processed goes to
@@ -80,27 +80,27 @@ class KafkaConfiguration {
     }
 
     @Bean
-    NewTopic conversationsTopic(FanoutProperties properties) {
-        return TopicBuilder.name(Topics.CONVERSATIONS).partitions(properties.conversationPartitions()).build();
+    NewTopic conversationsTopic(KafkaTopicsProperties topics) {
+        return topics.topic(Topics.CONVERSATIONS, topics.conversationPartitions());
     }
 
     @Bean
-    NewTopic inboxTopic(FanoutProperties properties) {
-        return TopicBuilder.name(Topics.INBOX).partitions(properties.inboxPartitions()).build();
+    NewTopic inboxTopic(KafkaTopicsProperties topics) {
+        return topics.topic(Topics.INBOX, topics.inboxPartitions());
     }
 
     @Bean
-    NewTopic expandedTopic(FanoutProperties properties) {
-        return TopicBuilder.name(Topics.EXPANDED).partitions(properties.conversationPartitions()).build();
+    NewTopic expandedTopic(KafkaTopicsProperties topics) {
+        return topics.topic(Topics.EXPANDED, topics.conversationPartitions());
     }
 
     @Bean
-    NewTopic conversationsDeadLetterTopic() {
-        return TopicBuilder.name(Topics.deadLetter(Topics.CONVERSATIONS)).partitions(1).build();
+    NewTopic conversationsDeadLetterTopic(KafkaTopicsProperties topics) {
+        return topics.deadLetterTopic(Topics.deadLetter(Topics.CONVERSATIONS));
     }
 
     @Bean
-    NewTopic inboxDeadLetterTopic() {
-        return TopicBuilder.name(Topics.deadLetter(Topics.INBOX)).partitions(1).build();
+    NewTopic inboxDeadLetterTopic(KafkaTopicsProperties topics) {
+        return topics.deadLetterTopic(Topics.deadLetter(Topics.INBOX));
     }
 }

@@ -10,14 +10,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param maxTextBytes the largest text message, in bytes of UTF-8
  * @param sendTimeout how long a send waits for Kafka's acknowledgement before answering 503
- * @param conversationPartitions partitions of {@code courier.conversations} when the gateway creates it
  * @param maxGroupSize the most members a group may have
  * @param limits rate limits
  */
 @ConfigurationProperties("courier.gateway")
 public record GatewayProperties(@DefaultValue("16384") int maxTextBytes, @DefaultValue("5s") Duration sendTimeout,
-        @DefaultValue("8") int conversationPartitions, @DefaultValue("500") int maxGroupSize,
-        @DefaultValue Limits limits) {
+        @DefaultValue("500") int maxGroupSize, @DefaultValue Limits limits) {
 
     /**
      * @param sendBurst sends a user may make at once (the bucket's capacity)

@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
@@ -18,15 +23,84 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The operations files are checked in the build, since CI has no Docker engine: the compose stack's shape and pinned
- * images, and that the alert rules and the dashboard read meters the services really publish.
+ * images (as Compose reads it alone and with the cluster's env file), and that the alert rules and the dashboard read
+ * meters the services really publish.
  */
 class OperationsFilesTests {
 
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
-    @SuppressWarnings("unchecked")
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\$|\\$\\{([A-Za-z0-9_]+)(?::-([^}]*))?}");
+
+    private static final List<String> COURIER_SERVICES = List.of("gateway", "sync-api", "fanout-worker",
+            "bridge-worker");
+
     private static Map<String, Object> compose() throws IOException {
-        return new Yaml().load(Files.readString(ROOT.resolve("docker-compose.yml")));
+        return compose(Map.of());
+    }
+
+    /** The compose file as Compose reads it with these variables: {@code ${NAME:-default}} resolved, {@code $$} a $. */
+    private static Map<String, Object> compose(Map<String, String> variables) throws IOException {
+        Matcher matcher = VARIABLE.matcher(Files.readString(ROOT.resolve("docker-compose.yml")));
+        StringBuilder resolved = new StringBuilder();
+        while (matcher.find()) {
+            String value;
+            if (matcher.group().equals("$$")) {
+                value = "$";
+            } else {
+                String given = variables.get(matcher.group(1));
+                value = given != null && !given.isEmpty() ? given
+                        : matcher.group(2) != null ? matcher.group(2) : "";
+            }
+            matcher.appendReplacement(resolved, Matcher.quoteReplacement(value));
+        }
+        matcher.appendTail(resolved);
+        return new Yaml().load(resolved.toString());
+    }
+
+    /** {@code NAME=value} lines, as {@code docker compose --env-file} reads them. */
+    private static Map<String, String> envFile(String path) throws IOException {
+        Map<String, String> variables = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(ROOT.resolve(path))) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                variables.put(line.substring(0, line.indexOf('=')).trim(), line.substring(line.indexOf('=') + 1).trim());
+            }
+        }
+        return variables;
+    }
+
+    /** The services Compose starts with these variables: those without profiles and those of an active profile. */
+    @SuppressWarnings("unchecked")
+    private static List<String> activeServices(Map<String, Object> compose, Map<String, String> variables) {
+        Set<String> profiles = new HashSet<>(Arrays.asList(variables.getOrDefault("COMPOSE_PROFILES", "").split(",")));
+        return ((Map<String, Object>) compose.get("services")).entrySet().stream()
+            .filter(entry -> {
+                List<String> of = (List<String>) ((Map<String, Object>) entry.getValue()).get("profiles");
+                return of == null || of.stream().anyMatch(profiles::contains);
+            })
+            .map(Map.Entry::getKey)
+            .toList();
+    }
+
+    /** The active Kafka nodes, in file order. */
+    private static List<String> kafkaNodes(Map<String, Object> compose, Map<String, String> variables) {
+        return activeServices(compose, variables).stream()
+            .filter(name -> ((String) service(compose, name).get("image")).startsWith("apache/kafka:"))
+            .toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> environment(Map<String, Object> compose, String service) {
+        Map<String, Object> environment = (Map<String, Object>) service(compose, service).get("environment");
+        Map<String, String> values = new LinkedHashMap<>();
+        environment.forEach((name, value) -> values.put(name, String.valueOf(value)));
+        return values;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String healthCheck(Map<String, Object> compose, String service) {
+        return String.join(" ", (List<String>) ((Map<String, Object>) service(compose, service).get("healthcheck"))
+            .get("test"));
     }
 
     @SuppressWarnings("unchecked")
@@ -53,7 +127,7 @@ class OperationsFilesTests {
         assertThat((String) service(compose, "mysql").get("image")).startsWith("mysql:8.4");
         assertThat((String) service(compose, "redis").get("image")).startsWith("redis:7");
         assertThat(service(compose, "db-migrations").get("restart")).isEqualTo("no");
-        for (String name : List.of("gateway", "sync-api", "fanout-worker", "bridge-worker")) {
+        for (String name : COURIER_SERVICES) {
             Map<String, Object> service = service(compose, name);
             Map<String, Map<String, String>> dependsOn = (Map<String, Map<String, String>>) service.get("depends_on");
             assertThat(dependsOn.get("db-migrations")).containsEntry("condition", "service_completed_successfully");
@@ -70,6 +144,72 @@ class OperationsFilesTests {
         assertThat(service(compose, "fanout-worker")).doesNotContainKey("ports");
         assertThat(service(compose, "bridge-worker")).doesNotContainKey("ports");
         assertThat(ROOT.resolve("ops/docker/Dockerfile")).exists();
+    }
+
+    @Test
+    void byDefaultKafkaIsOneBrokerAndEveryTopicHasOneReplica() throws IOException {
+        Map<String, Object> compose = compose();
+        assertThat(kafkaNodes(compose, Map.of())).containsExactly("kafka");
+        assertThat(environment(compose, "kafka")).containsEntry("KAFKA_NODE_ID", "1")
+            .containsEntry("KAFKA_CONTROLLER_QUORUM_VOTERS", "1@kafka:9093")
+            .containsEntry("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "1")
+            .containsEntry("KAFKA_MIN_INSYNC_REPLICAS", "1");
+        assertThat(healthCheck(compose, "kafka")).endsWith("-ge 1 ]");
+        for (String name : COURIER_SERVICES) {
+            assertThat(environment(compose, name)).as(name)
+                .containsEntry("COURIER_KAFKA_BOOTSTRAP", "kafka:9092")
+                .containsEntry("COURIER_KAFKA_TOPICS_REPLICATION_FACTOR", "1")
+                .containsEntry("COURIER_KAFKA_TOPICS_MIN_INSYNC_REPLICAS", "1");
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theClusterEnvFileRunsThreeBrokersOfOneQuorumWithReplicationThreeAndMinInSyncTwo() throws IOException {
+        Map<String, String> variables = envFile("ops/docker/cluster.env");
+        Map<String, Object> compose = compose(variables);
+        List<String> nodes = kafkaNodes(compose, variables);
+        assertThat(nodes).containsExactly("kafka", "kafka-2", "kafka-3");
+        String image = (String) service(compose, "kafka").get("image");
+        Set<String> ids = new HashSet<>();
+        Set<String> volumes = new HashSet<>();
+        Set<Object> hostPorts = new HashSet<>();
+        for (String node : nodes) {
+            Map<String, Object> service = service(compose, node);
+            Map<String, String> environment = environment(compose, node);
+            assertThat(service.get("image")).as(node).isEqualTo(image);
+            assertThat(environment).as(node)
+                .containsEntry("KAFKA_PROCESS_ROLES", "broker,controller")
+                .containsEntry("CLUSTER_ID", environment(compose, "kafka").get("CLUSTER_ID"))
+                .containsEntry("KAFKA_CONTROLLER_QUORUM_VOTERS", "1@kafka:9093,2@kafka-2:9093,3@kafka-3:9093")
+                .containsEntry("KAFKA_DEFAULT_REPLICATION_FACTOR", "3")
+                .containsEntry("KAFKA_MIN_INSYNC_REPLICAS", "2")
+                .containsEntry("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "3")
+                .containsEntry("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "3")
+                .containsEntry("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "2");
+            assertThat(environment.get("KAFKA_ADVERTISED_LISTENERS")).as(node).contains("PLAINTEXT://" + node + ":9092");
+            ids.add(environment.get("KAFKA_NODE_ID"));
+            // the log directory is the node's own volume, so a restarted broker finds its data
+            List<String> mounts = (List<String>) service.get("volumes");
+            assertThat(mounts).as(node).hasSize(1);
+            String[] mount = mounts.get(0).split(":");
+            assertThat(mount[1]).as(node).isEqualTo(environment.get("KAFKA_LOG_DIRS"));
+            volumes.add(mount[0]);
+            hostPorts.addAll((List<Object>) service.get("ports"));
+        }
+        assertThat(ids).containsExactlyInAnyOrder("1", "2", "3");
+        assertThat(volumes).hasSize(3);
+        assertThat((Map<String, Object>) compose.get("volumes")).containsKeys(volumes.toArray(String[]::new));
+        assertThat(hostPorts).hasSize(3);
+        // the services start once all three brokers are registered, and know all three
+        assertThat(healthCheck(compose, "kafka")).endsWith("-ge 3 ]");
+        String bootstrap = nodes.stream().map(node -> node + ":9092").collect(Collectors.joining(","));
+        for (String name : COURIER_SERVICES) {
+            assertThat(environment(compose, name)).as(name)
+                .containsEntry("COURIER_KAFKA_BOOTSTRAP", bootstrap)
+                .containsEntry("COURIER_KAFKA_TOPICS_REPLICATION_FACTOR", "3")
+                .containsEntry("COURIER_KAFKA_TOPICS_MIN_INSYNC_REPLICAS", "2");
+        }
     }
 
     @Test

@@ -57,7 +57,7 @@ class InboundJoinIntegrationTests {
 
     private final BridgeProperties properties = new BridgeProperties(
             Map.of("weibo", new BridgeProperties.SystemSettings(List.of("*"), List.of("*"))), DataSize.ofKilobytes(64),
-            16_384, 4, 8);
+            16_384);
 
     @BeforeAll
     static void connect() throws Exception {
