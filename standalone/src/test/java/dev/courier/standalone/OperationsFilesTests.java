@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -123,9 +124,19 @@ class OperationsFilesTests {
                 assertThat(service).as(entry.getKey() + " health check").containsKey("healthcheck");
             }
         }
-        assertThat((String) service(compose, "kafka").get("image")).startsWith("apache/kafka:");
-        assertThat((String) service(compose, "mysql").get("image")).startsWith("mysql:8.4");
-        assertThat((String) service(compose, "redis").get("image")).startsWith("redis:7");
+        // each version is defined once, in the parent POM: the compose file cannot read it, so it is held to it here
+        Properties versions = new Properties();
+        try (var in = OperationsFilesTests.class.getResourceAsStream("/versions.properties")) {
+            versions.load(in);
+        }
+        for (String name : services.keySet()) {
+            if (name.startsWith("kafka")) {
+                assertThat((String) service(compose, name).get("image"))
+                    .isEqualTo("apache/kafka:" + versions.getProperty("kafka"));
+            }
+        }
+        assertThat((String) service(compose, "mysql").get("image")).isEqualTo("mysql:" + versions.getProperty("mysql"));
+        assertThat((String) service(compose, "redis").get("image")).isEqualTo("redis:" + versions.getProperty("redis"));
         assertThat(service(compose, "db-migrations").get("restart")).isEqualTo("no");
         for (String name : COURIER_SERVICES) {
             Map<String, Object> service = service(compose, name);

@@ -11,9 +11,10 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.courier.store.DeviceRepository;
 
 /**
  * Device acknowledgements (the key each device last presented), written behind: a sync records its device's position
@@ -27,11 +28,6 @@ public class Acknowledgements implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(Acknowledgements.class);
 
-    private static final String ACKNOWLEDGE = """
-            UPDATE devices SET acked_seq = GREATEST(acked_seq, ?), last_sync_at = GREATEST(COALESCE(last_sync_at, 0), ?)
-            WHERE user_id = ? AND device_id = ?
-            """;
-
     private record Device(String userId, String deviceId) {
     }
 
@@ -44,15 +40,15 @@ public class Acknowledgements implements DisposableBean {
 
     private final Map<Device, Position> pending = new ConcurrentHashMap<>();
 
-    private final JdbcOperations jdbc;
+    private final DeviceRepository devices;
 
     private final TransactionTemplate transactions;
 
     private final ScheduledExecutorService flusher = Executors
         .newSingleThreadScheduledExecutor(Thread.ofPlatform().name("courier-ack-flush").daemon().factory());
 
-    Acknowledgements(JdbcOperations jdbc, TransactionTemplate transactions, SyncProperties properties) {
-        this.jdbc = jdbc;
+    Acknowledgements(DeviceRepository devices, TransactionTemplate transactions, SyncProperties properties) {
+        this.devices = devices;
         this.transactions = transactions;
         long interval = Math.max(1, properties.ackFlushInterval().toMillis());
         flusher.scheduleWithFixedDelay(this::flushQuietly, interval, interval, TimeUnit.MILLISECONDS);
@@ -76,13 +72,11 @@ public class Acknowledgements implements DisposableBean {
             }
         }
         try {
-            transactions.executeWithoutResult(status -> jdbc.batchUpdate(ACKNOWLEDGE, batch, 500,
-                    (statement, entry) -> {
-                        statement.setLong(1, entry.getValue().seq());
-                        statement.setLong(2, entry.getValue().at());
-                        statement.setString(3, entry.getKey().userId());
-                        statement.setString(4, entry.getKey().deviceId());
-                    }));
+            List<DeviceRepository.Acknowledgement> acknowledgements = batch.stream()
+                .map(entry -> new DeviceRepository.Acknowledgement(entry.getKey().userId(), entry.getKey().deviceId(),
+                        entry.getValue().seq(), entry.getValue().at()))
+                .toList();
+            transactions.executeWithoutResult(status -> devices.acknowledge(acknowledgements));
         } catch (RuntimeException e) {
             // kept for the next flush
             batch.forEach(entry -> pending.merge(entry.getKey(), entry.getValue(), Position::merge));

@@ -15,6 +15,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.courier.store.DeviceRepository;
+
 /**
  * Trims inbox rows that every active device of their user acknowledged (through the sync key it presented) and that
  * are older than the retention period. A device silent for longer than {@code device-inactive-after} no longer holds
@@ -31,11 +33,6 @@ public class RetentionJob implements DisposableBean {
             """;
 
     private static final String HEAD = "SELECT head_seq FROM inbox_heads WHERE user_id = :userId";
-
-    private static final String ACTIVE_DEVICES_MIN_ACK = """
-            SELECT MIN(acked_seq) FROM devices
-            WHERE user_id = :userId AND GREATEST(COALESCE(last_sync_at, 0), last_login_at) >= :activeSince
-            """;
 
     private static final String TRIM_UP_TO = """
             SELECT MAX(seq) FROM inbox WHERE user_id = :userId AND seq <= :boundary AND created_at < :olderThan
@@ -60,8 +57,11 @@ public class RetentionJob implements DisposableBean {
 
     private final Acknowledgements acknowledgements;
 
-    RetentionJob(JdbcClient jdbc, TransactionTemplate transactions, SyncProperties properties, Clock clock,
-            Acknowledgements acknowledgements) {
+    private final DeviceRepository devices;
+
+    RetentionJob(JdbcClient jdbc, DeviceRepository devices, TransactionTemplate transactions, SyncProperties properties,
+            Clock clock, Acknowledgements acknowledgements) {
+        this.devices = devices;
         this.acknowledgements = acknowledgements;
         this.jdbc = jdbc;
         this.transactions = transactions;
@@ -108,13 +108,10 @@ public class RetentionJob implements DisposableBean {
             if (head.isEmpty()) {
                 return 0L;
             }
-            // MIN and MAX of nothing are NULL: optional() reads them as empty
-            long boundary = jdbc.sql(ACTIVE_DEVICES_MIN_ACK)
-                .param("userId", userId)
-                .param("activeSince", now.minus(retention.deviceInactiveAfter()).toEpochMilli())
-                .query(Long.class)
-                .optional()
+            long boundary = devices
+                .lowestAcknowledged(userId, now.minus(retention.deviceInactiveAfter()).toEpochMilli())
                 .orElse(head.get());
+            // MAX of nothing is NULL: optional() reads it as empty
             Optional<Long> trimTo = jdbc.sql(TRIM_UP_TO)
                 .param("userId", userId)
                 .param("boundary", boundary)

@@ -1,6 +1,9 @@
 package dev.courier.testinfra;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
+import java.util.Properties;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,11 +33,13 @@ public final class CourierInfrastructure {
 
     private static final Logger log = LoggerFactory.getLogger(CourierInfrastructure.class);
 
-    static final String KAFKA_IMAGE = "apache/kafka:4.1.1";
+    private static final Properties IMAGES = images();
 
-    static final String MYSQL_IMAGE = "mysql:8.4";
+    static final String KAFKA_IMAGE = IMAGES.getProperty("kafka");
 
-    static final String REDIS_IMAGE = "redis:7.4-alpine";
+    static final String MYSQL_IMAGE = IMAGES.getProperty("mysql");
+
+    static final String REDIS_IMAGE = IMAGES.getProperty("redis");
 
     private static Infrastructure shared;
 
@@ -101,6 +106,17 @@ public final class CourierInfrastructure {
         }
         return new Infrastructure(kafka, dbUrl, dbUser, dbPassword, redis,
                 String.join(", ", kafkaSource, dbSource, redisSource));
+    }
+
+    /** The images of the parent POM's versions (a filtered resource). */
+    private static Properties images() {
+        Properties images = new Properties();
+        try (InputStream in = CourierInfrastructure.class.getResourceAsStream("images.properties")) {
+            images.load(in);
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("images.properties is missing from test-infrastructure", e);
+        }
+        return images;
     }
 
     private static boolean dockerAvailable() {

@@ -8,7 +8,8 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
-import org.springframework.jdbc.core.simple.JdbcClient;
+
+import dev.courier.store.DeviceRepository;
 
 /**
  * Whether a token's device is still signed in. A device found is trusted for {@code courier.http.device-check-cache};
@@ -19,11 +20,9 @@ public final class KnownDevices {
 
     private static final Logger log = LoggerFactory.getLogger(KnownDevices.class);
 
-    private static final String KNOWN = "SELECT COUNT(*) FROM devices WHERE user_id = :userId AND device_id = :deviceId";
-
     private static final int CACHE_LIMIT = 100_000;
 
-    private final @Nullable JdbcClient jdbc;
+    private final @Nullable DeviceRepository devices;
 
     private final long trustMillis;
 
@@ -34,14 +33,14 @@ public final class KnownDevices {
     /** After the database failed, signatures alone are trusted until then (one timeout per outage, not per request). */
     private volatile long unreachableUntil;
 
-    KnownDevices(@Nullable JdbcClient jdbc, HttpProperties properties, Clock clock) {
-        this.jdbc = jdbc;
+    KnownDevices(@Nullable DeviceRepository devices, HttpProperties properties, Clock clock) {
+        this.devices = devices;
         this.trustMillis = properties.deviceCheckCache().toMillis();
         this.clock = clock;
     }
 
     public boolean isKnown(String userId, String deviceId) {
-        if (jdbc == null) {
+        if (devices == null) {
             return true;
         }
         String key = userId + " " + deviceId;
@@ -51,8 +50,7 @@ public final class KnownDevices {
             return true;
         }
         try {
-            boolean known = jdbc.sql(KNOWN).param("userId", userId).param("deviceId", deviceId).query(Long.class)
-                .single() > 0;
+            boolean known = devices.isKnown(userId, deviceId);
             if (known) {
                 if (trustedUntil.size() > CACHE_LIMIT) {
                     trustedUntil.clear();

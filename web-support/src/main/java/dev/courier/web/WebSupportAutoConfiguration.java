@@ -17,7 +17,6 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.context.annotation.Import;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
@@ -25,6 +24,7 @@ import org.springframework.web.socket.server.standard.ServletServerContainerFact
 
 import dev.courier.common.AccessTokens;
 import dev.courier.common.StrictJson;
+import dev.courier.store.DeviceRepository;
 
 /** Wires the shared HTTP behaviour into every Courier web service. */
 @AutoConfiguration(beforeName = "org.springframework.boot.webmvc.autoconfigure.error.ErrorMvcAutoConfiguration")
@@ -50,8 +50,8 @@ public class WebSupportAutoConfiguration {
     }
 
     @Bean
-    KnownDevices knownDevices(ObjectProvider<JdbcClient> jdbc, HttpProperties properties, Clock clock) {
-        return new KnownDevices(jdbc.getIfAvailable(), properties, clock);
+    KnownDevices knownDevices(ObjectProvider<DeviceRepository> devices, HttpProperties properties, Clock clock) {
+        return new KnownDevices(devices.getIfAvailable(), properties, clock);
     }
 
     @Bean

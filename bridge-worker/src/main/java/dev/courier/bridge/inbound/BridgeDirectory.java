@@ -7,8 +7,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.dao.DuplicateKeyException;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.stereotype.Repository;
+import org.springframework.stereotype.Component;
+
+import dev.courier.store.AccountRepository;
+import dev.courier.store.MembershipRepository;
 
 /**
  * What inbound needs to know of Courier: bridge identities (created on first use as accounts of kind {@code bridge},
@@ -16,28 +18,14 @@ import org.springframework.stereotype.Repository;
  * identity must join a group. The answers about ids are cached: ids are never deleted, so a burst from few senders to
  * few targets costs few queries. Membership is read from the database, which the fanout-worker keeps in log order.
  */
-@Repository
+@Component
 class BridgeDirectory {
-
-    private static final String KIND = "SELECT kind FROM accounts WHERE user_id = :userId";
-
-    private static final String CREATE_IDENTITY = """
-            INSERT INTO accounts (user_id, display_name, password_hash, kind, created_at)
-            VALUES (:userId, :displayName, NULL, 'bridge', :now)
-            """;
-
-    private static final String GROUP_EXISTS = "SELECT COUNT(*) FROM chat_groups WHERE group_id = :groupId";
-
-    private static final String IS_MEMBER = """
-            SELECT COUNT(*) FROM group_members
-            WHERE group_id = :groupId AND user_id = :userId AND left_version IS NULL
-            """;
-
-    private static final String APPLIED = "SELECT COUNT(*) FROM group_events WHERE event_id = :eventId";
 
     private static final int CACHE_LIMIT = 100_000;
 
-    private final JdbcClient jdbc;
+    private final AccountRepository accounts;
+
+    private final MembershipRepository memberships;
 
     private final Clock clock;
 
@@ -53,8 +41,9 @@ class BridgeDirectory {
      */
     private final Map<String, String> joining = new ConcurrentHashMap<>();
 
-    BridgeDirectory(JdbcClient jdbc, Clock clock) {
-        this.jdbc = jdbc;
+    BridgeDirectory(AccountRepository accounts, MembershipRepository memberships, Clock clock) {
+        this.accounts = accounts;
+        this.memberships = memberships;
         this.clock = clock;
     }
 
@@ -63,17 +52,13 @@ class BridgeDirectory {
         if (identities.contains(identity)) {
             return true;
         }
-        Optional<String> kind = kind(identity);
+        Optional<String> kind = accounts.kind(identity);
         if (kind.isEmpty()) {
             try {
-                jdbc.sql(CREATE_IDENTITY)
-                    .param("userId", identity)
-                    .param("displayName", from + " (" + system + ")")
-                    .param("now", clock.millis())
-                    .update();
+                accounts.createBridgeIdentity(identity, from + " (" + system + ")", clock.millis());
                 kind = Optional.of("bridge");
             } catch (DuplicateKeyException e) {
-                kind = kind(identity);
+                kind = accounts.kind(identity);
             }
         }
         boolean bridge = kind.filter("bridge"::equals).isPresent();
@@ -87,7 +72,7 @@ class BridgeDirectory {
         if (users.contains(userId)) {
             return true;
         }
-        boolean exists = kind(userId).isPresent();
+        boolean exists = accounts.exists(userId);
         if (exists) {
             remember(users, userId);
         }
@@ -98,7 +83,7 @@ class BridgeDirectory {
         if (groups.contains(groupId)) {
             return true;
         }
-        boolean exists = jdbc.sql(GROUP_EXISTS).param("groupId", groupId).query(Long.class).single() > 0;
+        boolean exists = memberships.exists(groupId);
         if (exists) {
             remember(groups, groupId);
         }
@@ -112,11 +97,7 @@ class BridgeDirectory {
      */
     boolean needsToJoin(String groupId, String identity) {
         String pair = groupId + " " + identity;
-        boolean member = jdbc.sql(IS_MEMBER)
-            .param("groupId", groupId)
-            .param("userId", identity)
-            .query(Long.class)
-            .single() > 0;
+        boolean member = memberships.isMemberNow(groupId, identity);
         String eventId = joining.get(pair);
         if (member || eventId == null) {
             if (eventId != null) {
@@ -124,7 +105,7 @@ class BridgeDirectory {
             }
             return !member;
         }
-        if (jdbc.sql(APPLIED).param("eventId", eventId).query(Long.class).single() == 0) {
+        if (!memberships.isApplied(eventId)) {
             return false; // acknowledged, not applied yet
         }
         joining.remove(pair, eventId); // applied, and the identity has left since
@@ -137,10 +118,6 @@ class BridgeDirectory {
             joining.clear();
         }
         joining.put(groupId + " " + identity, eventId);
-    }
-
-    private Optional<String> kind(String userId) {
-        return jdbc.sql(KIND).param("userId", userId).query(String.class).optional();
     }
 
     private static void remember(Set<String> cache, String value) {

@@ -40,6 +40,8 @@ import dev.courier.bridge.BridgeProperties;
 import dev.courier.bridge.DeadLetters;
 import dev.courier.common.Records;
 import dev.courier.common.Topics;
+import dev.courier.store.AccountRepository;
+import dev.courier.store.MembershipRepository;
 import dev.courier.testinfra.CourierInfrastructure;
 import dev.courier.testinfra.Infrastructure;
 
@@ -98,7 +100,8 @@ class InboundJoinIntegrationTests {
         String groupId = "g-" + Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
         jdbc.sql("INSERT INTO chat_groups (group_id, name, owner_id, members_version, created_at) "
                 + "VALUES (?, 'G', 'owner', 1, 0)").params(groupId).update();
-        InboundListener inbound = new InboundListener(new BridgeDirectory(jdbc, Clock.systemUTC()),
+        InboundListener inbound = new InboundListener(new BridgeDirectory(new AccountRepository(jdbc),
+                new MembershipRepository(jdbc), Clock.systemUTC()),
                 new DeadLetters(kafka, new SimpleMeterRegistry()), kafka, properties, Clock.systemUTC(),
                 new SimpleMeterRegistry());
         ConsumerRecord<String, String> envelope = new ConsumerRecord<>("courier.bridge.in.weibo", 0, 0, "wb-1",

@@ -28,7 +28,7 @@ import dev.courier.common.ExpandedMessage;
 import dev.courier.common.InboxEntries;
 import dev.courier.common.Records;
 import dev.courier.common.Topics;
-import dev.courier.fanout.DatabaseFailures;
+import dev.courier.store.DatabaseFailures;
 
 /**
  * The expansion stage: consumes {@code courier.conversations}, stores each message once, applies membership changes in

@@ -18,6 +18,9 @@ import dev.courier.common.ConversationRecord;
 import dev.courier.common.ErrorCode;
 import dev.courier.common.ExpandedMessage;
 import dev.courier.common.Records;
+import dev.courier.store.AccountRepository;
+import dev.courier.store.MembershipRepository;
+import dev.courier.store.MessageRepository;
 
 /**
  * Applies conversation records in log order within one database transaction (the caller's) and says which inbox
@@ -41,7 +44,11 @@ class Expander {
     /** Member ids kept across batches, at most: some tens of MB. */
     static final long CACHED_MEMBERS = 500_000;
 
-    private final ExpansionRepository repository;
+    private final MessageRepository messages;
+
+    private final MembershipRepository memberships;
+
+    private final AccountRepository accounts;
 
     private final Clock clock;
 
@@ -52,8 +59,10 @@ class Expander {
 
     private final BridgeIdentities bridgeIdentities = new BridgeIdentities(CACHED_KINDS);
 
-    Expander(ExpansionRepository repository, Clock clock) {
-        this.repository = repository;
+    Expander(MessageRepository messages, MembershipRepository memberships, AccountRepository accounts, Clock clock) {
+        this.messages = messages;
+        this.memberships = memberships;
+        this.accounts = accounts;
         this.clock = clock;
     }
 
@@ -78,10 +87,10 @@ class Expander {
         private Map<String, Long> versions = Map.of();
 
         /** Messages of this batch to store: written before the batch returns, in statements of many rows. */
-        private final List<ExpansionRepository.NewMessage> toStore = new ArrayList<>();
+        private final List<MessageRepository.NewMessage> toStore = new ArrayList<>();
 
         /** Member lists read in this transaction, cached across batches only once it commits. */
-        private final Map<ExpansionRepository.GroupVersion, List<String>> learned = new HashMap<>();
+        private final Map<MembershipRepository.GroupVersion, List<String>> learned = new HashMap<>();
 
         /** The messages of the records applied, each with its recipients: one inbox entry per recipient. */
         List<Expansion> expansions() {
@@ -149,12 +158,12 @@ class Expander {
             }
             // the messages before a rejected record are applied, and so stored; nothing of the rejected one is
             if (!toStore.isEmpty()) {
-                repository.store(toStore, clock.millis());
+                messages.store(toStore, clock.millis());
                 toStore.clear();
             }
             Set<String> recipients = new HashSet<>();
             expansions.forEach(expansion -> recipients.addAll(expansion.recipients()));
-            bridgeIdentities.learn(recipients, repository::bridgeIdentities);
+            bridgeIdentities.learn(recipients, accounts::bridgeIdentities);
         }
 
         /** Once the batch's transaction committed: keeps the member lists it read for the next batches. */
@@ -176,22 +185,22 @@ class Expander {
                     }
                 }
             }
-            stored = messageIds.isEmpty() ? new HashMap<>() : repository.storedVersions(messageIds);
-            versions = groupIds.isEmpty() ? new HashMap<>() : repository.groupVersions(groupIds);
-            Set<ExpansionRepository.GroupVersion> needed = new HashSet<>();
+            stored = messageIds.isEmpty() ? new HashMap<>() : messages.storedVersions(messageIds);
+            versions = groupIds.isEmpty() ? new HashMap<>() : memberships.versions(groupIds);
+            Set<MembershipRepository.GroupVersion> needed = new HashSet<>();
             for (ConversationRecord record : records) {
                 if (record instanceof ConversationRecord.MessagePosted message && conversationOf(message).isGroup()) {
                     String groupId = conversationOf(message).groupId();
                     Long version = stored.containsKey(message.messageId()) ? stored.get(message.messageId())
                             : versions.get(groupId);
                     if (version != null) {
-                        needed.add(new ExpansionRepository.GroupVersion(groupId, version));
+                        needed.add(new MembershipRepository.GroupVersion(groupId, version));
                     }
                 }
             }
             needed.removeIf(group -> cache.get(group) != null);
             if (!needed.isEmpty()) {
-                learned.putAll(repository.membersAt(needed));
+                learned.putAll(memberships.membersAt(needed));
             }
         }
 
@@ -200,12 +209,12 @@ class Expander {
                 case ConversationRecord.MessagePosted message -> expand(message);
                 case ConversationRecord.MembersAdded added -> changeMembers(added.eventId(), added.groupId(),
                         (version) -> added.userIds().forEach(user -> {
-                            if (!repository.isMember(added.groupId(), user)) {
-                                repository.join(added.groupId(), user, version);
+                            if (!memberships.isMemberNow(added.groupId(), user)) {
+                                memberships.join(added.groupId(), user, version);
                             }
                         }));
                 case ConversationRecord.MemberRemoved removed -> changeMembers(removed.eventId(), removed.groupId(),
-                        (version) -> repository.leave(removed.groupId(), removed.userId(), version));
+                        (version) -> memberships.leave(removed.groupId(), removed.userId(), version));
             }
         }
 
@@ -247,31 +256,31 @@ class Expander {
 
         /** Stores the message with this batch; a later occurrence of its id in the batch finds it stored. */
         private void store(ConversationRecord.MessagePosted message, long membersVersion) {
-            toStore.add(new ExpansionRepository.NewMessage(message, membersVersion));
+            toStore.add(new MessageRepository.NewMessage(message, membersVersion));
             stored.put(message.messageId(), membersVersion);
         }
 
         private List<String> members(String groupId, long version) {
-            ExpansionRepository.GroupVersion group = new ExpansionRepository.GroupVersion(groupId, version);
+            MembershipRepository.GroupVersion group = new MembershipRepository.GroupVersion(groupId, version);
             List<String> members = learned.get(group);
             if (members == null) {
                 members = cache.get(group);
             }
             if (members == null) {
-                members = repository.membersAt(groupId, version);
+                members = memberships.membersAt(groupId, version);
                 learned.put(group, members);
             }
             return members;
         }
 
         private void changeMembers(String eventId, String groupId, java.util.function.LongConsumer change) {
-            if (repository.isApplied(eventId)) {
+            if (memberships.isApplied(eventId)) {
                 return;
             }
-            long version = repository.lockGroup(groupId)
+            long version = memberships.lockForChange(groupId)
                 .orElseThrow(() -> new Records.InvalidRecordException(ErrorCode.NOT_FOUND, "no group " + groupId)) + 1;
             change.accept(version);
-            repository.recordEvent(eventId, groupId, version, clock.millis());
+            memberships.recordEvent(eventId, groupId, version, clock.millis());
             versions.put(groupId, version);
         }
     }

@@ -7,6 +7,8 @@ import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.courier.store.MembershipRepository;
+
 /**
  * The members of groups at given versions, kept across batches. The members of a group at a version never change
  * (a membership change makes a new version), so an entry never goes stale; only the current version of a group must
@@ -19,7 +21,7 @@ final class MembersCache {
 
     private final long maxMembers;
 
-    private final LinkedHashMap<ExpansionRepository.GroupVersion, List<String>> lists = new LinkedHashMap<>(256,
+    private final LinkedHashMap<MembershipRepository.GroupVersion, List<String>> lists = new LinkedHashMap<>(256,
             0.75f, true);
 
     private long members;
@@ -29,12 +31,12 @@ final class MembersCache {
         this.maxMembers = maxMembers;
     }
 
-    synchronized @Nullable List<String> get(ExpansionRepository.GroupVersion group) {
+    synchronized @Nullable List<String> get(MembershipRepository.GroupVersion group) {
         return lists.get(group);
     }
 
     /** Keeps lists read from committed membership history (the caller makes sure of it). */
-    synchronized void putAll(Map<ExpansionRepository.GroupVersion, List<String>> learned) {
+    synchronized void putAll(Map<MembershipRepository.GroupVersion, List<String>> learned) {
         learned.forEach((group, users) -> {
             List<String> previous = lists.put(group, List.copyOf(users));
             members += users.size() - (previous == null ? 0 : previous.size());

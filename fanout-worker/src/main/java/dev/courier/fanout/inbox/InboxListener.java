@@ -27,7 +27,7 @@ import dev.courier.common.ErrorCode;
 import dev.courier.common.InboxEntry;
 import dev.courier.common.Records;
 import dev.courier.common.Topics;
-import dev.courier.fanout.DatabaseFailures;
+import dev.courier.store.DatabaseFailures;
 
 /**
  * The inbox-writer stage: consumes {@code courier.inbox}, keyed by user, so each user's entries have exactly one writer

@@ -1,8 +1,8 @@
 package dev.courier.fanout.inbox;
 
-import static dev.courier.fanout.SqlLists.chunks;
-import static dev.courier.fanout.SqlLists.placeholders;
-import static dev.courier.fanout.SqlLists.tuples;
+import static dev.courier.store.SqlLists.chunks;
+import static dev.courier.store.SqlLists.placeholders;
+import static dev.courier.store.SqlLists.tuples;
 
 import java.util.ArrayList;
 import java.util.Collection;

@@ -22,6 +22,8 @@ import dev.courier.common.AccessTokens;
 import dev.courier.common.ErrorCode;
 import dev.courier.common.Ids;
 import dev.courier.gateway.RateLimiter;
+import dev.courier.store.AccountRepository;
+import dev.courier.store.DeviceRepository;
 import dev.courier.web.ApiException;
 import dev.courier.web.Caller;
 import dev.courier.web.KnownDevices;
@@ -46,15 +48,18 @@ class AccountController {
 
     private final RateLimiter limits;
 
-    private final KnownDevices devices;
+    private final DeviceRepository devices;
 
-    AccountController(AccountRepository accounts, AccessTokens tokens, Clock clock, RateLimiter limits,
-            KnownDevices devices) {
+    private final KnownDevices knownDevices;
+
+    AccountController(AccountRepository accounts, DeviceRepository devices, AccessTokens tokens, Clock clock,
+            RateLimiter limits, KnownDevices knownDevices) {
         this.accounts = accounts;
+        this.devices = devices;
         this.tokens = tokens;
         this.clock = clock;
         this.limits = limits;
-        this.devices = devices;
+        this.knownDevices = knownDevices;
     }
 
     @PostMapping("/v1/accounts")
@@ -64,7 +69,7 @@ class AccountController {
             throw ApiException.invalid("password: must be at most " + MAX_PASSWORD_BYTES + " bytes of UTF-8");
         }
         try {
-            accounts.create(request.userId(), request.displayName(), passwords.encode(request.password()),
+            accounts.createPerson(request.userId(), request.displayName(), passwords.encode(request.password()),
                     clock.millis());
         } catch (DuplicateKeyException e) {
             throw new ApiException(ErrorCode.CONFLICT, "userId: '" + request.userId() + "' is taken");
@@ -83,7 +88,7 @@ class AccountController {
             limits.failedLogin(request.userId(), address);
             throw new ApiException(ErrorCode.UNAUTHENTICATED, "unknown user id or wrong password");
         }
-        accounts.touchDevice(request.userId(), request.deviceId(), clock.millis());
+        devices.touch(request.userId(), request.deviceId(), clock.millis());
         AccessTokens.Issued issued = tokens.issue(request.userId(), request.deviceId());
         return new SessionCreated(issued.token(), issued.expiresAt());
     }
@@ -92,8 +97,8 @@ class AccountController {
     @DeleteMapping("/v1/sessions")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void logout(Caller caller) {
-        accounts.deleteDevice(caller.userId(), caller.deviceId());
-        devices.forget(caller.userId(), caller.deviceId());
+        devices.delete(caller.userId(), caller.deviceId());
+        knownDevices.forget(caller.userId(), caller.deviceId());
     }
 
     record CreateAccount(

@@ -17,6 +17,7 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.courier.common.Hints;
 import dev.courier.common.Ids;
 import dev.courier.gateway.HintPublisher;
+import dev.courier.store.AccountRepository;
 import dev.courier.web.ApiException;
 import dev.courier.web.Caller;
 

@@ -30,7 +30,8 @@ import dev.courier.common.ErrorCode;
 import dev.courier.common.Ids;
 import dev.courier.gateway.ConversationPublisher;
 import dev.courier.gateway.GatewayProperties;
-import dev.courier.gateway.account.AccountRepository;
+import dev.courier.store.AccountRepository;
+import dev.courier.store.MembershipRepository;
 import dev.courier.web.ApiException;
 import dev.courier.web.Caller;
 
@@ -43,7 +44,7 @@ class GroupController {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final GroupRepository groups;
+    private final MembershipRepository groups;
 
     private final AccountRepository accounts;
 
@@ -53,7 +54,7 @@ class GroupController {
 
     private final GatewayProperties properties;
 
-    GroupController(GroupRepository groups, AccountRepository accounts, ConversationPublisher publisher, Clock clock,
+    GroupController(MembershipRepository groups, AccountRepository accounts, ConversationPublisher publisher, Clock clock,
             GatewayProperties properties) {
         this.properties = properties;
         this.groups = groups;
@@ -85,23 +86,23 @@ class GroupController {
 
     @GetMapping("/v1/groups/{groupId}")
     GroupView get(Caller caller, @PathVariable String groupId) {
-        GroupRepository.Group group = existingGroup(groupId);
-        if (!groups.isMember(groupId, caller.userId())) {
+        MembershipRepository.Group group = existingGroup(groupId);
+        if (!groups.isMemberNow(groupId, caller.userId())) {
             throw new ApiException(ErrorCode.NOT_MEMBER, "you are not a member of g:" + groupId);
         }
-        return new GroupView(groupId, group.name(), group.ownerId(), groups.members(groupId));
+        return new GroupView(groupId, group.name(), group.ownerId(), groups.membersNow(groupId));
     }
 
     @PostMapping("/v1/groups/{groupId}/members")
     @ResponseStatus(HttpStatus.ACCEPTED)
     MembershipAccepted add(Caller caller, @PathVariable String groupId, @Valid @RequestBody AddMembers request) {
-        GroupRepository.Group group = existingGroup(groupId);
+        MembershipRepository.Group group = existingGroup(groupId);
         if (!group.ownerId().equals(caller.userId())) {
             throw new ApiException(ErrorCode.FORBIDDEN, "only the owner of g:" + groupId + " may add members");
         }
         List<String> userIds = List.copyOf(new TreeSet<>(validUserIds(request.userIds(), "userIds")));
         requireAccounts(userIds, "userIds");
-        Set<String> after = new TreeSet<>(groups.members(groupId));
+        Set<String> after = new TreeSet<>(groups.membersNow(groupId));
         after.addAll(userIds);
         if (after.size() > properties.maxGroupSize()) {
             throw new ApiException(ErrorCode.CONFLICT, "g:" + groupId + " would have " + after.size()
@@ -115,7 +116,7 @@ class GroupController {
     @DeleteMapping("/v1/groups/{groupId}/members/{userId}")
     @ResponseStatus(HttpStatus.ACCEPTED)
     MembershipAccepted remove(Caller caller, @PathVariable String groupId, @PathVariable String userId) {
-        GroupRepository.Group group = existingGroup(groupId);
+        MembershipRepository.Group group = existingGroup(groupId);
         if (!group.ownerId().equals(caller.userId()) && !userId.equals(caller.userId())) {
             throw new ApiException(ErrorCode.FORBIDDEN,
                     "only the owner of g:" + groupId + " or the member itself may remove a member");
@@ -131,7 +132,7 @@ class GroupController {
         return new MembershipAccepted(groupId, List.of(userId));
     }
 
-    private GroupRepository.Group existingGroup(String groupId) {
+    private MembershipRepository.Group existingGroup(String groupId) {
         if (!Ids.isGroupId(groupId)) {
             throw ApiException.notFound("no group 'g:" + groupId + "'");
         }

@@ -12,7 +12,6 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 
 import org.jspecify.annotations.Nullable;
-import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.stereotype.Service;
 
 import dev.courier.common.Address;
@@ -24,6 +23,7 @@ import dev.courier.common.MessageId;
 import dev.courier.gateway.ConversationPublisher;
 import dev.courier.gateway.GatewayProperties;
 import dev.courier.gateway.RateLimiter;
+import dev.courier.store.MessageRepository;
 import dev.courier.web.ApiException;
 import dev.courier.web.Caller;
 import tools.jackson.databind.JsonNode;
@@ -36,26 +36,9 @@ import tools.jackson.databind.JsonNode;
 @Service
 public class SendService {
 
-    /** One round trip per direct send: whether it was stored before (a retry), whether the recipient exists. */
-    private static final String CHECK_DIRECT = """
-            SELECT (SELECT sent_at FROM messages WHERE message_id = ?),
-                   (SELECT COUNT(*) FROM accounts WHERE user_id = ?),
-                   0
-            """;
-
-    /** One round trip per group send: stored before, the group exists, the sender is a member now. */
-    private static final String CHECK_GROUP = """
-            SELECT (SELECT sent_at FROM messages WHERE message_id = ?),
-                   (SELECT COUNT(*) FROM chat_groups WHERE group_id = ?),
-                   (SELECT COUNT(*) FROM group_members WHERE group_id = ? AND user_id = ? AND left_version IS NULL)
-            """;
-
-    private record Checked(@Nullable Long storedAt, boolean exists, boolean member) {
-    }
-
     private final ConversationPublisher publisher;
 
-    private final JdbcOperations jdbc;
+    private final MessageRepository messages;
 
     private final GatewayProperties properties;
 
@@ -65,12 +48,12 @@ public class SendService {
 
     private final MeterRegistry meters;
 
-    SendService(ConversationPublisher publisher,
-            JdbcOperations jdbc, GatewayProperties properties, Clock clock, RateLimiter limits, MeterRegistry meters) {
+    SendService(ConversationPublisher publisher, MessageRepository messages, GatewayProperties properties, Clock clock,
+            RateLimiter limits, MeterRegistry meters) {
         this.limits = limits;
         this.meters = meters;
         this.publisher = publisher;
-        this.jdbc = jdbc;
+        this.messages = messages;
         this.properties = properties;
         this.clock = clock;
     }
@@ -116,10 +99,9 @@ public class SendService {
             throw new ApiException(problem.code(), problem.detail());
         }
         String messageId = MessageId.forSend(caller.userId(), request.clientMsgId());
-        Checked checked = switch (to) {
-            case Address.User user -> check(CHECK_DIRECT, messageId, user.userId());
-            case Address.Group group -> check(CHECK_GROUP, messageId, group.groupId(), group.groupId(),
-                    caller.userId());
+        MessageRepository.SendCheck checked = switch (to) {
+            case Address.User user -> messages.checkDirectSend(messageId, user.userId());
+            case Address.Group group -> messages.checkGroupSend(messageId, group.groupId(), caller.userId());
         };
         if (checked.storedAt() != null) {
             // a retry of a send that already went through: same answer, nothing sent again
@@ -133,15 +115,15 @@ public class SendService {
                 if (user.userId().equals(caller.userId())) {
                     throw ApiException.invalid("to: a direct message needs another user");
                 }
-                if (!checked.exists()) {
+                if (!checked.targetExists()) {
                     throw ApiException.notFound("to: no user '" + user.userId() + "'");
                 }
             }
             case Address.Group group -> {
-                if (!checked.exists()) {
+                if (!checked.targetExists()) {
                     throw ApiException.notFound("to: no group '" + group.groupId() + "'");
                 }
-                if (!checked.member()) {
+                if (!checked.memberNow()) {
                     throw new ApiException(ErrorCode.NOT_MEMBER, "you are not a member of g:" + group.groupId());
                 }
             }
@@ -152,15 +134,6 @@ public class SendService {
                 to.conversationFrom(caller.userId()).value(), caller.userId(), request.kind(), request.content(),
                 acceptedAt, null))
             .thenApply(ignored -> new Accepted(messageId, request.clientMsgId(), acceptedAt));
-    }
-
-    private Checked check(String sql, Object... params) {
-        return jdbc.query(sql, rs -> {
-            rs.next();
-            long storedAt = rs.getLong(1);
-            boolean stored = !rs.wasNull();
-            return new Checked(stored ? storedAt : null, rs.getLong(2) > 0, rs.getLong(3) > 0);
-        }, params);
     }
 
     private static Address parseAddress(String to) {

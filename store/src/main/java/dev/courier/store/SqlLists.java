@@ -1,4 +1,4 @@
-package dev.courier.fanout;
+package dev.courier.store;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -6,6 +6,9 @@ import java.util.List;
 
 /** Pieces of the multi-row and IN-list statements both stages write: chunks of rows, placeholders, tuples. */
 public final class SqlLists {
+
+    /** Rows (or ids) per statement: large enough to amortise a round trip, small enough for any packet limit. */
+    public static final int ROWS_PER_STATEMENT = 500;
 
     private SqlLists() {
     }

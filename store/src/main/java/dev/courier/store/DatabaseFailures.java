@@ -1,4 +1,4 @@
-package dev.courier.fanout;
+package dev.courier.store;
 
 import java.sql.SQLException;
 import java.util.Set;

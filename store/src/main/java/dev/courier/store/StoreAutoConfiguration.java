@@ -1,0 +1,13 @@
+package dev.courier.store;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/** The store's repositories, in every service with a database. */
+@AutoConfiguration(afterName = "org.springframework.boot.jdbc.autoconfigure.JdbcClientAutoConfiguration")
+@ConditionalOnBean(JdbcClient.class)
+@Import({ AccountRepository.class, DeviceRepository.class, MembershipRepository.class, MessageRepository.class })
+public class StoreAutoConfiguration {
+}
