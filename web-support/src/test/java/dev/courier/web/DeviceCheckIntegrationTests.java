@@ -1,6 +1,7 @@
 package dev.courier.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 
@@ -23,6 +24,13 @@ class DeviceCheckIntegrationTests {
     void databaseBack() {
         TestWeb.database().restore();
         TestWeb.clock().advance(PAST_FAIL_FAST);
+        awaitDatabaseBack();
+    }
+
+    /** The connection pool takes a moment to connect again after a cut: until then, checks still fail. */
+    private static void awaitDatabaseBack() {
+        String probe = TestWeb.signedIn(TestWeb.uniqueId("probe"), "phone");
+        await().atMost(Duration.ofSeconds(30)).until(() -> TestWeb.me(probe).status() == 200);
     }
 
     @Test
@@ -100,6 +108,7 @@ class DeviceCheckIntegrationTests {
 
         TestWeb.database().restore();
         TestWeb.clock().advance(PAST_FAIL_FAST);
+        awaitDatabaseBack();
         assertThat(TestWeb.me(signedIn).status()).isEqualTo(200);
         assertThat(TestWeb.me(signedOut).status()).isEqualTo(401);
     }
