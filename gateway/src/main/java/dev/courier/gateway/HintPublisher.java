@@ -1,35 +1,40 @@
 package dev.courier.gateway;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
 import dev.courier.common.Hints;
+import dev.courier.ops.BestEffortQueue;
 
 /**
  * Tells a user's devices that their account or contacts changed ({@code PUBLISH courier:hint:<userId> account}).
- * Best effort: the change is already committed, so a lost hint only delays it to the next sync; Redis being down never
- * fails the request.
+ * Best effort: the change is already committed, so a lost hint only delays it to the next sync. Hints are published
+ * off the request's thread, in order, behind a bounded queue and dropped when it is full, so Redis being slow or down
+ * never fails or holds up a request and never piles up threads. Meters: {@code courier.gateway.hints{result}} and
+ * {@code courier.gateway.hints.queued}, see {@link BestEffortQueue}.
  */
 @Component
-public class HintPublisher {
-
-    private static final Logger log = LoggerFactory.getLogger(HintPublisher.class);
+public class HintPublisher implements DisposableBean {
 
     private final StringRedisTemplate redis;
 
-    HintPublisher(StringRedisTemplate redis) {
+    private final BestEffortQueue queue;
+
+    HintPublisher(StringRedisTemplate redis, MeterRegistry meters) {
         this.redis = redis;
+        this.queue = new BestEffortQueue("courier.gateway.hints",
+                "Account or contact hints not published (clients will see the change at their next sync)", 1024,
+                meters);
     }
 
     public void changed(String userId, String what) {
-        Thread.startVirtualThread(() -> {
-            try {
-                redis.convertAndSend(Hints.channel(userId), what);
-            } catch (RuntimeException e) {
-                log.debug("Hint for {} not published: {}", userId, e.toString());
-            }
-        });
+        queue.submit(1, () -> redis.convertAndSend(Hints.channel(userId), what));
+    }
+
+    @Override
+    public void destroy() {
+        queue.close();
     }
 }

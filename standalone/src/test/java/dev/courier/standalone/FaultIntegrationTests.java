@@ -193,9 +193,13 @@ class FaultIntegrationTests {
     @Order(4)
     void databaseDownFor30SecondsIs503AndWorkersCatchUp() {
         Api.Session probeUser = api.newUser("probe");
+        Api.Session signedOut = api.device(probeUser.userId(), "signed-out");
+        assertThat(api.call("DELETE", api.gateway + "/v1/sessions", signedOut.token(), null, null).status())
+            .isEqualTo(204);
         try (Load load = Load.start(api, chat(), Duration.ofMillis(20))) {
             await().atMost(Duration.ofSeconds(30)).until(() -> load.acceptedCount() > 100);
             database.cut();
+            long cutAt = System.nanoTime();
             holdFor(Duration.ofSeconds(30), () -> {
                 Api.Response sync = api.sync(probeUser, null, null);
                 assertThat(sync.status()).as("sync while the database is down").isIn(200, 503);
@@ -204,6 +208,23 @@ class FaultIntegrationTests {
                 }
                 Api.Response send = api.send(probeUser, Api.uniqueId("p"), "u:" + probeUser.userId() + "x", "x");
                 assertThat(send.status()).as("send while the database is down").isIn(404, 503);
+                // a signed-out device is never let in because its device cannot be checked
+                Api.Response outSend = api.send(signedOut, Api.uniqueId("p"), "u:" + probeUser.userId(), "x");
+                assertThat(outSend.status()).as("send of a signed-out device").isIn(401, 503);
+                boolean pastDeviceCheckCache = System.nanoTime() - cutAt > Duration.ofSeconds(12).toNanos();
+                for (String url : List.of(api.gateway + "/v1/ws", api.sync + "/v1/stream")) {
+                    assertThat(handshake(url, signedOut.token()).status()).as("handshake of a signed-out device to %s",
+                            url).isIn(401, 503);
+                    if (pastDeviceCheckCache) {
+                        // its last check is older than the device-check cache: it cannot be checked now
+                        RawWebSocket.Answer answer = handshake(url, probeUser.token());
+                        assertThat(answer.status()).as("handshake to %s", url).isEqualTo(503);
+                        assertThat(answer.header("Content-Type")).startsWith("application/problem+json");
+                        assertThat(answer.header("Retry-After")).isNotNull();
+                        assertThat(new String(answer.body(), java.nio.charset.StandardCharsets.UTF_8))
+                            .contains("\"code\":\"unavailable\"");
+                    }
+                }
             });
             database.restore();
             long after = load.acceptedCount();
@@ -212,6 +233,15 @@ class FaultIntegrationTests {
             Load.Figures figures = load.awaitDeliveredAndAudit("database unavailable for 30 s");
             assertThat(figures.unavailableAnswers()).isPositive();
             assertThat(figures.otherErrors()).isZero();
+        }
+    }
+
+    /** A WebSocket handshake to {@code url} ({@code http://host:port/path}); the socket is closed at once. */
+    private static RawWebSocket.Answer handshake(String url, String token) {
+        URI uri = URI.create(url);
+        try (RawWebSocket socket = RawWebSocket.request(uri.getPort(),
+                RawWebSocket.upgradeHead(uri.getPort(), uri.getPath(), token), Duration.ofSeconds(10))) {
+            return socket.handshake;
         }
     }
 

@@ -7,6 +7,10 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.lettuce.core.ClientOptions;
@@ -20,8 +24,6 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.stereotype.Component;
 
 import dev.courier.common.Hints;
 
@@ -31,9 +33,11 @@ import dev.courier.common.Hints;
  * instance receives only the hints of its own clients and nothing polls the database.
  * <p>
  * Hints are hints: when Redis is down, subscriptions fail fast and callers fall back to their timeouts; when it returns,
- * every channel still wanted is subscribed again.
+ * every channel still wanted is subscribed again. A subscribe or unsubscribe that Redis refused or never got is tried
+ * again every 2 s until it holds or is no longer wanted, so a channel wanted here is subscribed in the end and a
+ * channel no longer wanted does not stay subscribed. Every command of one user's channel is written inside
+ * {@code listeners.compute} for that user, so they reach Redis in the order the wishes changed.
  */
-@Component
 public class HintSubscriptions implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(HintSubscriptions.class);
@@ -42,6 +46,15 @@ public class HintSubscriptions implements DisposableBean {
 
     private final Map<String, Set<Consumer<Hint>>> listeners = new ConcurrentHashMap<>();
 
+    /** Users whose channel is wanted but whose last subscribe failed: subscribed again by {@link #retry()}. */
+    private final Set<String> unconfirmed = ConcurrentHashMap.newKeySet();
+
+    /** Users whose channel is no longer wanted but whose last unsubscribe failed: unsubscribed by {@link #retry()}. */
+    private final Set<String> unwanted = ConcurrentHashMap.newKeySet();
+
+    /** Runs the re-subscription after a (re)connection off Lettuce's event loop ({@code Runnable::run} in tests). */
+    private final Executor executor;
+
     private volatile @Nullable StatefulRedisPubSubConnection<String, String> connection;
 
     private volatile long lastConnectAttempt;
@@ -49,11 +62,15 @@ public class HintSubscriptions implements DisposableBean {
     /** Warned about Redis being unreachable since the last successful connection: once per outage, not every try. */
     private volatile boolean warned;
 
-    /** Connects (again) while Redis is unreachable; once connected, Lettuce itself handles later outages. */
-    private final java.util.concurrent.ScheduledExecutorService reconnector = java.util.concurrent.Executors
+    /**
+     * Connects (again) while Redis is unreachable, and retries failed subscribes and unsubscribes; once connected,
+     * Lettuce itself handles later outages.
+     */
+    private final ScheduledExecutorService reconnector = Executors
         .newSingleThreadScheduledExecutor(Thread.ofPlatform().name("courier-hints-connect").daemon().factory());
 
-    HintSubscriptions(@Value("${spring.data.redis.url}") String redisUrl) {
+    HintSubscriptions(String redisUrl, Executor executor) {
+        this.executor = executor;
         this.client = RedisClient.create(RedisURI.create(redisUrl));
         this.client.setOptions(ClientOptions.builder()
             .autoReconnect(true)
@@ -64,16 +81,19 @@ public class HintSubscriptions implements DisposableBean {
             @Override
             public void onRedisConnected(io.lettuce.core.RedisChannelHandler<?, ?> connection,
                     SocketAddress socketAddress) {
-                // after an outage, subscribe again to what is wanted now (Lettuce only restores what succeeded)
-                Thread.startVirtualThread(HintSubscriptions.this::resubscribeAll);
+                // after an outage, subscribe again to what is wanted now (Lettuce only restores what succeeded);
+                // Lettuce restores before it tells listeners, so an unsubscribe retried now comes after its restore
+                executor.execute(HintSubscriptions.this::resubscribeAll);
             }
         });
         // connected from the start (and again whenever Redis was unreachable), so health reports Redis itself
         reconnector.scheduleWithFixedDelay(() -> {
             if (connection == null) {
                 connection();
+            } else if (connected()) {
+                retry();
             }
-        }, 0, 2, java.util.concurrent.TimeUnit.SECONDS);
+        }, 0, 2, TimeUnit.SECONDS);
     }
 
     /** A hint: the user's inbox head reached {@code seq}, or ({@code seq < 0}) their account or contacts changed. */
@@ -99,7 +119,7 @@ public class HintSubscriptions implements DisposableBean {
             Set<Consumer<Hint>> set = current != null ? current : new CopyOnWriteArraySet<>();
             set.add(listener);
             // commands are written in call order on the one connection, and compute() serialises them per user
-            redisCommand(true, user).whenComplete((ok, failure) -> {
+            subscribeChannel(user).whenComplete((ok, failure) -> {
                 if (failure == null) {
                     ready.complete(null);
                 } else {
@@ -111,11 +131,54 @@ public class HintSubscriptions implements DisposableBean {
         return new Subscription(ready, () -> listeners.computeIfPresent(userId, (user, set) -> {
             set.remove(listener);
             if (set.isEmpty()) {
-                redisCommand(false, user);
+                unsubscribeChannel(user);
                 return null;
             }
             return set;
         }));
+    }
+
+    /** Subscribes the user's channel; called inside {@code listeners.compute} for the user. */
+    private CompletableFuture<Void> subscribeChannel(String userId) {
+        return redisCommand(true, userId).whenComplete((ok, failure) -> {
+            if (failure != null) {
+                // tried again by retry() while still wanted then
+                unconfirmed.add(userId);
+            }
+        });
+    }
+
+    /** Unsubscribes the user's channel; called inside {@code listeners.compute} for the user. */
+    private void unsubscribeChannel(String userId) {
+        redisCommand(false, userId).whenComplete((ok, failure) -> {
+            if (failure != null) {
+                // Lettuce restores a channel whose unsubscribe failed when it reconnects: tried again by retry()
+                unwanted.add(userId);
+            }
+        });
+    }
+
+    /**
+     * Subscribes again what is wanted but failed, and unsubscribes what is no longer wanted but failed; each under the
+     * user's {@code compute}, so a wish that changed meanwhile wins. A command that fails again is retried next time.
+     */
+    private void retry() {
+        for (String userId : unconfirmed) {
+            unconfirmed.remove(userId);
+            listeners.computeIfPresent(userId, (user, set) -> {
+                subscribeChannel(user);
+                return set;
+            });
+        }
+        for (String userId : unwanted) {
+            unwanted.remove(userId);
+            listeners.compute(userId, (user, set) -> {
+                if (set == null) {
+                    unsubscribeChannel(user);
+                }
+                return set;
+            });
+        }
     }
 
     /** Whether the pub/sub connection to Redis is open now. */
@@ -162,7 +225,7 @@ public class HintSubscriptions implements DisposableBean {
                     });
                     connection = opened;
                     warned = false;
-                    Thread.startVirtualThread(this::resubscribeAll);
+                    executor.execute(this::resubscribeAll);
                 } catch (RuntimeException e) {
                     if (!warned) {
                         warned = true;
@@ -175,13 +238,10 @@ public class HintSubscriptions implements DisposableBean {
         }
     }
 
+    /** After a (re)connection: every channel wanted now is subscribed again, each under its user's compute. */
     private void resubscribeAll() {
-        StatefulRedisPubSubConnection<String, String> pubSub = connection;
-        if (pubSub == null || listeners.isEmpty()) {
-            return;
-        }
-        String[] channels = listeners.keySet().stream().map(Hints::channel).toArray(String[]::new);
-        pubSub.async().subscribe(channels);
+        unconfirmed.addAll(listeners.keySet());
+        retry();
     }
 
     private void dispatch(String channel, String message) {

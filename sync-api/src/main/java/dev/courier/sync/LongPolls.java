@@ -1,5 +1,7 @@
 package dev.courier.sync;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -7,7 +9,10 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 import org.springframework.web.context.request.async.DeferredResult;
@@ -21,9 +26,17 @@ import dev.courier.web.Caller;
  * <p>
  * The subscription is confirmed by Redis before the first look at the database, so a hint published after that look
  * is never missed. When Redis is down the poll still answers, at its timeout.
+ * <p>
+ * A look at the database that fails before the timeout leaves the poll waiting (the next hint or the timeout looks
+ * again); it is counted in {@code courier.sync.long_poll.failures{exception}} and logged at WARN, with the exception, at
+ * most once a minute per kind of exception.
  */
 @Component
 class LongPolls implements DisposableBean {
+
+    private static final Logger log = LoggerFactory.getLogger(LongPolls.class);
+
+    private static final long WARN_INTERVAL_MILLIS = 60_000;
 
     private final SyncService sync;
 
@@ -42,10 +55,16 @@ class LongPolls implements DisposableBean {
      */
     private final Semaphore reads = new Semaphore(8);
 
-    LongPolls(SyncService sync, HintSubscriptions hints, SyncProperties properties) {
+    private final MeterRegistry meters;
+
+    /** When each kind of failure was last logged. */
+    private final Map<String, Long> lastWarned = new ConcurrentHashMap<>();
+
+    LongPolls(SyncService sync, HintSubscriptions hints, SyncProperties properties, MeterRegistry meters) {
         this.sync = sync;
         this.hints = hints;
         this.properties = properties;
+        this.meters = meters;
     }
 
     /** Long polls held now. */
@@ -95,12 +114,26 @@ class LongPolls implements DisposableBean {
                 result.setResult(delta.response());
             }
         } catch (RuntimeException e) {
+            failed(e, timedOut);
             if (timedOut) {
                 result.setErrorResult(e);
             }
             // otherwise keep waiting: the next hint or the timeout looks again (the database may just be busy)
         } finally {
             reads.release();
+        }
+    }
+
+    private void failed(RuntimeException e, boolean timedOut) {
+        String kind = e.getClass().getSimpleName();
+        meters.counter("courier.sync.long_poll.failures", "exception", kind).increment();
+        long now = System.currentTimeMillis();
+        Long last = lastWarned.get(kind);
+        if (last == null || now - last >= WARN_INTERVAL_MILLIS) {
+            lastWarned.put(kind, now);
+            log.warn("A long poll's look at the database failed; {} (a failure of this kind is logged once a minute "
+                    + "at most, each one is counted in courier.sync.long_poll.failures)",
+                    timedOut ? "it is answered with the error" : "it keeps waiting", e);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.courier.sync;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -18,5 +19,11 @@ class SyncConfiguration {
             log.warn("courier.sync.key-secret is the development default: set a secret of your own in production");
         }
         return new SyncKeyCodec(properties.keySecret());
+    }
+
+    @Bean
+    HintSubscriptions hintSubscriptions(@Value("${spring.data.redis.url}") String redisUrl) {
+        return new HintSubscriptions(redisUrl,
+                task -> Thread.ofVirtual().name("courier-hints-resubscribe").start(task));
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +51,11 @@ public abstract class AuthenticatedSocketHandler extends TextWebSocketHandler
         this.clock = clock;
     }
 
-    private record Open(WebSocketSession session, Caller caller, long[] lastHeard) {
+    /**
+     * An open session. {@code lastHeard} is written by the server's socket threads (frames, pongs) and read by the
+     * keep-alive thread, so it is atomic: a plain field or array element could be seen stale and close a live session.
+     */
+    private record Open(WebSocketSession session, Caller caller, AtomicLong lastHeard) {
     }
 
     /** A client frame other than {@code ping}, with a valid JSON object and a string {@code type}. */
@@ -72,7 +77,7 @@ public abstract class AuthenticatedSocketHandler extends TextWebSocketHandler
         Caller caller = (Caller) raw.getAttributes().get(TokenHandshakeInterceptor.CALLER);
         WebSocketSession session = new ConcurrentWebSocketSessionDecorator(raw, SEND_TIME_LIMIT_MS, SEND_BUFFER_LIMIT);
         raw.setTextMessageSizeLimit((int) properties.maxFrameSize().toBytes());
-        sessions.put(raw.getId(), new Open(session, caller, new long[] { clock.millis() }));
+        sessions.put(raw.getId(), new Open(session, caller, new AtomicLong(clock.millis())));
         onOpen(caller, session);
     }
 
@@ -82,7 +87,7 @@ public abstract class AuthenticatedSocketHandler extends TextWebSocketHandler
         if (open == null) {
             return;
         }
-        open.lastHeard()[0] = clock.millis();
+        open.lastHeard().set(clock.millis());
         if (!open.caller().tokenExpiresAt().isAfter(clock.instant())) {
             close(open.session(), CloseStatus.POLICY_VIOLATION.withReason("token expired"));
             return;
@@ -111,7 +116,7 @@ public abstract class AuthenticatedSocketHandler extends TextWebSocketHandler
     protected final void handlePongMessage(WebSocketSession raw, PongMessage message) {
         Open open = sessions.get(raw.getId());
         if (open != null) {
-            open.lastHeard()[0] = clock.millis();
+            open.lastHeard().set(clock.millis());
         }
     }
 
@@ -162,7 +167,7 @@ public abstract class AuthenticatedSocketHandler extends TextWebSocketHandler
     public void keepAlive() {
         long now = clock.millis();
         for (Open open : sessions.values()) {
-            if (now - open.lastHeard()[0] > properties.idleTimeout().toMillis()) {
+            if (now - open.lastHeard().get() > properties.idleTimeout().toMillis()) {
                 close(open.session(), CloseStatus.NORMAL.withReason("idle timeout"));
             } else if (!open.caller().tokenExpiresAt().isAfter(clock.instant())) {
                 close(open.session(), CloseStatus.POLICY_VIOLATION.withReason("token expired"));

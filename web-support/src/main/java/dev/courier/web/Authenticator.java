@@ -22,7 +22,8 @@ public final class Authenticator {
     /**
      * @param authorization the {@code Authorization} header, if any
      * @param accessToken the {@code access_token} query parameter, if any
-     * @throws ApiException {@code 401 unauthenticated} when neither holds a valid token
+     * @throws ApiException {@code 401 unauthenticated} when neither holds a valid token of a signed-in device, or
+     *         {@code 503 unavailable} when the device cannot be checked now (see {@link KnownDevices})
      */
     public Caller authenticate(@Nullable String authorization, @Nullable String accessToken) {
         if ((authorization == null || authorization.isBlank()) && accessToken != null && !accessToken.isBlank()) {

@@ -11,7 +11,11 @@ import org.springframework.web.method.support.ModelAndViewContainer;
 import dev.courier.common.AccessTokens;
 import dev.courier.common.ErrorCode;
 
-/** Resolves {@link Caller} parameters from {@code Authorization: Bearer <token>}. */
+/**
+ * Resolves {@link Caller} parameters from {@code Authorization: Bearer <token>}: {@code 401 unauthenticated} without a
+ * valid token of a signed-in device, {@code 503 unavailable} when the device cannot be checked now
+ * ({@link KnownDevices}).
+ */
 final class CallerArgumentResolver implements HandlerMethodArgumentResolver {
 
     private final AccessTokens tokens;

@@ -18,7 +18,9 @@ import dev.courier.common.ErrorCode;
 /**
  * Authenticates a WebSocket handshake from {@code Authorization: Bearer <token>} or, for browsers that cannot set
  * headers, the {@code access_token} query parameter. A handshake without a valid token is refused with
- * {@code 401 unauthenticated} as problem+json; an accepted one carries the {@link Caller} in the session attributes.
+ * {@code 401 unauthenticated} as problem+json, and one whose device cannot be checked now (see {@link KnownDevices})
+ * with {@code 503 unavailable} and {@code Retry-After}; an accepted one carries the {@link Caller} in the session
+ * attributes.
  */
 public final class TokenHandshakeInterceptor implements HandshakeInterceptor {
 
@@ -44,8 +46,13 @@ public final class TokenHandshakeInterceptor implements HandshakeInterceptor {
                     query == null ? null : java.net.URLDecoder.decode(query, StandardCharsets.UTF_8)));
             return true;
         } catch (ApiException e) {
-            response.getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
-            refuse(response, HttpStatus.UNAUTHORIZED, ErrorCode.UNAUTHENTICATED, e.getMessage());
+            if (e.code() == ErrorCode.UNAUTHENTICATED) {
+                response.getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+            }
+            if (e.code() == ErrorCode.UNAVAILABLE) {
+                response.getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, e.retryAfterSeconds())));
+            }
+            refuse(response, HttpStatus.valueOf(e.status()), e.code(), e.getMessage());
             return false;
         }
     }
