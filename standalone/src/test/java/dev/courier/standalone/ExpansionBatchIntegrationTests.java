@@ -152,9 +152,9 @@ class ExpansionBatchIntegrationTests {
                 }
             });
             assertThat(mine).extracting(ConsumerRecord::value).containsExactly(Records.encode(poison));
-            var reason = mine.getFirst().headers().lastHeader("kafka_dlt-exception-message");
+            var reason = mine.getFirst().headers().lastHeader("courier.dlt.reason");
             assertThat(reason).isNotNull();
-            assertThat(new String(reason.value(), StandardCharsets.UTF_8)).contains("not_member");
+            assertThat(new String(reason.value(), StandardCharsets.UTF_8)).isEqualTo("not_member");
         }
     }
 
