@@ -16,6 +16,8 @@ import java.util.concurrent.locks.LockSupport;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import java.util.LinkedHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The benchmark: starts the servers and services as separate processes (see {@link Cluster}), measures the baselines,
@@ -267,7 +269,7 @@ final class Bench {
         Map<String, Double> peaks = cluster.processes.peakRssMb();
         run.figures.put("wall seconds", seconds);
         after.forEach((process, cpu) -> {
-            Map<String, Object> figures = new java.util.LinkedHashMap<>();
+            Map<String, Object> figures = new LinkedHashMap<>();
             double used = cpu - before.getOrDefault(process, cpu);
             figures.put("cpu seconds", used);
             figures.put("cores busy", used / seconds);
@@ -326,7 +328,7 @@ final class Bench {
 
     /** First syncs of these users (REST): the key each user holds before new messages arrive. */
     private Map<String, String> firstKeys(List<String> users) throws Exception {
-        Map<String, String> keys = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, String> keys = new ConcurrentHashMap<>();
         ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>(users);
         parallel(options.integer("sync-concurrency"), () -> {
             try (MiniHttp http = new MiniHttp(cluster.sync)) {

@@ -19,6 +19,9 @@ import java.util.concurrent.TimeUnit;
 
 import dev.courier.embedded.Ports;
 import dev.courier.migrations.Migrator;
+import java.io.File;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The system under test, each part a process of its own so that its CPU and memory can be read: the servers (embedded
@@ -49,12 +52,12 @@ final class Cluster implements AutoCloseable {
 
     final String tokenSecret;
 
+    private boolean jfr;
+
     Cluster(Path logs, String tokenSecret) {
         this.logs = logs;
         this.tokenSecret = tokenSecret;
     }
-
-    private boolean jfr;
 
     void start(Options options, int probePort) throws Exception {
         jfr = Boolean.parseBoolean(options.get("jfr"));
@@ -113,7 +116,7 @@ final class Cluster implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         for (String line = out.readLine(); line != null && System.nanoTime() < deadline; line = out.readLine()) {
             Files.writeString(logs.resolve("servers.log"), line + "\n", StandardCharsets.UTF_8,
-                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             if (line.startsWith(Infra.READY)) {
                 String[] parts = line.substring(Infra.READY.length()).split(" ");
                 Thread.ofPlatform().daemon().start(() -> drain(out));
@@ -160,7 +163,7 @@ final class Cluster implements AutoCloseable {
                     + logs.resolve(name.replaceAll("[^a-z-]", "") + ".jfr"));
         }
         String classPath = System.getProperty("java.class.path");
-        if (classPath.endsWith(".jar") && !classPath.contains(java.io.File.pathSeparator)) {
+        if (classPath.endsWith(".jar") && !classPath.contains(File.pathSeparator)) {
             command.add("-jar");
             command.add(classPath);
         } else {
@@ -194,7 +197,7 @@ final class Cluster implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(250));
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(250));
         }
         throw new IllegalStateException(name + " did not become ready at " + base);
     }

@@ -47,17 +47,17 @@ final class Options {
         define("redis", "", "", "external Redis URL");
     }
 
-    private static void define(String name, String quick, String full, String help) {
-        QUICK.put(name, quick);
-        FULL.put(name, full);
-        HELP.put(name, help);
-    }
-
     private final Map<String, String> values;
 
     private final List<String> passThrough;
 
     final String mode;
+
+    private static void define(String name, String quick, String full, String help) {
+        QUICK.put(name, quick);
+        FULL.put(name, full);
+        HELP.put(name, help);
+    }
 
     private Options(String mode, Map<String, String> values, List<String> passThrough) {
         this.mode = mode;

@@ -17,6 +17,7 @@ import org.HdrHistogram.Histogram;
 
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
+import java.util.Arrays;
 
 /**
  * The results: a table on standard output, {@code results.json} with every figure and the configuration, one
@@ -282,7 +283,7 @@ final class Report {
                 ByteBuffer buffer = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
                 int length = h.encodeIntoCompressedByteBuffer(buffer);
                 latency.put("hdrHistogramMicros", Base64.getEncoder().encodeToString(
-                        java.util.Arrays.copyOf(buffer.array(), length)));
+                        Arrays.copyOf(buffer.array(), length)));
                 latencies.put(name, latency);
             });
             result.put("latencies", latencies);

@@ -9,6 +9,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
 /**
  * What one scenario measured: latency histograms (microseconds) and counters. Messages are registered before they
@@ -63,19 +66,19 @@ final class Run {
     final AtomicLong lastDeliveredMicros = new AtomicLong();
 
     /** The first few failures, as examples for the report. */
-    final java.util.List<String> notes = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-
-    void note(String failure) {
-        if (notes.size() < 5) {
-            notes.add(failure.length() > 300 ? failure.substring(0, 300) : failure);
-        }
-    }
+    final List<String> notes = Collections.synchronizedList(new ArrayList<>());
 
     /** Figures computed at the end, in print order. */
     final Map<String, Object> figures = new LinkedHashMap<>();
 
     /** Per process: CPU seconds and peak resident memory during the scenario. */
     final Map<String, Map<String, Object>> processes = new LinkedHashMap<>();
+
+    void note(String failure) {
+        if (notes.size() < 5) {
+            notes.add(failure.length() > 300 ? failure.substring(0, 300) : failure);
+        }
+    }
 
     Run(String name) {
         this.name = name;

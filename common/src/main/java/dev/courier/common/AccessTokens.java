@@ -14,6 +14,9 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Issues and verifies the bearer tokens of PROTOCOL.md ("Authentication"): HS256-signed JWTs that name one user
@@ -31,6 +34,11 @@ public final class AccessTokens {
     private final Duration ttl;
 
     private final Clock clock;
+
+    /** Tokens verified before, by their text: a client presents the same token on every request until it expires. */
+    private final Map<String, Principal> verified = new ConcurrentHashMap<>();
+
+    private static final int VERIFIED_LIMIT = 100_000;
 
     public AccessTokens(String secret, Duration ttl, Clock clock) {
         byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
@@ -62,13 +70,8 @@ public final class AccessTokens {
         } catch (JOSEException e) {
             throw new IllegalStateException(e);
         }
-        return new Issued(jwt.serialize(), expiresAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        return new Issued(jwt.serialize(), expiresAt.truncatedTo(ChronoUnit.SECONDS));
     }
-
-    /** Tokens verified before, by their text: a client presents the same token on every request until it expires. */
-    private final java.util.Map<String, Principal> verified = new java.util.concurrent.ConcurrentHashMap<>();
-
-    private static final int VERIFIED_LIMIT = 100_000;
 
     /**
      * @throws InvalidTokenException when the token is malformed, altered, signed with another key, or expired

@@ -1,5 +1,7 @@
 package dev.courier.common;
 
+import java.util.Locale;
+
 /**
  * The stable machine codes of problem+json errors (PROTOCOL.md, "Errors"), with the HTTP status each one is sent with.
  */
@@ -36,6 +38,6 @@ public enum ErrorCode {
 
     /** The wire form: {@code invalid_request}, {@code not_member}, ... */
     public String code() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

@@ -20,6 +20,16 @@ public final class Ids {
     /** Bridge systems: the suffix of their topic names. */
     private static final Pattern SYSTEM = Pattern.compile("[a-z0-9_-]{1,64}");
 
+    public static final String USER_ID_RULE = "1-64 characters of a-z 0-9 . _ -";
+
+    public static final String DEVICE_ID_RULE = "1-64 characters of A-Z a-z 0-9 . _ -";
+
+    public static final String CLIENT_MSG_ID_RULE = "1-64 printable ASCII characters without spaces";
+
+    public static final String MESSAGE_ID_RULE = "1-32 characters of A-Z a-z 0-9 . _ -";
+
+    public static final String SYSTEM_ID_RULE = "1-64 characters of a-z 0-9 _ -";
+
     private Ids() {
     }
 
@@ -51,14 +61,4 @@ public final class Ids {
     public static boolean isSystemId(String value) {
         return SYSTEM.matcher(value).matches();
     }
-
-    public static final String USER_ID_RULE = "1-64 characters of a-z 0-9 . _ -";
-
-    public static final String DEVICE_ID_RULE = "1-64 characters of A-Z a-z 0-9 . _ -";
-
-    public static final String CLIENT_MSG_ID_RULE = "1-64 printable ASCII characters without spaces";
-
-    public static final String MESSAGE_ID_RULE = "1-32 characters of A-Z a-z 0-9 . _ -";
-
-    public static final String SYSTEM_ID_RULE = "1-64 characters of a-z 0-9 _ -";
 }

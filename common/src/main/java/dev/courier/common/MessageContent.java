@@ -5,6 +5,7 @@ import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
+import java.util.List;
 
 /**
  * The rules for a message's {@code kind} and {@code content} (PROTOCOL.md, "Gateway"): {@code text} carries a string of
@@ -97,7 +98,7 @@ public final class MessageContent {
                 return false;
             }
         }
-        for (JsonNode child : node.isArray() ? node : java.util.List.<JsonNode>of()) {
+        for (JsonNode child : node.isArray() ? node : List.<JsonNode>of()) {
             if (!wellFormed(child)) {
                 return false;
             }

@@ -7,6 +7,7 @@ import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
 
 /**
  * Encodes and decodes the JSON records of the pipeline topics. Every record carries {@code type} and {@code v}; a record
@@ -21,6 +22,15 @@ public final class Records {
 
     private static final String INBOX_ENTRY_PREFIX = "{\"type\":\"" + InboxEntry.TYPE + "\",\"v\":"
             + ConversationRecord.VERSION + ",\"userId\":\"";
+
+    /** Users one record may name, at most: far more than a group may have, far less than a poison list. */
+    static final int MAX_USERS_PER_RECORD = 10_000;
+
+    /**
+     * Text a consumer accepts in a record: the producers' own limits (the gateway's, the bridge's) are lower and
+     * configurable; this bounds what any producer can make a consumer store.
+     */
+    static final int MAX_RECORD_TEXT_BYTES = 1024 * 1024;
 
     private Records() {
     }
@@ -112,15 +122,6 @@ public final class Records {
         return record;
     }
 
-    /** Users one record may name, at most: far more than a group may have, far less than a poison list. */
-    static final int MAX_USERS_PER_RECORD = 10_000;
-
-    /**
-     * Text a consumer accepts in a record: the producers' own limits (the gateway's, the bridge's) are lower and
-     * configurable; this bounds what any producer can make a consumer store.
-     */
-    static final int MAX_RECORD_TEXT_BYTES = 1024 * 1024;
-
     private static void validate(ConversationRecord.MessagePosted message) {
         requireFields(message.messageId(), message.clientMsgId(), message.conversation(), message.from(),
                 message.kind(), message.content(), message.sentAt());
@@ -174,7 +175,7 @@ public final class Records {
         if (InboxEntries.TYPE.equals(type)) {
             InboxEntries entries = convert(node, InboxEntries.class);
             requireFields(entries.messageId(), entries.conversation(), entries.userIds());
-            List<InboxEntry> list = new java.util.ArrayList<>(entries.userIds().size());
+            List<InboxEntry> list = new ArrayList<>(entries.userIds().size());
             for (String user : entries.userIds()) {
                 requireFields(user);
                 list.add(validate(new InboxEntry(user, entries.messageId(), entries.conversation())));

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeoutException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Keeps server processes started by this JVM from outliving it.
@@ -168,7 +169,7 @@ final class ProcessGuard implements AutoCloseable {
                     raw[i] = ' ';
                 }
             }
-            return new String(raw, java.nio.charset.StandardCharsets.UTF_8).trim();
+            return new String(raw, StandardCharsets.UTF_8).trim();
         } catch (IOException | SecurityException e) {
             return ProcessHandle.of(pid).flatMap(h -> h.info().commandLine()).orElse(null);
         }

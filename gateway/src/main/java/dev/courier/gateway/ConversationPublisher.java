@@ -13,6 +13,7 @@ import dev.courier.common.ConversationRecord;
 import dev.courier.common.Records;
 import dev.courier.common.Topics;
 import dev.courier.web.ApiException;
+import org.apache.kafka.common.KafkaException;
 
 /**
  * Writes records to {@code courier.conversations}, keyed by conversation, and returns only once Kafka has acknowledged
@@ -53,7 +54,7 @@ public class ConversationPublisher {
         try {
             acknowledged = kafka.send(Topics.CONVERSATIONS, record.conversation(), Records.encode(record))
                 .thenApply(result -> (Void) null);
-        } catch (org.apache.kafka.common.KafkaException | org.springframework.kafka.KafkaException e) {
+        } catch (KafkaException | org.springframework.kafka.KafkaException e) {
             acknowledged = CompletableFuture.failedFuture(e);
         }
         return acknowledged.orTimeout(properties.sendTimeout().toMillis(), TimeUnit.MILLISECONDS)

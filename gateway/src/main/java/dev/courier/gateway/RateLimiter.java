@@ -1,6 +1,7 @@
 package dev.courier.gateway;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,7 +57,10 @@ public class RateLimiter implements DisposableBean {
 
     private volatile long localUntil;
 
-    RateLimiter(@Value("${spring.data.redis.url}") String redisUrl, GatewayProperties properties) {
+    private final Clock clock;
+
+    RateLimiter(@Value("${spring.data.redis.url}") String redisUrl, GatewayProperties properties, Clock clock) {
+        this.clock = clock;
         this.client = RedisClient.create(RedisURI.create(redisUrl));
         this.client.setOptions(ClientOptions.builder()
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -109,7 +113,7 @@ public class RateLimiter implements DisposableBean {
     }
 
     private <T> T withBucket(String key, BucketConfiguration configuration, Function<Bucket, T> action) {
-        if (System.currentTimeMillis() >= localUntil) {
+        if (clock.millis() >= localUntil) {
             try {
                 // Redis keeps the configuration a bucket was created with: the key names the shape, so a changed
                 // limit applies at once and instances configured differently never share a bucket
@@ -117,7 +121,7 @@ public class RateLimiter implements DisposableBean {
                 return action.apply(redisBuckets.getProxy(redisKey.getBytes(StandardCharsets.UTF_8),
                         () -> configuration));
             } catch (RuntimeException e) {
-                localUntil = System.currentTimeMillis() + LOCAL_FOR_MS;
+                localUntil = clock.millis() + LOCAL_FOR_MS;
                 log.warn("Rate limits fall back to local buckets for {} ms: Redis failed: {}", LOCAL_FOR_MS,
                         e.toString());
             }

@@ -1,5 +1,6 @@
 package dev.courier.ops;
 
+import java.time.Clock;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -36,6 +37,8 @@ public final class BestEffortQueue implements AutoCloseable {
 
     private final Counter dropped;
 
+    private final Clock clock;
+
     private volatile long lastFailureLog;
 
     /**
@@ -43,8 +46,9 @@ public final class BestEffortQueue implements AutoCloseable {
      * @param failureMessage what a failure means, logged before the exception
      * @param capacity how many tasks may wait
      */
-    public BestEffortQueue(String name, String failureMessage, int capacity, MeterRegistry meters) {
+    public BestEffortQueue(String name, String failureMessage, int capacity, MeterRegistry meters, Clock clock) {
         this.failureMessage = failureMessage;
+        this.clock = clock;
         this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(capacity),
                 Thread.ofPlatform().name(name.replace('.', '-')).daemon().factory(),
                 new ThreadPoolExecutor.AbortPolicy());
@@ -63,7 +67,7 @@ public final class BestEffortQueue implements AutoCloseable {
                     published.increment(items);
                 } catch (RuntimeException e) {
                     failed.increment(items);
-                    long now = System.currentTimeMillis();
+                    long now = clock.millis();
                     if (now - lastFailureLog >= WARN_INTERVAL_MILLIS) {
                         lastFailureLog = now;
                         log.warn("{}: {}", failureMessage, e.toString());

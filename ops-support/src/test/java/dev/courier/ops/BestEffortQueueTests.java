@@ -1,5 +1,7 @@
 package dev.courier.ops;
 
+import java.time.Clock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -18,7 +20,7 @@ class BestEffortQueueTests {
     @Test
     void runsTasksInOrderAndCountsTheirItems() {
         List<Integer> ran = new CopyOnWriteArrayList<>();
-        try (BestEffortQueue queue = new BestEffortQueue("test.hints", "not published", 10, meters)) {
+        try (BestEffortQueue queue = new BestEffortQueue("test.hints", "not published", 10, meters, Clock.systemUTC())) {
             for (int i = 0; i < 5; i++) {
                 int n = i;
                 queue.submit(3, () -> ran.add(n));
@@ -34,7 +36,7 @@ class BestEffortQueueTests {
     void dropsAndCountsWhatFindsTheQueueFullWhileATaskIsStuck() throws Exception {
         CountDownLatch stuck = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        try (BestEffortQueue queue = new BestEffortQueue("test.hints", "not published", 4, meters)) {
+        try (BestEffortQueue queue = new BestEffortQueue("test.hints", "not published", 4, meters, Clock.systemUTC())) {
             queue.submit(1, () -> {
                 stuck.countDown();
                 awaitQuietly(release);
@@ -55,7 +57,7 @@ class BestEffortQueueTests {
 
     @Test
     void countsAFailedTaskAndGoesOn() {
-        try (BestEffortQueue queue = new BestEffortQueue("test.hints", "not published", 4, meters)) {
+        try (BestEffortQueue queue = new BestEffortQueue("test.hints", "not published", 4, meters, Clock.systemUTC())) {
             queue.submit(5, () -> {
                 throw new IllegalStateException("Redis is down");
             });

@@ -36,6 +36,15 @@ public final class CourierStandalone {
 
     private static final Logger log = LoggerFactory.getLogger(CourierStandalone.class);
 
+    /**
+     * The demo chat page, served by the gateway of the standalone process only: it is in this jar's
+     * {@code courier-demo/demo/} and reaches the sync-api on its default port (or {@code ?sync=URL}).
+     */
+    public static final String DEMO_PAGE = "--spring.web.resources.static-locations=classpath:/courier-demo/";
+
+    private static final List<String> OPTIONS = List.of("data-dir", "gateway-port", "sync-port", "kafka-port",
+            "db-port", "redis-port", "fanout-port", "bridge-port");
+
     private CourierStandalone() {
     }
 
@@ -127,15 +136,6 @@ public final class CourierStandalone {
                 dataDir != null ? dataDir : "temporary (gone at exit; pass --data-dir=DIR to keep it)");
         stopped.await();
     }
-
-    /**
-     * The demo chat page, served by the gateway of the standalone process only: it is in this jar's
-     * {@code courier-demo/demo/} and reaches the sync-api on its default port (or {@code ?sync=URL}).
-     */
-    public static final String DEMO_PAGE = "--spring.web.resources.static-locations=classpath:/courier-demo/";
-
-    private static final List<String> OPTIONS = List.of("data-dir", "gateway-port", "sync-port", "kafka-port",
-            "db-port", "redis-port", "fanout-port", "bridge-port");
 
     private static Path sub(Path dataDir, String name) {
         return dataDir == null ? null : dataDir.resolve(name);

@@ -45,7 +45,7 @@ import dev.courier.embedded.EmbeddedRedis;
 import dev.courier.embedded.Ports;
 import dev.courier.gateway.GatewayApplication;
 import dev.courier.sync.HintSubscriptions;
-import dev.courier.sync.Acknowledgements;
+import dev.courier.sync.DeviceAcknowledgements;
 import dev.courier.sync.RetentionJob;
 import dev.courier.sync.SyncApiApplication;
 import dev.courier.testinfra.CourierInfrastructure;
@@ -601,7 +601,7 @@ class RealtimeIntegrationTests {
         assertThat(ackedSeq(bob.userId(), "phone")).isEqualTo(3);
 
         // the laptop last synced 25 days ago and has just logged in again
-        TestSystem.get().bean(Acknowledgements.class).flush();
+        TestSystem.get().bean(DeviceAcknowledgements.class).flush();
         long now = System.currentTimeMillis();
         update("UPDATE devices SET last_sync_at = ? WHERE user_id = ? AND device_id = 'laptop'",
                 now - Duration.ofDays(25).toMillis(), bob.userId());
@@ -1163,7 +1163,7 @@ class RealtimeIntegrationTests {
 
     private static long ackedSeq(String userId, String deviceId) {
         // syncs record acknowledgements in memory; they are written once a second, or now
-        TestSystem.get().bean(Acknowledgements.class).flush();
+        TestSystem.get().bean(DeviceAcknowledgements.class).flush();
         return queryLongs("SELECT acked_seq FROM devices WHERE user_id = ? AND device_id = ?", userId, deviceId)
             .getFirst();
     }

@@ -1,6 +1,7 @@
 package dev.courier.sync;
 
 import java.net.SocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -8,12 +9,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledFuture;
 import java.util.function.Consumer;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
@@ -24,6 +24,8 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.scheduling.TaskScheduler;
 
 import dev.courier.common.Hints;
 
@@ -38,7 +40,7 @@ import dev.courier.common.Hints;
  * channel no longer wanted does not stay subscribed. Every command of one user's channel is written inside
  * {@code listeners.compute} for that user, so they reach Redis in the order the wishes changed.
  */
-public class HintSubscriptions implements DisposableBean {
+public class HintSubscriptions implements SmartLifecycle, DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(HintSubscriptions.class);
 
@@ -66,11 +68,16 @@ public class HintSubscriptions implements DisposableBean {
      * Connects (again) while Redis is unreachable, and retries failed subscribes and unsubscribes; once connected,
      * Lettuce itself handles later outages.
      */
-    private final ScheduledExecutorService reconnector = Executors
-        .newSingleThreadScheduledExecutor(Thread.ofPlatform().name("courier-hints-connect").daemon().factory());
+    private final TaskScheduler scheduler;
 
-    HintSubscriptions(String redisUrl, Executor executor) {
+    private final Clock clock;
+
+    private volatile @Nullable ScheduledFuture<?> reconnector;
+
+    HintSubscriptions(String redisUrl, Executor executor, TaskScheduler scheduler, Clock clock) {
         this.executor = executor;
+        this.scheduler = scheduler;
+        this.clock = clock;
         this.client = RedisClient.create(RedisURI.create(redisUrl));
         this.client.setOptions(ClientOptions.builder()
             .autoReconnect(true)
@@ -79,21 +86,30 @@ public class HintSubscriptions implements DisposableBean {
             .build());
         this.client.addListener(new RedisConnectionStateListener() {
             @Override
-            public void onRedisConnected(io.lettuce.core.RedisChannelHandler<?, ?> connection,
+            public void onRedisConnected(RedisChannelHandler<?, ?> connection,
                     SocketAddress socketAddress) {
                 // after an outage, subscribe again to what is wanted now (Lettuce only restores what succeeded);
                 // Lettuce restores before it tells listeners, so an unsubscribe retried now comes after its restore
                 executor.execute(HintSubscriptions.this::resubscribeAll);
             }
         });
-        // connected from the start (and again whenever Redis was unreachable), so health reports Redis itself
-        reconnector.scheduleWithFixedDelay(() -> {
+    }
+
+    /** Connects now (and again whenever Redis was unreachable), so health reports Redis itself. */
+    @Override
+    public void start() {
+        reconnector = scheduler.scheduleWithFixedDelay(() -> {
             if (connection == null) {
                 connection();
             } else if (connected()) {
                 retry();
             }
-        }, 0, 2, TimeUnit.SECONDS);
+        }, Duration.ofSeconds(2));
+    }
+
+    @Override
+    public boolean isRunning() {
+        return reconnector != null;
     }
 
     /** A hint: the user's inbox head reached {@code seq}, or ({@code seq < 0}) their account or contacts changed. */
@@ -212,7 +228,7 @@ public class HintSubscriptions implements DisposableBean {
             return current;
         }
         synchronized (this) {
-            long now = System.currentTimeMillis();
+            long now = clock.millis();
             if (connection == null && now - lastConnectAttempt > 1000) {
                 lastConnectAttempt = now;
                 try {
@@ -268,13 +284,28 @@ public class HintSubscriptions implements DisposableBean {
         }
     }
 
+    /** Stops reconnecting and closes the connection (after the web server stopped: its phase is higher). */
     @Override
-    public void destroy() {
-        reconnector.shutdownNow();
+    public void stop() {
+        ScheduledFuture<?> running = reconnector;
+        if (running != null) {
+            running.cancel(false);
+            reconnector = null;
+        }
         StatefulRedisPubSubConnection<String, String> pubSub = connection;
         if (pubSub != null) {
+            connection = null;
             pubSub.closeAsync();
         }
+    }
+
+    @Override
+    public int getPhase() {
+        return 0;
+    }
+
+    @Override
+    public void destroy() {
         client.shutdownAsync();
     }
 }

@@ -1,9 +1,9 @@
 package dev.courier.sync;
 
+import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -13,10 +13,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.scheduling.TaskScheduler;
 import org.springframework.stereotype.Component;
 import org.springframework.web.context.request.async.DeferredResult;
 
+import dev.courier.ops.Background;
 import dev.courier.web.Caller;
 
 /**
@@ -32,7 +34,7 @@ import dev.courier.web.Caller;
  * most once a minute per kind of exception.
  */
 @Component
-class LongPolls implements DisposableBean {
+class LongPolls {
 
     private static final Logger log = LoggerFactory.getLogger(LongPolls.class);
 
@@ -44,8 +46,13 @@ class LongPolls implements DisposableBean {
 
     private final SyncProperties properties;
 
-    private final ScheduledExecutorService timers = Executors
-        .newSingleThreadScheduledExecutor(Thread.ofPlatform().name("courier-long-poll-timer").daemon().factory());
+    /** Times out the waits (a timer does nothing but hand the answer to {@link #executor}). */
+    private final TaskScheduler timers;
+
+    /** Computes the answers, off the Redis and timer threads. */
+    private final Executor executor;
+
+    private final Clock clock;
 
     private final AtomicInteger held = new AtomicInteger();
 
@@ -60,11 +67,16 @@ class LongPolls implements DisposableBean {
     /** When each kind of failure was last logged. */
     private final Map<String, Long> lastWarned = new ConcurrentHashMap<>();
 
-    LongPolls(SyncService sync, HintSubscriptions hints, SyncProperties properties, MeterRegistry meters) {
+    LongPolls(SyncService sync, HintSubscriptions hints, SyncProperties properties, MeterRegistry meters,
+            @Qualifier(Background.SCHEDULER) TaskScheduler timers, @Qualifier(Background.EXECUTOR) Executor executor,
+            Clock clock) {
         this.sync = sync;
         this.hints = hints;
         this.properties = properties;
         this.meters = meters;
+        this.timers = timers;
+        this.executor = executor;
+        this.clock = clock;
     }
 
     /** Long polls held now. */
@@ -81,10 +93,10 @@ class LongPolls implements DisposableBean {
         DeferredResult<SyncResponse> result = new DeferredResult<>(waitMs + 10_000L);
         held.incrementAndGet();
         HintSubscriptions.Subscription subscription = hints.subscribe(caller.userId(),
-                hint -> Thread.startVirtualThread(() -> answer(result, caller, presentedKey, limit, false)));
+                hint -> executor.execute(() -> answer(result, caller, presentedKey, limit, false)));
         ScheduledFuture<?> timer = timers.schedule(
-                () -> Thread.startVirtualThread(() -> answer(result, caller, presentedKey, limit, true)), waitMs,
-                TimeUnit.MILLISECONDS);
+                () -> executor.execute(() -> answer(result, caller, presentedKey, limit, true)),
+                clock.instant().plusMillis(waitMs));
         result.onCompletion(() -> {
             held.decrementAndGet();
             subscription.close();
@@ -92,8 +104,7 @@ class LongPolls implements DisposableBean {
         });
         subscription.ready()
             .orTimeout(properties.hintSubscribeTimeout().toMillis(), TimeUnit.MILLISECONDS)
-            .whenComplete((ok, failure) -> Thread
-                .startVirtualThread(() -> answer(result, caller, presentedKey, limit, false)));
+            .whenComplete((ok, failure) -> executor.execute(() -> answer(result, caller, presentedKey, limit, false)));
         return result;
     }
 
@@ -127,7 +138,7 @@ class LongPolls implements DisposableBean {
     private void failed(RuntimeException e, boolean timedOut) {
         String kind = e.getClass().getSimpleName();
         meters.counter("courier.sync.long_poll.failures", "exception", kind).increment();
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         Long last = lastWarned.get(kind);
         if (last == null || now - last >= WARN_INTERVAL_MILLIS) {
             lastWarned.put(kind, now);
@@ -135,10 +146,5 @@ class LongPolls implements DisposableBean {
                     + "at most, each one is counted in courier.sync.long_poll.failures)",
                     timedOut ? "it is answered with the error" : "it keeps waiting", e);
         }
-    }
-
-    @Override
-    public void destroy() {
-        timers.shutdownNow();
     }
 }

@@ -4,17 +4,20 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.TaskScheduler;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.courier.ops.Background;
 import dev.courier.store.DeviceRepository;
 
 /**
@@ -24,7 +27,7 @@ import dev.courier.store.DeviceRepository;
  * {@code resync}. Idempotent, so every sync-api instance may run it.
  */
 @Component
-public class RetentionJob implements DisposableBean {
+public class RetentionJob implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(RetentionJob.class);
 
@@ -52,25 +55,54 @@ public class RetentionJob implements DisposableBean {
 
     private final Clock clock;
 
-    private final ScheduledExecutorService scheduler = Executors
-        .newSingleThreadScheduledExecutor(Thread.ofPlatform().name("courier-retention").daemon().factory());
+    private final TaskScheduler scheduler;
 
-    private final Acknowledgements acknowledgements;
+    private final Executor executor;
+
+    private volatile @Nullable ScheduledFuture<?> task;
+
+    private volatile boolean running;
+
+    private final DeviceAcknowledgements acknowledgements;
 
     private final DeviceRepository devices;
 
     RetentionJob(JdbcClient jdbc, DeviceRepository devices, TransactionTemplate transactions, SyncProperties properties,
-            Clock clock, Acknowledgements acknowledgements) {
+            Clock clock, DeviceAcknowledgements acknowledgements, @Qualifier(Background.SCHEDULER) TaskScheduler scheduler,
+            @Qualifier(Background.EXECUTOR) Executor executor) {
+        this.scheduler = scheduler;
+        this.executor = executor;
         this.devices = devices;
         this.acknowledgements = acknowledgements;
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.retention = properties.retention();
         this.clock = clock;
-        long interval = retention.interval().toMillis();
-        if (interval > 0) {
-            scheduler.scheduleWithFixedDelay(this::runQuietly, interval, interval, TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs the job every {@code interval} (none with {@code 0}), on the executor: a run may take long. */
+    @Override
+    public void start() {
+        running = true;
+        if (retention.interval().isPositive()) {
+            task = scheduler.scheduleWithFixedDelay(() -> executor.execute(this::runQuietly),
+                    scheduler.getClock().instant().plus(retention.interval()), retention.interval());
         }
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        ScheduledFuture<?> scheduled = task;
+        if (scheduled != null) {
+            scheduled.cancel(false);
+            task = null;
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
     }
 
     private void runQuietly() {
@@ -127,10 +159,5 @@ public class RetentionJob implements DisposableBean {
             return rows;
         });
         return result == null ? 0 : result;
-    }
-
-    @Override
-    public void destroy() {
-        scheduler.shutdownNow();
     }
 }

@@ -2,14 +2,20 @@ package dev.courier.sync;
 
 import java.time.Clock;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 import org.springframework.web.socket.WebSocketSession;
 
 import dev.courier.common.ErrorCode;
 import dev.courier.common.SyncKeyCodec;
+import dev.courier.ops.Background;
 import dev.courier.web.ApiException;
 import dev.courier.web.AuthenticatedSocketHandler;
 import dev.courier.web.Caller;
@@ -34,17 +40,21 @@ class StreamSocketHandler extends AuthenticatedSocketHandler {
 
     private final Map<String, HintSubscriptions.Subscription> subscriptions = new ConcurrentHashMap<>();
 
+    /** Writes the hints of each stream, off the Redis thread. */
+    private final Executor executor;
+
     StreamSocketHandler(SyncService sync, HintSubscriptions hints, SyncProperties syncProperties,
-            SocketProperties properties, Clock clock) {
+            SocketProperties properties, Clock clock, @Qualifier(Background.EXECUTOR) Executor executor) {
         super(properties, clock);
         this.sync = sync;
         this.hints = hints;
         this.properties = syncProperties;
+        this.executor = executor;
     }
 
     @Override
     protected void onOpen(Caller caller, WebSocketSession session) {
-        Hinter hinter = new Hinter(session);
+        Hinter hinter = new Hinter(session, executor);
         subscriptions.put(session.getId(), hints.subscribe(caller.userId(), hinter::offer));
     }
 
@@ -56,16 +66,19 @@ class StreamSocketHandler extends AuthenticatedSocketHandler {
 
         private final WebSocketSession session;
 
+        private final Executor executor;
+
         private final AtomicLong newestSeq = new AtomicLong();
 
         private final AtomicLong sentSeq = new AtomicLong();
 
-        private final java.util.Set<String> data = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private final Set<String> data = ConcurrentHashMap.newKeySet();
 
-        private final java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean();
+        private final AtomicBoolean writing = new AtomicBoolean();
 
-        Hinter(WebSocketSession session) {
+        Hinter(WebSocketSession session, Executor executor) {
             this.session = session;
+            this.executor = executor;
         }
 
         void offer(HintSubscriptions.Hint hint) {
@@ -75,7 +88,7 @@ class StreamSocketHandler extends AuthenticatedSocketHandler {
                 data.add(hint.what());
             }
             if (writing.compareAndSet(false, true)) {
-                Thread.startVirtualThread(this::write);
+                executor.execute(this::write);
             }
         }
 
@@ -135,7 +148,7 @@ class StreamSocketHandler extends AuthenticatedSocketHandler {
             sendError(session, null, ErrorCode.INVALID_SYNC_KEY, 400, "syncKey: " + e.getMessage());
         } catch (ApiException e) {
             sendError(session, null, e.code(), e.status(), e.getMessage());
-        } catch (org.springframework.dao.DataAccessException e) {
+        } catch (DataAccessException e) {
             sendError(session, null, ErrorCode.UNAVAILABLE, 503, "the database is unavailable; retry later");
         }
     }

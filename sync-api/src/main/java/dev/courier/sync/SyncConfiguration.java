@@ -1,12 +1,18 @@
 package dev.courier.sync;
 
+import java.time.Clock;
+import java.util.concurrent.Executor;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.TaskScheduler;
 
 import dev.courier.common.SyncKeyCodec;
+import dev.courier.ops.Background;
 
 @Configuration(proxyBeanMethods = false)
 class SyncConfiguration {
@@ -22,8 +28,9 @@ class SyncConfiguration {
     }
 
     @Bean
-    HintSubscriptions hintSubscriptions(@Value("${spring.data.redis.url}") String redisUrl) {
-        return new HintSubscriptions(redisUrl,
-                task -> Thread.ofVirtual().name("courier-hints-resubscribe").start(task));
+    HintSubscriptions hintSubscriptions(@Value("${spring.data.redis.url}") String redisUrl,
+            @Qualifier(Background.EXECUTOR) Executor executor, @Qualifier(Background.SCHEDULER) TaskScheduler scheduler,
+            Clock clock) {
+        return new HintSubscriptions(redisUrl, executor, scheduler, clock);
     }
 }

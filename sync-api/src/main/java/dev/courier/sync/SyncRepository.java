@@ -13,7 +13,7 @@ import org.springframework.stereotype.Repository;
 
 import dev.courier.common.Json;
 
-/** The reads of a sync (its device acknowledgement is written by {@link Acknowledgements}). */
+/** The reads of a sync (its device acknowledgement is written by {@link DeviceAcknowledgements}). */
 @Repository
 class SyncRepository {
 

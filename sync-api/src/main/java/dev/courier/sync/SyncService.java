@@ -38,10 +38,10 @@ public class SyncService {
 
     private final MeterRegistry meters;
 
-    private final Acknowledgements acknowledgements;
+    private final DeviceAcknowledgements acknowledgements;
 
     SyncService(SyncRepository repository, SyncKeyCodec codec, StoreEpoch epoch, TransactionTemplate transactions,
-            Clock clock, MeterRegistry meters, Acknowledgements acknowledgements) {
+            Clock clock, MeterRegistry meters, DeviceAcknowledgements acknowledgements) {
         this.acknowledgements = acknowledgements;
         this.meters = meters;
         this.repository = repository;

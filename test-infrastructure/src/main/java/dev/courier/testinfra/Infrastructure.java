@@ -1,5 +1,7 @@
 package dev.courier.testinfra;
 
+import java.util.List;
+
 /**
  * Where the servers of a test run are.
  *
@@ -9,8 +11,8 @@ public record Infrastructure(String kafkaBootstrap, String jdbcUrl, String dbUse
         String description) {
 
     /** Spring properties that point a Courier service at these servers, as {@code --name=value} arguments. */
-    public java.util.List<String> springArguments() {
-        return java.util.List.of("--spring.kafka.bootstrap-servers=" + kafkaBootstrap,
+    public List<String> springArguments() {
+        return List.of("--spring.kafka.bootstrap-servers=" + kafkaBootstrap,
                 "--spring.datasource.url=" + jdbcUrl, "--spring.datasource.username=" + dbUser,
                 "--spring.datasource.password=" + dbPassword, "--spring.data.redis.url=" + redisUrl);
     }

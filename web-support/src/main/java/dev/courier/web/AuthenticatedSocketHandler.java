@@ -21,6 +21,9 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
+import dev.courier.common.Json;
+import dev.courier.common.Text;
+import org.springframework.context.SmartLifecycle;
 
 /**
  * The frame discipline shared by Courier's WebSockets: JSON text frames with a {@code type}; {@code ping} answered with
@@ -29,11 +32,11 @@ import tools.jackson.databind.node.ObjectNode;
  * Sends to one session are serialised, so subclasses may send from any thread.
  */
 public abstract class AuthenticatedSocketHandler extends TextWebSocketHandler
-        implements org.springframework.context.SmartLifecycle {
+        implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(AuthenticatedSocketHandler.class);
 
-    protected static final JsonMapper JSON = dev.courier.common.Json.MAPPER;
+    protected static final JsonMapper JSON = Json.MAPPER;
 
     /** Tolerates a slow client for this long before the session is dropped. */
     private static final int SEND_TIME_LIMIT_MS = 10_000;
@@ -45,6 +48,8 @@ public abstract class AuthenticatedSocketHandler extends TextWebSocketHandler
     private final SocketProperties properties;
 
     private final Clock clock;
+
+    private volatile boolean running;
 
     protected AuthenticatedSocketHandler(SocketProperties properties, Clock clock) {
         this.properties = properties;
@@ -133,8 +138,6 @@ public abstract class AuthenticatedSocketHandler extends TextWebSocketHandler
         log.debug("WebSocket {} transport error: {}", raw.getId(), exception.toString());
     }
 
-    private volatile boolean running;
-
     @Override
     public void start() {
         running = true;
@@ -187,7 +190,7 @@ public abstract class AuthenticatedSocketHandler extends TextWebSocketHandler
         }
         try {
             // untrusted input may be echoed (a clientMsgId, a type): never let a lone surrogate break the write
-            session.sendMessage(new TextMessage(dev.courier.common.Text.wellFormed(frame.toString())));
+            session.sendMessage(new TextMessage(Text.wellFormed(frame.toString())));
         } catch (IOException | RuntimeException e) {
             log.debug("Could not send to WebSocket {}: {}", session.getId(), e.toString());
             close(session, CloseStatus.SESSION_NOT_RELIABLE);

@@ -17,6 +17,12 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import dev.courier.common.ErrorCode;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.InputStreamReader;
+import java.util.Locale;
+import org.springframework.http.InvalidMediaTypeException;
+import org.springframework.http.MediaType;
 
 /**
  * Checks request bodies before anything parses them: a declared {@code Content-Length} over the limit is answered
@@ -44,7 +50,7 @@ final class BodySizeFilter extends OncePerRequestFilter {
             Problems.write(response, ErrorCode.INVALID_REQUEST, 415, "Content-Type: must be application/json");
             return;
         }
-        if (contentType == null || !contentType.toLowerCase(java.util.Locale.ROOT).contains("json")) {
+        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).contains("json")) {
             chain.doFilter(limited(request), response);
             return;
         }
@@ -73,9 +79,9 @@ final class BodySizeFilter extends OncePerRequestFilter {
             }
 
             @Override
-            public java.io.BufferedReader getReader() {
-                return new java.io.BufferedReader(new java.io.InputStreamReader(
-                        new java.io.ByteArrayInputStream(body), StandardCharsets.UTF_8));
+            public BufferedReader getReader() {
+                return new BufferedReader(new InputStreamReader(
+                        new ByteArrayInputStream(body), StandardCharsets.UTF_8));
             }
         }, response);
     }
@@ -91,19 +97,19 @@ final class BodySizeFilter extends OncePerRequestFilter {
 
     private static boolean isConcrete(String contentType) {
         try {
-            org.springframework.http.MediaType type = org.springframework.http.MediaType.parseMediaType(contentType);
+            MediaType type = MediaType.parseMediaType(contentType);
             return !type.isWildcardType() && !type.isWildcardSubtype();
-        } catch (org.springframework.http.InvalidMediaTypeException e) {
+        } catch (InvalidMediaTypeException e) {
             return false;
         }
     }
 
     private static final class Buffered extends ServletInputStream {
 
-        private final java.io.ByteArrayInputStream in;
+        private final ByteArrayInputStream in;
 
         Buffered(byte[] body) {
-            this.in = new java.io.ByteArrayInputStream(body);
+            this.in = new ByteArrayInputStream(body);
         }
 
         @Override

@@ -32,6 +32,7 @@ import dev.courier.common.SyncKeyCodec;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.MismatchedInputException;
+import org.apache.tomcat.util.http.InvalidParameterException;
 
 /**
  * Answers every error of a request as problem+json with a stable {@code code}. Bad input is a 4xx naming the field; a
@@ -57,8 +58,8 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     }
 
     /** A malformed percent-escape in the query string, found by the servlet container while reading parameters. */
-    @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
-    ResponseEntity<Object> malformedQuery(org.apache.tomcat.util.http.InvalidParameterException e) {
+    @ExceptionHandler(InvalidParameterException.class)
+    ResponseEntity<Object> malformedQuery(InvalidParameterException e) {
         return Problems.response(ErrorCode.INVALID_REQUEST, 400, "query: malformed percent-encoding",
                 HttpHeaders.EMPTY);
     }

@@ -9,6 +9,10 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 
 import dev.courier.common.ErrorCode;
+import dev.courier.common.Json;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /** Builds the problem+json bodies of PROTOCOL.md: {@code {type, title, status, detail, code}}. */
 public final class Problems {
@@ -40,8 +44,8 @@ public final class Problems {
     }
 
     /** Writes a problem straight to a servlet response, for filters that answer before any controller. */
-    static void write(jakarta.servlet.http.HttpServletResponse response, ErrorCode code, int status, String detail)
-            throws java.io.IOException {
+    static void write(HttpServletResponse response, ErrorCode code, int status, String detail)
+            throws IOException {
         response.setStatus(status);
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         response.getOutputStream().write(json(code, status, detail));
@@ -50,14 +54,14 @@ public final class Problems {
     /** The problem as JSON bytes, for writers outside Spring MVC's message converters. */
     static byte[] json(ErrorCode code, int status, String detail) {
         ProblemDetail problem = body(code, status, detail);
-        return dev.courier.common.Json.MAPPER.createObjectNode()
+        return Json.MAPPER.createObjectNode()
             .put("type", String.valueOf(problem.getType()))
             .put("title", problem.getTitle())
             .put("status", status)
             .put("detail", detail)
             .put("code", code.code())
             .toString()
-            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            .getBytes(StandardCharsets.UTF_8);
     }
 
     /** The code that goes with an HTTP status when nothing more specific is known. */

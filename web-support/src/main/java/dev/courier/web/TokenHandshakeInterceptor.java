@@ -14,6 +14,9 @@ import org.springframework.web.socket.server.HandshakeInterceptor;
 import org.springframework.web.util.UriComponentsBuilder;
 
 import dev.courier.common.ErrorCode;
+import java.io.IOException;
+import java.net.URLDecoder;
+import org.springframework.http.server.ServletServerHttpRequest;
 
 /**
  * Authenticates a WebSocket handshake from {@code Authorization: Bearer <token>} or, for browsers that cannot set
@@ -35,7 +38,7 @@ public final class TokenHandshakeInterceptor implements HandshakeInterceptor {
     @Override
     public boolean beforeHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler,
             Map<String, Object> attributes) {
-        if (request instanceof org.springframework.http.server.ServletServerHttpRequest servlet
+        if (request instanceof ServletServerHttpRequest servlet
                 && !wellFormedQuery(servlet.getServletRequest().getQueryString())) {
             refuse(response, HttpStatus.BAD_REQUEST, ErrorCode.INVALID_REQUEST, "query: malformed percent-encoding");
             return false;
@@ -43,7 +46,7 @@ public final class TokenHandshakeInterceptor implements HandshakeInterceptor {
         String query = UriComponentsBuilder.fromUri(request.getURI()).build().getQueryParams().getFirst("access_token");
         try {
             attributes.put(CALLER, authenticator.authenticate(request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION),
-                    query == null ? null : java.net.URLDecoder.decode(query, StandardCharsets.UTF_8)));
+                    query == null ? null : URLDecoder.decode(query, StandardCharsets.UTF_8)));
             return true;
         } catch (ApiException e) {
             if (e.code() == ErrorCode.UNAUTHENTICATED) {
@@ -63,7 +66,7 @@ public final class TokenHandshakeInterceptor implements HandshakeInterceptor {
         }
         try {
             for (String part : query.split("&")) {
-                java.net.URLDecoder.decode(part, StandardCharsets.UTF_8);
+                URLDecoder.decode(part, StandardCharsets.UTF_8);
             }
             return true;
         } catch (IllegalArgumentException e) {
@@ -76,7 +79,7 @@ public final class TokenHandshakeInterceptor implements HandshakeInterceptor {
         response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
         try {
             response.getBody().write(Problems.json(code, status.value(), detail));
-        } catch (java.io.IOException ignored) {
+        } catch (IOException ignored) {
             // the status alone refuses the handshake
         }
     }

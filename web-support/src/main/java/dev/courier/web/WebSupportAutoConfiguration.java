@@ -3,13 +3,11 @@ package dev.courier.web;
 import java.time.Clock;
 import java.util.List;
 
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
@@ -18,13 +16,20 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
 import org.springframework.context.annotation.Import;
+import org.springframework.scheduling.TaskScheduler;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
 
 import dev.courier.common.AccessTokens;
 import dev.courier.common.StrictJson;
+import dev.courier.ops.Background;
 import dev.courier.store.DeviceRepository;
+import org.apache.catalina.core.StandardHost;
+import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.web.servlet.config.annotation.CorsRegistry;
 
 /** Wires the shared HTTP behaviour into every Courier web service. */
 @AutoConfiguration(beforeName = "org.springframework.boot.webmvc.autoconfigure.error.ErrorMvcAutoConfiguration")
@@ -34,12 +39,6 @@ import dev.courier.store.DeviceRepository;
 public class WebSupportAutoConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(WebSupportAutoConfiguration.class);
-
-    @Bean
-    @ConditionalOnMissingBean
-    Clock clock() {
-        return Clock.systemUTC();
-    }
 
     @Bean
     AccessTokens accessTokens(AuthProperties properties, Clock clock) {
@@ -69,16 +68,16 @@ public class WebSupportAutoConfiguration {
 
     /** Spring MVC reads request bodies as strictly as the rest of Courier (see {@link StrictJson}). */
     @Bean
-    org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer strictJson() {
+    JsonMapperBuilderCustomizer strictJson() {
         return StrictJson::configure;
     }
 
     /** Tomcat's own refusals, before any servlet, in problem+json too. */
     @Bean
-    org.springframework.boot.web.server.WebServerFactoryCustomizer<
-            org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory> problemErrorReports() {
+    WebServerFactoryCustomizer<
+            TomcatServletWebServerFactory> problemErrorReports() {
         return factory -> factory.addContextCustomizers(context -> {
-            if (context.getParent() instanceof org.apache.catalina.core.StandardHost host) {
+            if (context.getParent() instanceof StandardHost host) {
                 host.setErrorReportValveClass(ProblemErrorReportValve.class.getName());
             }
         });
@@ -97,20 +96,10 @@ public class WebSupportAutoConfiguration {
         return container;
     }
 
-    @Bean(destroyMethod = "shutdownNow")
-    ScheduledExecutorService socketKeepAlive(ObjectProvider<AuthenticatedSocketHandler> handlers,
-            SocketProperties properties) {
-        ScheduledExecutorService scheduler = Executors
-            .newSingleThreadScheduledExecutor(Thread.ofPlatform().name("courier-ws-keepalive").daemon().factory());
-        long period = properties.heartbeat().toMillis();
-        scheduler.scheduleAtFixedRate(() -> handlers.forEach(handler -> {
-            try {
-                handler.keepAlive();
-            } catch (RuntimeException e) {
-                log.warn("WebSocket keep-alive failed: {}", e.toString());
-            }
-        }), period, period, TimeUnit.MILLISECONDS);
-        return scheduler;
+    @Bean
+    SocketKeepAlive socketKeepAlive(ObjectProvider<AuthenticatedSocketHandler> handlers, SocketProperties properties,
+            @Qualifier(Background.SCHEDULER) TaskScheduler scheduler) {
+        return new SocketKeepAlive(handlers, properties.heartbeat(), scheduler);
     }
 
     @Bean
@@ -124,7 +113,7 @@ public class WebSupportAutoConfiguration {
             // Callers authenticate with a bearer header, never with cookies: any origin may call the API
             // (a browser page on another port or host, such as the demo page), without credentials mode.
             @Override
-            public void addCorsMappings(org.springframework.web.servlet.config.annotation.CorsRegistry registry) {
+            public void addCorsMappings(CorsRegistry registry) {
                 registry.addMapping("/v1/**").allowedOriginPatterns("*").allowedMethods("*").allowedHeaders("*");
             }
         };

@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.ArrayList;
 
 /**
  * Which users are bridge identities, remembered: an account's kind never changes and accounts are never deleted, so an
@@ -50,7 +51,7 @@ final class BridgeIdentities {
         for (String user : users) {
             if (user.indexOf('.') > 0 && Boolean.TRUE.equals(known.get(user))) {
                 if (bridge == null) {
-                    bridge = new java.util.ArrayList<>();
+                    bridge = new ArrayList<>();
                 }
                 bridge.add(user);
             }

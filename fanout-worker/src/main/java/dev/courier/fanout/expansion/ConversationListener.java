@@ -139,7 +139,7 @@ class ConversationListener {
         for (ExpandedMessage message : bridged) {
             records.add(new ProducerRecord<>(Topics.EXPANDED, message.conversation(), Records.encode(message)));
         }
-        Acknowledgements acknowledgements = new Acknowledgements(records.size());
+        ProducerAcknowledgements acknowledgements = new ProducerAcknowledgements(records.size());
         kafka.execute(producer -> {
             records.forEach(record -> producer.send(record, acknowledgements));
             return null;
@@ -150,13 +150,13 @@ class ConversationListener {
     }
 
     /** Counts the acknowledgements of the records sent, keeping the first failure. */
-    private static final class Acknowledgements implements Callback {
+    private static final class ProducerAcknowledgements implements Callback {
 
         private final CountDownLatch pending;
 
         private final AtomicReference<Exception> failure = new AtomicReference<>();
 
-        Acknowledgements(int count) {
+        ProducerAcknowledgements(int count) {
             this.pending = new CountDownLatch(count);
         }
 

@@ -21,6 +21,7 @@ import dev.courier.common.Records;
 import dev.courier.store.AccountRepository;
 import dev.courier.store.MembershipRepository;
 import dev.courier.store.MessageRepository;
+import java.util.function.LongConsumer;
 
 /**
  * Applies conversation records in log order within one database transaction (the caller's) and says which inbox
@@ -273,7 +274,7 @@ class Expander {
             return members;
         }
 
-        private void changeMembers(String eventId, String groupId, java.util.function.LongConsumer change) {
+        private void changeMembers(String eventId, String groupId, LongConsumer change) {
             if (memberships.isApplied(eventId)) {
                 return;
             }

@@ -49,7 +49,7 @@ class InboxListener {
 
     private final TransactionTemplate transactions;
 
-    private final HintPublisher hints;
+    private final InboxHintPublisher hints;
 
     private final ObjectProvider<InboxCommitListener> commitListeners;
 
@@ -59,7 +59,7 @@ class InboxListener {
 
     private final DistributionSummary batchSizes;
 
-    InboxListener(InboxRepository inbox, TransactionTemplate transactions, HintPublisher hints,
+    InboxListener(InboxRepository inbox, TransactionTemplate transactions, InboxHintPublisher hints,
             ObjectProvider<InboxCommitListener> commitListeners, Clock clock, MeterRegistry meters) {
         this.meters = meters;
         this.batchSizes = DistributionSummary.builder("courier.fanout.inbox.batch.size")

@@ -27,6 +27,7 @@ import dev.courier.store.DeviceRepository;
 import dev.courier.web.ApiException;
 import dev.courier.web.Caller;
 import dev.courier.web.KnownDevices;
+import java.nio.charset.StandardCharsets;
 
 /** {@code POST /v1/accounts} and {@code POST /v1/sessions}. */
 @RestController
@@ -65,7 +66,7 @@ class AccountController {
     @PostMapping("/v1/accounts")
     @ResponseStatus(HttpStatus.CREATED)
     AccountCreated create(@Valid @RequestBody CreateAccount request) {
-        if (request.password().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES) {
+        if (request.password().getBytes(StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES) {
             throw ApiException.invalid("password: must be at most " + MAX_PASSWORD_BYTES + " bytes of UTF-8");
         }
         try {

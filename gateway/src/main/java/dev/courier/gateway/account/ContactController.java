@@ -16,7 +16,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.courier.common.Hints;
 import dev.courier.common.Ids;
-import dev.courier.gateway.HintPublisher;
+import dev.courier.gateway.ChangeHintPublisher;
 import dev.courier.store.AccountRepository;
 import dev.courier.web.ApiException;
 import dev.courier.web.Caller;
@@ -32,9 +32,9 @@ class ContactController {
 
     private final AccountRepository accounts;
 
-    private final HintPublisher hints;
+    private final ChangeHintPublisher hints;
 
-    ContactController(ContactRepository contacts, AccountRepository accounts, HintPublisher hints) {
+    ContactController(ContactRepository contacts, AccountRepository accounts, ChangeHintPublisher hints) {
         this.contacts = contacts;
         this.accounts = accounts;
         this.hints = hints;

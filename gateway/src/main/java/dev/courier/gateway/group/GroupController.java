@@ -34,6 +34,7 @@ import dev.courier.store.AccountRepository;
 import dev.courier.store.MembershipRepository;
 import dev.courier.web.ApiException;
 import dev.courier.web.Caller;
+import java.util.Collection;
 
 /**
  * Groups. Creation is immediate; adding and removing members is accepted (202) once the change is in the group's log,
@@ -151,7 +152,7 @@ class GroupController {
         return valid;
     }
 
-    private void requireAccounts(java.util.Collection<String> userIds, String field) {
+    private void requireAccounts(Collection<String> userIds, String field) {
         Set<String> missing = new TreeSet<>(userIds);
         missing.removeAll(accounts.existing(userIds));
         if (!missing.isEmpty()) {

@@ -1,15 +1,20 @@
 package dev.courier.gateway.message;
 
 import java.time.Clock;
+import java.util.Comparator;
 import java.util.Set;
+import java.util.concurrent.Executor;
 
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 import org.springframework.web.socket.WebSocketSession;
 
 import dev.courier.common.ErrorCode;
+import dev.courier.ops.Background;
 import dev.courier.web.ApiException;
 import dev.courier.web.AuthenticatedSocketHandler;
 import dev.courier.web.Caller;
@@ -26,16 +31,19 @@ import tools.jackson.databind.JsonNode;
 @Component
 class GatewaySocketHandler extends AuthenticatedSocketHandler {
 
-    private static final java.util.concurrent.Executor WRITERS = runnable -> Thread.startVirtualThread(runnable);
-
     private final SendService sends;
 
     private final Validator validator;
 
-    GatewaySocketHandler(SendService sends, Validator validator, SocketProperties properties, Clock clock) {
+    /** Writes the answers, off the Kafka producer's thread: a client that stops reading blocks only its own. */
+    private final Executor writers;
+
+    GatewaySocketHandler(SendService sends, Validator validator, SocketProperties properties, Clock clock,
+            @Qualifier(Background.EXECUTOR) Executor writers) {
         super(properties, clock);
         this.sends = sends;
         this.validator = validator;
+        this.writers = writers;
     }
 
     @Override
@@ -62,14 +70,14 @@ class GatewaySocketHandler extends AuthenticatedSocketHandler {
                                     : ApiException.unavailable("the message log is unavailable; retry");
                     sendError(session, clientMsgId, error.code(), error.status(), error.getMessage());
                 }
-            }, WRITERS);
+            }, writers);
         } catch (ApiException e) {
             if (e.retryAfterSeconds() > 0) {
                 sendError(session, clientMsgId, e.code(), e.status(), e.getMessage(), e.retryAfterSeconds());
                 return;
             }
             sendError(session, clientMsgId, e.code(), e.status(), e.getMessage());
-        } catch (org.springframework.dao.DataAccessException e) {
+        } catch (DataAccessException e) {
             sendError(session, clientMsgId, ErrorCode.UNAVAILABLE, 503, "the database is unavailable; retry later");
         }
     }
@@ -84,7 +92,7 @@ class GatewaySocketHandler extends AuthenticatedSocketHandler {
         Set<ConstraintViolation<SendService.Send>> violations = validator.validate(send);
         if (!violations.isEmpty()) {
             ConstraintViolation<SendService.Send> first = violations.stream()
-                .sorted(java.util.Comparator.comparing(v -> v.getPropertyPath().toString()))
+                .sorted(Comparator.comparing(v -> v.getPropertyPath().toString()))
                 .findFirst()
                 .orElseThrow();
             throw ApiException.invalid(first.getPropertyPath() + ": " + first.getMessage());

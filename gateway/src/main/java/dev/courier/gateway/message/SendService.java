@@ -27,6 +27,7 @@ import dev.courier.store.MessageRepository;
 import dev.courier.web.ApiException;
 import dev.courier.web.Caller;
 import tools.jackson.databind.JsonNode;
+import java.util.concurrent.CompletionException;
 
 /**
  * Accepts sends, from REST and from the gateway WebSocket alike: validates at the edge, then returns once the message
@@ -64,7 +65,7 @@ public class SendService {
     public Accepted send(Caller caller, Send request) {
         try {
             return sendAsync(caller, request).join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             throw e.getCause() instanceof ApiException api ? api : e;
         }
     }

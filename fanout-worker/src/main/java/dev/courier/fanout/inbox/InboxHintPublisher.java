@@ -1,5 +1,7 @@
 package dev.courier.fanout.inbox;
 
+import java.time.Clock;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
@@ -22,17 +24,17 @@ import dev.courier.ops.BestEffortQueue;
  * {@code courier.fanout.hints.queued} (batches waiting), see {@link BestEffortQueue}.
  */
 @Component
-class HintPublisher implements DisposableBean {
+class InboxHintPublisher implements DisposableBean {
 
     private final StringRedisTemplate redis;
 
     /** One thread keeps hints of one user in order; a full queue means Redis cannot keep up, so hints are dropped. */
     private final BestEffortQueue queue;
 
-    HintPublisher(StringRedisTemplate redis, MeterRegistry meters) {
+    InboxHintPublisher(StringRedisTemplate redis, MeterRegistry meters, Clock clock) {
         this.redis = redis;
         this.queue = new BestEffortQueue("courier.fanout.hints",
-                "Push hints not published (clients will see the data at their next sync)", 1024, meters);
+                "Push hints not published (clients will see the data at their next sync)", 1024, meters, clock);
     }
 
     void publish(Map<String, Long> heads) {

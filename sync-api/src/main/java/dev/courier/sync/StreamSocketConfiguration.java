@@ -6,27 +6,30 @@ import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
 import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry;
 
 import dev.courier.web.TokenHandshakeInterceptor;
+import dev.courier.web.ProblemHandshakeHandler;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /** {@code GET /v1/stream}, authenticated at the handshake. */
 @Configuration(proxyBeanMethods = false)
 @EnableWebSocket
-class SocketConfiguration implements WebSocketConfigurer {
+class StreamSocketConfiguration implements WebSocketConfigurer {
 
     private final StreamSocketHandler handler;
 
     private final TokenHandshakeInterceptor authentication;
 
-    SocketConfiguration(StreamSocketHandler handler, TokenHandshakeInterceptor authentication, LongPolls longPolls,
-            HintSubscriptions hints, io.micrometer.core.instrument.MeterRegistry meters) {
+    StreamSocketConfiguration(StreamSocketHandler handler, TokenHandshakeInterceptor authentication, LongPolls longPolls,
+            HintSubscriptions hints, MeterRegistry meters) {
         this.handler = handler;
         this.authentication = authentication;
-        io.micrometer.core.instrument.Gauge.builder("courier.websocket.sessions", handler, h -> h.openSessions())
+        Gauge.builder("courier.websocket.sessions", handler, h -> h.openSessions())
             .tag("endpoint", "/v1/stream")
             .register(meters);
-        io.micrometer.core.instrument.Gauge.builder("courier.sync.long_polls", longPolls, LongPolls::held)
+        Gauge.builder("courier.sync.long_polls", longPolls, LongPolls::held)
             .description("long polls held now")
             .register(meters);
-        io.micrometer.core.instrument.Gauge.builder("courier.sync.hint_subscriptions", hints,
+        Gauge.builder("courier.sync.hint_subscriptions", hints,
                 HintSubscriptions::subscribedUsers)
             .description("users whose hint channel this instance subscribes")
             .register(meters);
@@ -35,7 +38,7 @@ class SocketConfiguration implements WebSocketConfigurer {
     @Override
     public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
         registry.addHandler(handler, "/v1/stream").addInterceptors(authentication)
-            .setHandshakeHandler(new dev.courier.web.ProblemHandshakeHandler())
+            .setHandshakeHandler(new ProblemHandshakeHandler())
             .setAllowedOriginPatterns("*");
     }
 }

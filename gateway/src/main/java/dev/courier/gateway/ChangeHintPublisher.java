@@ -1,5 +1,7 @@
 package dev.courier.gateway;
 
+import java.time.Clock;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -16,17 +18,17 @@ import dev.courier.ops.BestEffortQueue;
  * {@code courier.gateway.hints.queued}, see {@link BestEffortQueue}.
  */
 @Component
-public class HintPublisher implements DisposableBean {
+public class ChangeHintPublisher implements DisposableBean {
 
     private final StringRedisTemplate redis;
 
     private final BestEffortQueue queue;
 
-    HintPublisher(StringRedisTemplate redis, MeterRegistry meters) {
+    ChangeHintPublisher(StringRedisTemplate redis, MeterRegistry meters, Clock clock) {
         this.redis = redis;
         this.queue = new BestEffortQueue("courier.gateway.hints",
                 "Account or contact hints not published (clients will see the change at their next sync)", 1024,
-                meters);
+                meters, clock);
     }
 
     public void changed(String userId, String what) {

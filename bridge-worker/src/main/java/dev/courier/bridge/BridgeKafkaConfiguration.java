@@ -11,7 +11,7 @@ import org.springframework.util.backoff.ExponentialBackOff;
  * Kafka down) and is retried with growing pauses, without committing offsets, for as long as it takes.
  */
 @Configuration(proxyBeanMethods = false)
-class KafkaConfiguration {
+class BridgeKafkaConfiguration {
 
     @Bean
     DefaultErrorHandler errorHandler() {

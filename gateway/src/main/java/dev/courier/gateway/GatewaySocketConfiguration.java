@@ -7,22 +7,26 @@ import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
 import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry;
 
 import dev.courier.web.TokenHandshakeInterceptor;
+import dev.courier.web.AuthenticatedSocketHandler;
+import dev.courier.web.ProblemHandshakeHandler;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /** {@code GET /v1/ws}, authenticated at the handshake. */
 @Configuration(proxyBeanMethods = false)
 @EnableWebSocket
-class SocketConfiguration implements WebSocketConfigurer {
+class GatewaySocketConfiguration implements WebSocketConfigurer {
 
     private final WebSocketHandler handler;
 
     private final TokenHandshakeInterceptor authentication;
 
-    SocketConfiguration(dev.courier.web.AuthenticatedSocketHandler handler, TokenHandshakeInterceptor authentication,
-            io.micrometer.core.instrument.MeterRegistry meters) {
+    GatewaySocketConfiguration(AuthenticatedSocketHandler handler, TokenHandshakeInterceptor authentication,
+            MeterRegistry meters) {
         this.handler = handler;
         this.authentication = authentication;
-        io.micrometer.core.instrument.Gauge
-            .builder("courier.websocket.sessions", handler, dev.courier.web.AuthenticatedSocketHandler::openSessions)
+        Gauge
+            .builder("courier.websocket.sessions", handler, AuthenticatedSocketHandler::openSessions)
             .tag("endpoint", "/v1/ws")
             .register(meters);
     }
@@ -30,7 +34,7 @@ class SocketConfiguration implements WebSocketConfigurer {
     @Override
     public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
         registry.addHandler(handler, "/v1/ws").addInterceptors(authentication)
-            .setHandshakeHandler(new dev.courier.web.ProblemHandshakeHandler())
+            .setHandshakeHandler(new ProblemHandshakeHandler())
             .setAllowedOriginPatterns("*");
     }
 }

@@ -30,7 +30,7 @@ import dev.courier.ops.KafkaTopicsProperties;
  * it takes, without committing offsets, so an outage delays delivery and loses nothing.
  */
 @Configuration(proxyBeanMethods = false)
-class KafkaConfiguration {
+class FanoutKafkaConfiguration {
 
     @Bean
     DefaultErrorHandler errorHandler(KafkaOperations<String, String> kafka, FanoutProperties properties,

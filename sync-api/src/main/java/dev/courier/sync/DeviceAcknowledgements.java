@@ -1,19 +1,22 @@
 package dev.courier.sync;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledFuture;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.scheduling.TaskScheduler;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.courier.ops.Background;
 import dev.courier.store.DeviceRepository;
 
 /**
@@ -24,9 +27,9 @@ import dev.courier.store.DeviceRepository;
  * sooner. Retention flushes first; so does a shutdown.
  */
 @Component
-public class Acknowledgements implements DisposableBean {
+public class DeviceAcknowledgements implements SmartLifecycle {
 
-    private static final Logger log = LoggerFactory.getLogger(Acknowledgements.class);
+    private static final Logger log = LoggerFactory.getLogger(DeviceAcknowledgements.class);
 
     private record Device(String userId, String deviceId) {
     }
@@ -44,14 +47,47 @@ public class Acknowledgements implements DisposableBean {
 
     private final TransactionTemplate transactions;
 
-    private final ScheduledExecutorService flusher = Executors
-        .newSingleThreadScheduledExecutor(Thread.ofPlatform().name("courier-ack-flush").daemon().factory());
+    private final TaskScheduler scheduler;
 
-    Acknowledgements(DeviceRepository devices, TransactionTemplate transactions, SyncProperties properties) {
+    private final Duration interval;
+
+    private volatile @Nullable ScheduledFuture<?> flusher;
+
+    DeviceAcknowledgements(DeviceRepository devices, TransactionTemplate transactions, SyncProperties properties,
+            @Qualifier(Background.SCHEDULER) TaskScheduler scheduler) {
         this.devices = devices;
         this.transactions = transactions;
-        long interval = Math.max(1, properties.ackFlushInterval().toMillis());
-        flusher.scheduleWithFixedDelay(this::flushQuietly, interval, interval, TimeUnit.MILLISECONDS);
+        this.scheduler = scheduler;
+        this.interval = properties.ackFlushInterval().isPositive() ? properties.ackFlushInterval()
+                : Duration.ofMillis(1);
+    }
+
+    @Override
+    public void start() {
+        flusher = scheduler.scheduleWithFixedDelay(this::flushQuietly, scheduler.getClock().instant().plus(interval),
+                interval);
+    }
+
+    /** Stops the flushes and writes what is pending: after the web server stopped, so no sync is lost. */
+    @Override
+    public void stop() {
+        ScheduledFuture<?> running = flusher;
+        if (running != null) {
+            running.cancel(false);
+            flusher = null;
+        }
+        flushQuietly();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return flusher != null;
+    }
+
+    /** Stops after the web server (whose phase is higher), so the last syncs' acknowledgements are written. */
+    @Override
+    public int getPhase() {
+        return 0;
     }
 
     /** Records that the device presented a key at {@code seq} (0: none) at {@code now}. */
@@ -92,9 +128,4 @@ public class Acknowledgements implements DisposableBean {
         }
     }
 
-    @Override
-    public void destroy() {
-        flusher.shutdownNow();
-        flushQuietly();
-    }
 }

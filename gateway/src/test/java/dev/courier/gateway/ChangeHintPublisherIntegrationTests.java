@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -23,11 +24,11 @@ import dev.courier.common.Hints;
 import dev.courier.testinfra.CourierInfrastructure;
 
 /**
- * The gateway's {@link HintPublisher} while Redis stalls (every command held for seconds, as a Redis that is down but
+ * The gateway's {@link ChangeHintPublisher} while Redis stalls (every command held for seconds, as a Redis that is down but
  * still accepts connections): hints wait in a bounded queue, the rest are dropped at once and counted, and those queued
  * are published once Redis answers again.
  */
-class HintPublisherIntegrationTests {
+class ChangeHintPublisherIntegrationTests {
 
     private static final int HINTS = 5_000;
 
@@ -53,9 +54,10 @@ class HintPublisherIntegrationTests {
             context.registerBean(StringRedisTemplate.class,
                     () -> new StringRedisTemplate(context.getBean(LettuceConnectionFactory.class)));
             context.registerBean(MeterRegistry.class, SimpleMeterRegistry::new);
-            context.register(HintPublisher.class);
+            context.registerBean(Clock.class, Clock::systemUTC);
+            context.register(ChangeHintPublisher.class);
             context.refresh();
-            HintPublisher hints = context.getBean(HintPublisher.class);
+            ChangeHintPublisher hints = context.getBean(ChangeHintPublisher.class);
             MeterRegistry meters = context.getBean(MeterRegistry.class);
             hints.changed(userId, Hints.CONTACTS);
             await().until(() -> received.get() == 1);
