@@ -25,12 +25,12 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import tools.jackson.databind.node.StringNode;
 
 import dev.courier.common.ConversationId;
 import dev.courier.common.ConversationRecord;
 import dev.courier.common.MessageId;
 import dev.courier.common.Records;
-import tools.jackson.databind.node.StringNode;
 
 /**
  * The limits of the components underneath, measured on the same servers in the same run, each with the shape of work
@@ -68,7 +68,9 @@ final class Baselines {
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers.kafka());
         try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", servers.kafka()))) {
             if (!admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(topic)) {
-                admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+                admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
+                        .all()
+                        .get(30, TimeUnit.SECONDS);
             }
         }
         config.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -81,10 +83,16 @@ final class Baselines {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(config)) {
             timed(run, concurrency, (n, done) -> {
                 String conversation = ConversationId.direct("bench-sender-" + n % 100, "bench-recipient-" + n % 100)
-                    .value();
+                        .value();
                 String value = Records.encode(new ConversationRecord.MessagePosted(
-                        MessageId.forSend("bench-sender", "c" + n), "c" + n, conversation, "bench-sender-" + n % 100,
-                        "text", StringNode.valueOf(text), Instant.now(), null));
+                        MessageId.forSend("bench-sender", "c" + n),
+                        "c" + n,
+                        conversation,
+                        "bench-sender-" + n % 100,
+                        "text",
+                        StringNode.valueOf(text),
+                        Instant.now(),
+                        null));
                 producer.send(new ProducerRecord<>(topic, conversation, value), (metadata, failure) -> done.run());
             });
         }
@@ -99,7 +107,8 @@ final class Baselines {
     Run jdbc(int writers, int batchRows, int users) throws Exception {
         Run run = new Run(JDBC);
         String table = "bench_inbox_baseline";
-        try (Connection db = connect(); Statement ddl = db.createStatement()) {
+        try (Connection db = connect();
+                Statement ddl = db.createStatement()) {
             ddl.execute("DROP TABLE IF EXISTS " + table);
             ddl.execute("CREATE TABLE " + table + " LIKE inbox");
         }
@@ -123,8 +132,14 @@ final class Baselines {
                                     long n = next + r;
                                     statement.setString(p++, "bench-user-" + writer + "-" + n % users);
                                     statement.setLong(p++, n / users + 1);
-                                    statement.setString(p++, "m" + Long.toString(n, 32) + "q"
-                                            + Long.toString(ThreadLocalRandom.current().nextLong() >>> 4, 32));
+                                    statement.setString(
+                                            p++,
+                                            "m" + Long.toString(n, 32) + "q"
+                                                    + Long.toString(
+                                                            ThreadLocalRandom.current()
+                                                                            .nextLong()
+                                                                    >>> 4,
+                                                            32));
                                     statement.setLong(p++, System.currentTimeMillis());
                                 }
                                 statement.executeUpdate();
@@ -146,7 +161,8 @@ final class Baselines {
         run.figures.put("rows/s", run.rows.get() / ((System.nanoTime() - start) / 1e9));
         run.figures.put("writers", writers);
         run.figures.put("rows per transaction", batchRows);
-        try (Connection db = connect(); Statement ddl = db.createStatement()) {
+        try (Connection db = connect();
+                Statement ddl = db.createStatement()) {
             ddl.execute("DROP TABLE " + table);
         }
         return run;
@@ -158,8 +174,11 @@ final class Baselines {
         RedisClient client = RedisClient.create(servers.redisUrl());
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             RedisAsyncCommands<String, String> redis = connection.async();
-            timed(run, concurrency, (n, done) -> redis.publish("courier:hint:bench-baseline-" + n % 1000,
-                    Long.toString(n)).whenComplete((receivers, failure) -> done.run()));
+            timed(
+                    run,
+                    concurrency,
+                    (n, done) -> redis.publish("courier:hint:bench-baseline-" + n % 1000, Long.toString(n))
+                            .whenComplete((receivers, failure) -> done.run()));
         } finally {
             client.shutdown();
         }
@@ -179,7 +198,8 @@ final class Baselines {
                 try (MiniHttp http = new MiniHttp(echo)) {
                     while (System.nanoTime() < deadline) {
                         byte[] body = ("{\"clientMsgId\":\"e" + ids.incrementAndGet() + "\",\"to\":\"u:bench\","
-                                + "\"kind\":\"text\",\"content\":\"" + text + "\"}").getBytes(StandardCharsets.UTF_8);
+                                        + "\"kind\":\"text\",\"content\":\"" + text + "\"}")
+                                .getBytes(StandardCharsets.UTF_8);
                         long sent = Run.nowMicros();
                         MiniHttp.Response answer = http.post("/v1/echo", null, body);
                         if (answer.status() == 202) {

@@ -6,8 +6,10 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -16,8 +18,6 @@ import java.util.concurrent.locks.LockSupport;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import java.util.LinkedHashMap;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The benchmark: starts the servers and services as separate processes (see {@link Cluster}), measures the baselines,
@@ -53,9 +53,12 @@ final class Bench {
 
     private Bench(Options options) {
         this.options = options;
-        this.runId = Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36).substring(0, 6);
-        this.out = Path.of(options.get("out"), LocalDateTime.now().format(DateTimeFormatter.ofPattern(
-                "yyyyMMdd-HHmmss")) + "-" + options.mode).toAbsolutePath();
+        this.runId =
+                Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36).substring(0, 6);
+        this.out = Path.of(
+                        options.get("out"),
+                        LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + options.mode)
+                .toAbsolutePath();
     }
 
     static void main(String[] args) throws Exception {
@@ -140,8 +143,14 @@ final class Bench {
         runs.add(rest);
 
         Run ws = new Run("direct, WebSocket, max");
-        measure(ws, () -> load.webSocket(ws, direct, options.integer("ws-sockets"), options.integer("ws-window"),
-                options.decimal("direct-seconds")));
+        measure(
+                ws,
+                () -> load.webSocket(
+                        ws,
+                        direct,
+                        options.integer("ws-sockets"),
+                        options.integer("ws-window"),
+                        options.decimal("direct-seconds")));
         runs.add(ws);
 
         // half of what REST itself reached: the latency an operator sees with headroom left
@@ -171,8 +180,14 @@ final class Bench {
         Run group500 = new Run("groups of 500");
         // a fixed number of messages: a closed loop would be accepted far faster than 500 rows each can be written,
         // and would measure the backlog it built
-        measure(group500, () -> load.closedLoop(group500, bigSenders, options.integer("group-connections"), 3600,
-                (long) groups500 * options.integer("group500-messages")));
+        measure(
+                group500,
+                () -> load.closedLoop(
+                        group500,
+                        bigSenders,
+                        options.integer("group-connections"),
+                        3600,
+                        (long) groups500 * options.integer("group500-messages")));
         runs.add(group500);
 
         Run polls = new Run("long polls");
@@ -208,8 +223,14 @@ final class Bench {
             }
         }
         Run group50 = new Run(recorded ? "groups of 50" : "warm-up: groups of 50");
-        measure(group50, () -> load.closedLoop(group50, interleaved, options.integer("group-connections"), 3600,
-                (long) groups50 * options.integer("group50-messages")));
+        measure(
+                group50,
+                () -> load.closedLoop(
+                        group50,
+                        interleaved,
+                        options.integer("group-connections"),
+                        3600,
+                        (long) groups50 * options.integer("group50-messages")));
         Run drain = new Run(recorded ? "sync: drain ~50 messages per user" : "warm-up: sync drain");
         measure(drain, () -> drain(drain, keys, options.integer("sync-concurrency")));
         if (recorded) {
@@ -254,11 +275,15 @@ final class Bench {
             run.figures.put("failed", run.failed.get());
             run.figures.put("in all inboxes", run.delivered.get());
             run.figures.put("accepted sends/s", run.accepted.get() / ((sendingDone - start) / 1e9));
-            run.figures.put("end-to-end messages/s", run.delivered.get() == 0 ? 0.0
-                    : run.delivered.get() / ((run.lastDeliveredMicros.get() - firstSend) / 1e6));
+            run.figures.put(
+                    "end-to-end messages/s",
+                    run.delivered.get() == 0
+                            ? 0.0
+                            : run.delivered.get() / ((run.lastDeliveredMicros.get() - firstSend) / 1e6));
             run.figures.put("inbox rows", run.rows.get());
-            run.figures.put("inbox rows/s", run.rows.get() == 0 ? 0.0
-                    : run.rows.get() / ((run.lastCommitMicros.get() - firstSend) / 1e6));
+            run.figures.put(
+                    "inbox rows/s",
+                    run.rows.get() == 0 ? 0.0 : run.rows.get() / ((run.lastCommitMicros.get() - firstSend) / 1e6));
         }
         cpuFigures(run, cpu, seconds, Math.max(run.delivered.get(), run.syncedMessages.get()));
         say("%-34s %s", run.name, headline(run));
@@ -283,16 +308,24 @@ final class Bench {
 
     private static String headline(Run run) {
         StringBuilder line = new StringBuilder();
-        for (String name : List.of("accepted sends/s", "end-to-end messages/s", "inbox rows/s", "syncs/s",
-                "messages drained/s", "failed")) {
+        for (String name : List.of(
+                "accepted sends/s",
+                "end-to-end messages/s",
+                "inbox rows/s",
+                "syncs/s",
+                "messages drained/s",
+                "failed")) {
             Object value = run.figures.get(name);
             if (value != null) {
-                line.append(name).append(' ').append(value instanceof Double d ? String.format("%.0f", d) : value)
-                    .append("  ");
+                line.append(name)
+                        .append(' ')
+                        .append(value instanceof Double d ? String.format("%.0f", d) : value)
+                        .append("  ");
             }
         }
-        run.histograms().forEach((name, histogram) -> line.append(String.format("%s p99 %.1f ms  ", name,
-                histogram.getValueAtPercentile(99) / 1000.0)));
+        run.histograms()
+                .forEach((name, histogram) -> line.append(
+                        String.format("%s p99 %.1f ms  ", name, histogram.getValueAtPercentile(99) / 1000.0)));
         return line.toString();
     }
 
@@ -333,8 +366,8 @@ final class Bench {
         parallel(options.integer("sync-concurrency"), () -> {
             try (MiniHttp http = new MiniHttp(cluster.sync)) {
                 for (String user = queue.poll(); user != null; user = queue.poll()) {
-                    MiniHttp.Response answer = http.post("/v1/sync", population.token(user),
-                            "{\"limit\":1}".getBytes(StandardCharsets.UTF_8));
+                    MiniHttp.Response answer = http.post(
+                            "/v1/sync", population.token(user), "{\"limit\":1}".getBytes(StandardCharsets.UTF_8));
                     keys.put(user, JSON.readTree(answer.body()).path("syncKey").asString());
                 }
             }
@@ -352,7 +385,7 @@ final class Bench {
                     boolean more = true;
                     while (more) {
                         byte[] body = ("{\"syncKey\":\"" + keys.get(user) + "\",\"limit\":100}")
-                            .getBytes(StandardCharsets.UTF_8);
+                                .getBytes(StandardCharsets.UTF_8);
                         long sent = Run.nowMicros();
                         MiniHttp.Response answer = http.post("/v1/sync", population.token(user), body);
                         run.record(Run.SYNC, Run.nowMicros() - sent);
@@ -381,8 +414,8 @@ final class Bench {
 
     /** Holds long polls (one per user, at most --long-polls), then wakes each with one direct message. */
     private void longPolls(Run run, Map<String, String> keys, List<String> senders) throws Exception {
-        List<String> users = new ArrayList<>(keys.keySet()).subList(0,
-                Math.min(keys.size(), options.integer("long-polls")));
+        List<String> users =
+                new ArrayList<>(keys.keySet()).subList(0, Math.min(keys.size(), options.integer("long-polls")));
         AtomicInteger answered = new AtomicInteger();
         AtomicInteger early = new AtomicInteger();
         AtomicInteger holding = new AtomicInteger();
@@ -466,7 +499,8 @@ final class Bench {
     }
 
     static void say(String format, Object... args) {
-        System.out.printf("[%s] %s%n", LocalDateTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss")),
-                String.format(format, args));
+        System.out.printf(
+                "[%s] %s%n",
+                LocalDateTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss")), String.format(format, args));
     }
 }

@@ -1,6 +1,7 @@
 package dev.courier.bench;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -10,18 +11,17 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import dev.courier.embedded.Ports;
 import dev.courier.migrations.Migrator;
-import java.io.File;
-import java.nio.file.StandardOpenOption;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The system under test, each part a process of its own so that its CPU and memory can be read: the servers (embedded
@@ -31,8 +31,7 @@ import java.util.concurrent.locks.LockSupport;
 final class Cluster implements AutoCloseable {
 
     /** Where the servers are. */
-    record Servers(String kafka, String jdbcUrl, String dbUser, String dbPassword, String redisUrl) {
-    }
+    record Servers(String kafka, String jdbcUrl, String dbUser, String dbPassword, String redisUrl) {}
 
     private final List<Process> children = new ArrayList<>();
 
@@ -63,16 +62,24 @@ final class Cluster implements AutoCloseable {
         jfr = Boolean.parseBoolean(options.get("jfr"));
         processes.add("bench (load)", ProcessHandle.current().pid());
         if (options.external()) {
-            servers = new Servers(options.get("kafka"), options.get("db-url"), options.get("db-user"),
-                    options.get("db-password"), options.get("redis"));
+            servers = new Servers(
+                    options.get("kafka"),
+                    options.get("db-url"),
+                    options.get("db-user"),
+                    options.get("db-password"),
+                    options.get("redis"));
             Migrator.migrate(servers.jdbcUrl(), servers.dbUser(), servers.dbPassword());
         } else {
             servers = startInfra();
         }
-        List<String> common = new ArrayList<>(List.of("--spring.kafka.bootstrap-servers=" + servers.kafka(),
-                "--spring.datasource.url=" + servers.jdbcUrl(), "--spring.datasource.username=" + servers.dbUser(),
-                "--spring.datasource.password=" + servers.dbPassword(), "--spring.data.redis.url=" + servers.redisUrl(),
-                "--courier.auth.token-secret=" + tokenSecret, "--spring.main.banner-mode=off"));
+        List<String> common = new ArrayList<>(List.of(
+                "--spring.kafka.bootstrap-servers=" + servers.kafka(),
+                "--spring.datasource.url=" + servers.jdbcUrl(),
+                "--spring.datasource.username=" + servers.dbUser(),
+                "--spring.datasource.password=" + servers.dbPassword(),
+                "--spring.data.redis.url=" + servers.redisUrl(),
+                "--courier.auth.token-secret=" + tokenSecret,
+                "--spring.main.banner-mode=off"));
         common.addAll(options.passThrough());
         int gatewayPort = Ports.freePort();
         int syncPort = Ports.freePort();
@@ -85,8 +92,13 @@ final class Cluster implements AutoCloseable {
         if (options.get("layout").equals("single")) {
             // the standalone layout: one JVM, each service its own Spring context; the JIT compiles the shared
             // stack (Tomcat, Spring, Jackson, the Kafka and JDBC clients) once instead of once per service
-            List<String> args = new ArrayList<>(List.of("service", "all", Integer.toString(gatewayPort),
-                    Integer.toString(syncPort), Integer.toString(fanoutPort), Integer.toString(echoPort)));
+            List<String> args = new ArrayList<>(List.of(
+                    "service",
+                    "all",
+                    Integer.toString(gatewayPort),
+                    Integer.toString(syncPort),
+                    Integer.toString(fanoutPort),
+                    Integer.toString(echoPort)));
             args.addAll(common);
             args.add("--courier.bench.probe-port=" + probePort);
             args.add("--courier.gateway.limits.send-burst=1000000");
@@ -97,7 +109,12 @@ final class Cluster implements AutoCloseable {
             // the fanout-worker first: it declares the topics the others use
             service("fanout-worker", "fanout", fanoutPort, common, "--courier.bench.probe-port=" + probePort);
             awaitReady("fanout-worker", fanout);
-            service("gateway", "gateway", gatewayPort, common, "--courier.gateway.limits.send-burst=1000000",
+            service(
+                    "gateway",
+                    "gateway",
+                    gatewayPort,
+                    common,
+                    "--courier.gateway.limits.send-burst=1000000",
                     "--courier.gateway.limits.sends-per-second=1000000");
             service("sync-api", "sync", syncPort, common);
             service("echo (HTTP baseline)", "echo", echoPort, common);
@@ -115,8 +132,12 @@ final class Cluster implements AutoCloseable {
         BufferedReader out = new BufferedReader(new InputStreamReader(infra.getInputStream(), StandardCharsets.UTF_8));
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         for (String line = out.readLine(); line != null && System.nanoTime() < deadline; line = out.readLine()) {
-            Files.writeString(logs.resolve("servers.log"), line + "\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    logs.resolve("servers.log"),
+                    line + "\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
             if (line.startsWith(Infra.READY)) {
                 String[] parts = line.substring(Infra.READY.length()).split(" ");
                 Thread.ofPlatform().daemon().start(() -> drain(out));
@@ -174,7 +195,8 @@ final class Cluster implements AutoCloseable {
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         if (!name.equals("servers")) {
-            builder.redirectOutput(logs.resolve(name.replaceAll("[^a-z-]", "") + ".log").toFile());
+            builder.redirectOutput(
+                    logs.resolve(name.replaceAll("[^a-z-]", "") + ".log").toFile());
         }
         Process process = builder.start();
         children.add(process);
@@ -182,12 +204,16 @@ final class Cluster implements AutoCloseable {
     }
 
     private static void awaitReady(String name, URI base) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         while (System.nanoTime() < deadline) {
             try {
-                HttpResponse<Void> answer = http.send(HttpRequest.newBuilder(base.resolve("/actuator/health/readiness"))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+                HttpResponse<Void> answer = http.send(
+                        HttpRequest.newBuilder(base.resolve("/actuator/health/readiness"))
+                                .timeout(Duration.ofSeconds(2))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
                 if (answer.statusCode() == 200) {
                     return;
                 }

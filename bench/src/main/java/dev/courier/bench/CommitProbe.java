@@ -51,8 +51,13 @@ class CommitProbe {
                     perMessage.merge(row.messageId(), 1, Integer::sum);
                 }
                 StringBuilder lines = new StringBuilder(32 + perMessage.size() * 40);
-                lines.append("C ").append(micros).append(' ').append(perMessage.size()).append('\n');
-                perMessage.forEach((id, count) -> lines.append(id).append(' ').append(count).append('\n'));
+                lines.append("C ")
+                        .append(micros)
+                        .append(' ')
+                        .append(perMessage.size())
+                        .append('\n');
+                perMessage.forEach((id, count) ->
+                        lines.append(id).append(' ').append(count).append('\n'));
                 synchronized (out) {
                     try {
                         out.write(lines.toString().getBytes(StandardCharsets.US_ASCII));

@@ -16,8 +16,7 @@ final class Infra {
 
     static final String READY = "READY ";
 
-    private Infra() {
-    }
+    private Infra() {}
 
     static void main(String[] args) throws Exception {
         Path dataDir = args.length > 0 ? Path.of(args[0]) : null;

@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-
 import javax.imageio.ImageIO;
 
 import org.HdrHistogram.Histogram;
@@ -41,8 +40,9 @@ public final class LatencyPlot {
 
     static final int HEIGHT = 700;
 
-    private static final String[] PALETTE = { "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
-        "#e377c2", "#7f7f7f", "#bcbd22", "#17becf" };
+    private static final String[] PALETTE = {
+        "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"
+    };
 
     /** Points sampled per decade of {@code 1/(1-p)}: smooth enough for a curve, small enough for an SVG. */
     private static final int POINTS_PER_DECADE = 60;
@@ -57,8 +57,7 @@ public final class LatencyPlot {
         }
     }
 
-    private LatencyPlot() {
-    }
+    private LatencyPlot() {}
 
     /**
      * Writes the chart as an antialiased 1200x700 PNG.
@@ -157,8 +156,15 @@ public final class LatencyPlot {
 
         c.text(title, WIDTH / 2.0, 38, 20, true, "#111111", Anchor.MIDDLE, false);
         c.text("Percentile", (left + right) / 2, HEIGHT - 18, 15, false, "#111111", Anchor.MIDDLE, false);
-        c.text("Latency (ms)" + (y.log ? ", log scale" : ""), 24, (top + bottom) / 2, 15, false, "#111111",
-                Anchor.MIDDLE, true);
+        c.text(
+                "Latency (ms)" + (y.log ? ", log scale" : ""),
+                24,
+                (top + bottom) / 2,
+                15,
+                false,
+                "#111111",
+                Anchor.MIDDLE,
+                true);
         if (series.isEmpty()) {
             c.text("no data", (left + right) / 2, (top + bottom) / 2, 16, false, "#777777", Anchor.MIDDLE, false);
         } else {
@@ -170,8 +176,8 @@ public final class LatencyPlot {
      * Where the legend goes: a box in the first corner of the frame that no line crosses, tried in the order
      * top-left, bottom-right, top-right, bottom-left (percentile curves rise to the right), else rows above the frame.
      */
-    private record Legend(double x, double y, double width, double height, double[] entryX, double[] entryY,
-            boolean boxed) {
+    private record Legend(
+            double x, double y, double width, double height, double[] entryX, double[] entryY, boolean boxed) {
 
         private static final double ROW = 22;
 
@@ -194,12 +200,17 @@ public final class LatencyPlot {
             double w = Math.ceil(10 + SAMPLE + GAP + text + 12);
             double h = Math.ceil(series.size() * ROW + 12);
             double margin = 14;
-            double[][] corners = { { f.left + margin, f.top + margin }, { f.right - margin - w, f.bottom - margin - h },
-                { f.right - margin - w, f.top + margin }, { f.left + margin, f.bottom - margin - h } };
+            double[][] corners = {
+                {f.left + margin, f.top + margin},
+                {f.right - margin - w, f.bottom - margin - h},
+                {f.right - margin - w, f.top + margin},
+                {f.left + margin, f.bottom - margin - h}
+            };
             for (double[] corner : corners) {
                 double x = Math.floor(corner[0]);
                 double y = Math.floor(corner[1]);
-                if (w > f.right - f.left - 2 * margin || h > f.bottom - f.top - 2 * margin
+                if (w > f.right - f.left - 2 * margin
+                        || h > f.bottom - f.top - 2 * margin
                         || crossed(new Rectangle2D.Double(x - 4, y - 4, w + 8, h + 8), series, f)) {
                     continue;
                 }
@@ -250,15 +261,15 @@ public final class LatencyPlot {
             for (int i = 0; i < series.size(); i++) {
                 Series s = series.get(i);
                 c.line(entryX[i], entryY[i], entryX[i] + SAMPLE, entryY[i], s.color, 3);
-                c.text(s.legend(), entryX[i] + SAMPLE + GAP, entryY[i] + 5, 14, false, "#222222", Anchor.START,
-                        false);
+                c.text(s.legend(), entryX[i] + SAMPLE + GAP, entryY[i] + 5, 14, false, "#222222", Anchor.START, false);
             }
         }
     }
 
     /** The label of {@code 1/(1-p) = 10^decade}: 0%, 90%, 99%, 99.9%, ... */
     static String percentileLabel(int decade) {
-        BigDecimal p = BigDecimal.ONE.subtract(BigDecimal.ONE.movePointLeft(decade)).movePointRight(2);
+        BigDecimal p =
+                BigDecimal.ONE.subtract(BigDecimal.ONE.movePointLeft(decade)).movePointRight(2);
         return p.stripTrailingZeros().toPlainString() + "%";
     }
 
@@ -275,25 +286,25 @@ public final class LatencyPlot {
      * One histogram sampled along the x axis, in milliseconds; {@code lowMillis} is where its body starts (the 1st
      * percentile, or the least value above zero), which a log axis reaches down to.
      */
-    private record Series(String name, String color, long count, double maxMillis, double lowMillis, double[] x,
-            double[] millis) {
+    private record Series(
+            String name, String color, long count, double maxMillis, double lowMillis, double[] x, double[] millis) {
 
         static Series of(String name, String color, Histogram h) {
             long count = h.getTotalCount();
             List<double[]> points = new ArrayList<>();
             // 1/(1-p) from 1 (0%) in even log steps up to the count, where the next value is the maximum
-            for (int i = 0;; i++) {
+            for (int i = 0; ; i++) {
                 double x = Math.pow(10, (double) i / POINTS_PER_DECADE);
                 if (x >= count) {
                     break;
                 }
-                points.add(new double[] { x, h.getValueAtPercentile(100.0 * (1 - 1 / x)) / 1000.0 });
+                points.add(new double[] {x, h.getValueAtPercentile(100.0 * (1 - 1 / x)) / 1000.0});
             }
             if (count > 1) {
-                points.add(new double[] { count, h.getValueAtPercentile(100.0 * (1 - 1.0 / count)) / 1000.0 });
+                points.add(new double[] {count, h.getValueAtPercentile(100.0 * (1 - 1.0 / count)) / 1000.0});
             }
             double max = h.getMaxValue() / 1000.0;
-            points.add(new double[] { Math.max(count, 1), max });
+            points.add(new double[] {Math.max(count, 1), max});
             if (points.size() == 1) {
                 points.add(points.get(0)); // a single value: a dot, from the line's round caps
             }
@@ -307,8 +318,8 @@ public final class LatencyPlot {
             if (low == 0) {
                 low = h.getMaxValue() == 0 ? Long.MAX_VALUE : h.getMinNonZeroValue();
             }
-            return new Series(name, color, count, max, low == Long.MAX_VALUE ? Double.MAX_VALUE : low / 1000.0, x,
-                    millis);
+            return new Series(
+                    name, color, count, max, low == Long.MAX_VALUE ? Double.MAX_VALUE : low / 1000.0, x, millis);
         }
 
         String legend() {
@@ -321,8 +332,7 @@ public final class LatencyPlot {
         }
     }
 
-    private record Tick(double value, String label) {
-    }
+    private record Tick(double value, String label) {}
 
     /**
      * The latency axis: linear from zero with 1-2-2.5-5 steps, or log when the series' bodies and maxima span over two
@@ -346,8 +356,9 @@ public final class LatencyPlot {
             double raw = hi / 8;
             int exponent = (int) Math.floor(Math.log10(raw));
             double fraction = raw / Math.pow(10, exponent);
-            BigDecimal step = BigDecimal.valueOf(fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 2.5 ? 2.5
-                    : fraction <= 5 ? 5 : 10).scaleByPowerOfTen(exponent);
+            BigDecimal step = BigDecimal.valueOf(
+                            fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 2.5 ? 2.5 : fraction <= 5 ? 5 : 10)
+                    .scaleByPowerOfTen(exponent);
             // a little headroom, so that the top of the highest line does not sit on the frame
             long steps = (long) Math.ceil(hi * 1.02 / step.doubleValue());
             List<Tick> ticks = new ArrayList<>();
@@ -362,7 +373,7 @@ public final class LatencyPlot {
             int from = (int) Math.floor(Math.log10(lo));
             int to = (int) Math.ceil(Math.log10(hi));
             // up to four decades: labels at 1, 2 and 5 of each decade; more: at the decades only
-            int[] labelled = to - from <= 4 ? new int[] { 1, 2, 5 } : new int[] { 1 };
+            int[] labelled = to - from <= 4 ? new int[] {1, 2, 5} : new int[] {1};
             double min = Math.pow(10, from);
             double max = Math.pow(10, to);
             for (int m : labelled) { // tighten the ends to the labelled values around the data
@@ -434,7 +445,9 @@ public final class LatencyPlot {
     }
 
     private enum Anchor {
-        START, MIDDLE, END
+        START,
+        MIDDLE,
+        END
     }
 
     /** The few drawing operations the chart needs, for either output. */
@@ -452,8 +465,8 @@ public final class LatencyPlot {
         void unclip();
 
         /** Text with its baseline at y; rotated text reads bottom to top, centred on (x, y). */
-        void text(String text, double x, double y, int size, boolean bold, String color, Anchor anchor,
-                boolean rotated);
+        void text(
+                String text, double x, double y, int size, boolean bold, String color, Anchor anchor, boolean rotated);
 
         default double width(String text, int size, boolean bold) {
             return font(size, bold).getStringBounds(text, MEASURE).getWidth();
@@ -510,8 +523,8 @@ public final class LatencyPlot {
         }
 
         @Override
-        public void text(String text, double x, double y, int size, boolean bold, String color, Anchor anchor,
-                boolean rotated) {
+        public void text(
+                String text, double x, double y, int size, boolean bold, String color, Anchor anchor, boolean rotated) {
             Font font = font(size, bold);
             g.setFont(font);
             g.setColor(Color.decode(color));
@@ -536,10 +549,20 @@ public final class LatencyPlot {
 
         SvgCanvas(String title) {
             svg.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
-                .append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH)
-                .append("\" height=\"").append(HEIGHT).append("\" viewBox=\"0 0 ").append(WIDTH).append(' ')
-                .append(HEIGHT).append("\" font-family=\"").append(SVG_FONTS).append("\">\n")
-                .append("<title>").append(escape(title)).append("</title>\n");
+                    .append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
+                    .append(WIDTH)
+                    .append("\" height=\"")
+                    .append(HEIGHT)
+                    .append("\" viewBox=\"0 0 ")
+                    .append(WIDTH)
+                    .append(' ')
+                    .append(HEIGHT)
+                    .append("\" font-family=\"")
+                    .append(SVG_FONTS)
+                    .append("\">\n")
+                    .append("<title>")
+                    .append(escape(title))
+                    .append("</title>\n");
         }
 
         String finish() {
@@ -548,9 +571,17 @@ public final class LatencyPlot {
 
         @Override
         public void rect(double x, double y, double w, double h, String fill, String stroke) {
-            svg.append("<rect x=\"").append(n(x)).append("\" y=\"").append(n(y)).append("\" width=\"").append(n(w))
-                .append("\" height=\"").append(n(h)).append("\" fill=\"").append(fill == null ? "none" : fill)
-                .append('"');
+            svg.append("<rect x=\"")
+                    .append(n(x))
+                    .append("\" y=\"")
+                    .append(n(y))
+                    .append("\" width=\"")
+                    .append(n(w))
+                    .append("\" height=\"")
+                    .append(n(h))
+                    .append("\" fill=\"")
+                    .append(fill == null ? "none" : fill)
+                    .append('"');
             if (stroke != null) {
                 svg.append(" stroke=\"").append(stroke).append("\" stroke-width=\"1\"");
             }
@@ -559,15 +590,28 @@ public final class LatencyPlot {
 
         @Override
         public void line(double x1, double y1, double x2, double y2, String color, double width) {
-            svg.append("<line x1=\"").append(n(x1)).append("\" y1=\"").append(n(y1)).append("\" x2=\"")
-                .append(n(x2)).append("\" y2=\"").append(n(y2)).append("\" stroke=\"").append(color)
-                .append("\" stroke-width=\"").append(n(width)).append("\"/>\n");
+            svg.append("<line x1=\"")
+                    .append(n(x1))
+                    .append("\" y1=\"")
+                    .append(n(y1))
+                    .append("\" x2=\"")
+                    .append(n(x2))
+                    .append("\" y2=\"")
+                    .append(n(y2))
+                    .append("\" stroke=\"")
+                    .append(color)
+                    .append("\" stroke-width=\"")
+                    .append(n(width))
+                    .append("\"/>\n");
         }
 
         @Override
         public void polyline(double[] xs, double[] ys, String color, double width) {
-            svg.append("<polyline fill=\"none\" stroke=\"").append(color).append("\" stroke-width=\"")
-                .append(n(width)).append("\" stroke-linejoin=\"round\" stroke-linecap=\"round\" points=\"");
+            svg.append("<polyline fill=\"none\" stroke=\"")
+                    .append(color)
+                    .append("\" stroke-width=\"")
+                    .append(n(width))
+                    .append("\" stroke-linejoin=\"round\" stroke-linecap=\"round\" points=\"");
             for (int i = 0; i < xs.length; i++) {
                 svg.append(i == 0 ? "" : " ").append(n(xs[i])).append(',').append(n(ys[i]));
             }
@@ -577,9 +621,19 @@ public final class LatencyPlot {
         @Override
         public void clip(double x, double y, double w, double h) {
             clips++;
-            svg.append("<clipPath id=\"clip").append(clips).append("\"><rect x=\"").append(n(x)).append("\" y=\"")
-                .append(n(y)).append("\" width=\"").append(n(w)).append("\" height=\"").append(n(h))
-                .append("\"/></clipPath>\n<g clip-path=\"url(#clip").append(clips).append(")\">\n");
+            svg.append("<clipPath id=\"clip")
+                    .append(clips)
+                    .append("\"><rect x=\"")
+                    .append(n(x))
+                    .append("\" y=\"")
+                    .append(n(y))
+                    .append("\" width=\"")
+                    .append(n(w))
+                    .append("\" height=\"")
+                    .append(n(h))
+                    .append("\"/></clipPath>\n<g clip-path=\"url(#clip")
+                    .append(clips)
+                    .append(")\">\n");
         }
 
         @Override
@@ -588,26 +642,40 @@ public final class LatencyPlot {
         }
 
         @Override
-        public void text(String text, double x, double y, int size, boolean bold, String color, Anchor anchor,
-                boolean rotated) {
-            svg.append("<text x=\"").append(n(x)).append("\" y=\"").append(n(y)).append("\" font-size=\"")
-                .append(size).append("\" fill=\"").append(color).append('"');
+        public void text(
+                String text, double x, double y, int size, boolean bold, String color, Anchor anchor, boolean rotated) {
+            svg.append("<text x=\"")
+                    .append(n(x))
+                    .append("\" y=\"")
+                    .append(n(y))
+                    .append("\" font-size=\"")
+                    .append(size)
+                    .append("\" fill=\"")
+                    .append(color)
+                    .append('"');
             if (bold) {
                 svg.append(" font-weight=\"bold\"");
             }
             if (anchor != Anchor.START) {
-                svg.append(" text-anchor=\"").append(anchor == Anchor.MIDDLE ? "middle" : "end").append('"');
+                svg.append(" text-anchor=\"")
+                        .append(anchor == Anchor.MIDDLE ? "middle" : "end")
+                        .append('"');
             }
             if (rotated) {
-                svg.append(" transform=\"rotate(-90 ").append(n(x)).append(' ').append(n(y)).append(")\"");
+                svg.append(" transform=\"rotate(-90 ")
+                        .append(n(x))
+                        .append(' ')
+                        .append(n(y))
+                        .append(")\"");
             }
             svg.append('>').append(escape(text)).append("</text>\n");
         }
 
         private static String n(double v) {
             String s = String.format(Locale.ROOT, "%.2f", v);
-            s = s.endsWith("00") ? s.substring(0, s.length() - 3) : s.endsWith("0") ? s.substring(0, s.length() - 1)
-                    : s;
+            s = s.endsWith("00")
+                    ? s.substring(0, s.length() - 3)
+                    : s.endsWith("0") ? s.substring(0, s.length() - 1) : s;
             return s.equals("-0") ? "0" : s;
         }
 

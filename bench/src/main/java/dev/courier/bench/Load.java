@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -17,9 +16,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
-import dev.courier.common.MessageId;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+
+import dev.courier.common.MessageId;
 
 /**
  * Senders: closed loops over REST (each connection sends as soon as its previous send was answered), an open loop at a
@@ -33,8 +33,7 @@ final class Load {
     private static final AtomicLong IDS = new AtomicLong();
 
     /** A user sending to one address; each message makes {@code rows} inbox rows. */
-    record Sender(String user, String to, int rows) {
-    }
+    record Sender(String user, String to, int rows) {}
 
     private final URI gateway;
 
@@ -52,15 +51,14 @@ final class Load {
     }
 
     /** A send's body, with a fresh clientMsgId. */
-    private record Body(String clientMsgId, String messageId, byte[] json) {
-    }
+    private record Body(String clientMsgId, String messageId, byte[] json) {}
 
     private Body body(Sender sender) {
         String clientMsgId = run + "-" + IDS.incrementAndGet();
         String json = "{\"clientMsgId\":\"" + clientMsgId + "\",\"to\":\"" + sender.to()
                 + "\",\"kind\":\"text\",\"content\":\"" + text + "\"}";
-        return new Body(clientMsgId, MessageId.forSend(sender.user(), clientMsgId),
-                json.getBytes(StandardCharsets.UTF_8));
+        return new Body(
+                clientMsgId, MessageId.forSend(sender.user(), clientMsgId), json.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -74,7 +72,8 @@ final class Load {
         AtomicLong next = new AtomicLong();
         runConnections(connections, c -> {
             try (MiniHttp http = new MiniHttp(gateway)) {
-                for (long n = next.getAndIncrement(); n < total && System.nanoTime() < deadline;
+                for (long n = next.getAndIncrement();
+                        n < total && System.nanoTime() < deadline;
                         n = next.getAndIncrement()) {
                     send(measured, http, senders.get((int) (n % senders.size())), -1);
                 }
@@ -150,7 +149,8 @@ final class Load {
      * flight on each, for {@code seconds}.
      */
     void webSocket(Run measured, List<Sender> senders, int sockets, int window, double seconds) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
         runConnections(Math.min(sockets, senders.size()), s -> {
             Sender sender = senders.get(s);
@@ -159,33 +159,35 @@ final class Load {
             Map<String, String> ids = new ConcurrentHashMap<>();
             StringBuilder partial = new StringBuilder();
             WebSocket socket = http.newWebSocketBuilder()
-                .header("Authorization", "Bearer " + population.token(sender.user()))
-                .buildAsync(URI.create("ws://" + gateway.getHost() + ":" + gateway.getPort() + "/v1/ws"),
-                        new WebSocket.Listener() {
-                            @Override
-                            public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-                                partial.append(data);
-                                if (last) {
-                                    JsonNode frame = JSON.readTree(partial.toString());
-                                    partial.setLength(0);
-                                    String clientMsgId = frame.path("clientMsgId").asString();
-                                    Long sent = sentAt.remove(clientMsgId);
-                                    if (sent != null) {
-                                        if ("ack".equals(frame.path("type").asString())) {
-                                            measured.accepted(sent);
-                                        } else {
-                                            measured.failed(ids.get(clientMsgId));
-                                            measured.note("frame " + frame);
+                    .header("Authorization", "Bearer " + population.token(sender.user()))
+                    .buildAsync(
+                            URI.create("ws://" + gateway.getHost() + ":" + gateway.getPort() + "/v1/ws"),
+                            new WebSocket.Listener() {
+                                @Override
+                                public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                                    partial.append(data);
+                                    if (last) {
+                                        JsonNode frame = JSON.readTree(partial.toString());
+                                        partial.setLength(0);
+                                        String clientMsgId =
+                                                frame.path("clientMsgId").asString();
+                                        Long sent = sentAt.remove(clientMsgId);
+                                        if (sent != null) {
+                                            if ("ack".equals(frame.path("type").asString())) {
+                                                measured.accepted(sent);
+                                            } else {
+                                                measured.failed(ids.get(clientMsgId));
+                                                measured.note("frame " + frame);
+                                            }
+                                            ids.remove(clientMsgId);
+                                            inFlight.release();
                                         }
-                                        ids.remove(clientMsgId);
-                                        inFlight.release();
                                     }
+                                    ws.request(1);
+                                    return null;
                                 }
-                                ws.request(1);
-                                return null;
-                            }
-                        })
-                .get(10, TimeUnit.SECONDS);
+                            })
+                    .get(10, TimeUnit.SECONDS);
             while (System.nanoTime() < deadline) {
                 if (!inFlight.tryAcquire(1, TimeUnit.SECONDS)) {
                     continue;

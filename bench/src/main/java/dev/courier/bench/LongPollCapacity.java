@@ -32,12 +32,11 @@ public final class LongPollCapacity {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private LongPollCapacity() {
-    }
+    private LongPollCapacity() {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new HashMap<>(Map.of("polls", "10000", "users", "100", "gateway",
-                "http://127.0.0.1:8080", "sync", "http://127.0.0.1:8081"));
+        Map<String, String> options = new HashMap<>(Map.of(
+                "polls", "10000", "users", "100", "gateway", "http://127.0.0.1:8080", "sync", "http://127.0.0.1:8081"));
         for (String arg : args) {
             int eq = arg.indexOf('=');
             if (!arg.startsWith("--") || eq < 0) {
@@ -49,17 +48,28 @@ public final class LongPollCapacity {
         int users = Integer.parseInt(options.get("users"));
         String gateway = options.get("gateway");
         String sync = options.get("sync");
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        String run = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36).substring(0, 6);
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        String run = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36)
+                .substring(0, 6);
 
         List<String> tokens = new ArrayList<>();
         List<String> keys = new ArrayList<>();
         for (int u = 0; u < users; u++) {
             String user = "lp-" + run + "-" + u;
-            post(http, gateway + "/v1/accounts", null,
+            post(
+                    http,
+                    gateway + "/v1/accounts",
+                    null,
                     "{\"userId\":\"" + user + "\",\"password\":\"password-" + user + "\",\"displayName\":\"LP\"}");
-            String token = post(http, gateway + "/v1/sessions", null, "{\"userId\":\"" + user
-                    + "\",\"password\":\"password-" + user + "\",\"deviceId\":\"bench\"}").path("token").asString();
+            String token = post(
+                            http,
+                            gateway + "/v1/sessions",
+                            null,
+                            "{\"userId\":\"" + user + "\",\"password\":\"password-" + user
+                                    + "\",\"deviceId\":\"bench\"}")
+                    .path("token")
+                    .asString();
             tokens.add(token);
             keys.add(post(http, sync + "/v1/sync", token, "{}").path("syncKey").asString());
         }
@@ -77,32 +87,35 @@ public final class LongPollCapacity {
             }
             int u = i % users;
             HttpRequest request = HttpRequest.newBuilder(URI.create(sync + "/v1/sync?waitMs=30000"))
-                .timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Bearer " + tokens.get(u))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"syncKey\":\"" + keys.get(u) + "\"}"))
-                .build();
-            all.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
-                answered.incrementAndGet();
-                if (error != null || response.statusCode() != 200) {
-                    failed.incrementAndGet();
-                } else if (response.body().contains("\"messageId\"")) {
-                    withMessage.incrementAndGet();
-                }
-            }));
+                    .timeout(Duration.ofSeconds(60))
+                    .header("Authorization", "Bearer " + tokens.get(u))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"syncKey\":\"" + keys.get(u) + "\"}"))
+                    .build();
+            all.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+                    .whenComplete((response, error) -> {
+                        answered.incrementAndGet();
+                        if (error != null || response.statusCode() != 200) {
+                            failed.incrementAndGet();
+                        } else if (response.body().contains("\"messageId\"")) {
+                            withMessage.incrementAndGet();
+                        }
+                    }));
         }
-        System.out.printf("opened in %d ms; waiting 5 s, then checking none answered early%n",
+        System.out.printf(
+                "opened in %d ms; waiting 5 s, then checking none answered early%n",
                 (System.nanoTime() - started) / 1_000_000);
         Thread.sleep(5_000);
         int early = answered.get();
-        System.out.printf("held after ramp-up: %d of %d (answered early: %d, failed: %d)%n", polls - early, polls,
-                early, failed.get());
+        System.out.printf(
+                "held after ramp-up: %d of %d (answered early: %d, failed: %d)%n",
+                polls - early, polls, early, failed.get());
         long wake = System.nanoTime();
         for (int u = 0; u < users; u++) {
             String peer = "lp-" + run + "-" + ((u + 1) % users);
             String send = "{\"clientMsgId\":\"wake-" + u + "\",\"to\":\"u:" + peer
                     + "\",\"kind\":\"text\",\"content\":\"wake up\"}";
-            for (int attempt = 0;; attempt++) {
+            for (int attempt = 0; ; attempt++) {
                 try {
                     post(http, gateway + "/v1/messages", tokens.get(u), send);
                     break;
@@ -115,19 +128,22 @@ public final class LongPollCapacity {
             }
         }
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
-        System.out.printf("woken: %d of %d answered with the message within %d ms of the first wake-up send; "
-                + "failed: %d%n", withMessage.get(), polls, (System.nanoTime() - wake) / 1_000_000, failed.get());
-        System.out.printf("bench process: %s, %d MB heap used%n", ManagementFactory.getRuntimeMXBean().getName(),
+        System.out.printf(
+                "woken: %d of %d answered with the message within %d ms of the first wake-up send; " + "failed: %d%n",
+                withMessage.get(), polls, (System.nanoTime() - wake) / 1_000_000, failed.get());
+        System.out.printf(
+                "bench process: %s, %d MB heap used%n",
+                ManagementFactory.getRuntimeMXBean().getName(),
                 (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20);
-        System.out.printf("RESULT polls=%d held=%d woken=%d failed=%d%n", polls, polls - early, withMessage.get(),
-                failed.get());
+        System.out.printf(
+                "RESULT polls=%d held=%d woken=%d failed=%d%n", polls, polls - early, withMessage.get(), failed.get());
     }
 
     private static JsonNode post(HttpClient http, String url, String token, String body) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
-            .timeout(Duration.ofSeconds(30))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body));
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }

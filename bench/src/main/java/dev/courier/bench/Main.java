@@ -15,8 +15,7 @@ import java.util.List;
  */
 public final class Main {
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) throws Exception {
         List<String> rest = args.length == 0 ? List.of() : Arrays.asList(args).subList(1, args.length);

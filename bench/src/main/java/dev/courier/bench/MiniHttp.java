@@ -50,14 +50,21 @@ final class MiniHttp implements AutoCloseable {
             try {
                 connect();
                 StringBuilder head = new StringBuilder(256);
-                head.append(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: ").append(host).append(':')
-                    .append(port).append("\r\n");
+                head.append(method)
+                        .append(' ')
+                        .append(path)
+                        .append(" HTTP/1.1\r\nHost: ")
+                        .append(host)
+                        .append(':')
+                        .append(port)
+                        .append("\r\n");
                 if (token != null) {
                     head.append("Authorization: Bearer ").append(token).append("\r\n");
                 }
                 if (body != null) {
-                    head.append("Content-Type: application/json\r\nContent-Length: ").append(body.length)
-                        .append("\r\n");
+                    head.append("Content-Type: application/json\r\nContent-Length: ")
+                            .append(body.length)
+                            .append("\r\n");
                 }
                 head.append("\r\n");
                 out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
@@ -114,7 +121,8 @@ final class MiniHttp implements AutoCloseable {
         byte[] body;
         if (chunked) {
             ByteArrayOutputStream all = new ByteArrayOutputStream();
-            for (int size = Integer.parseInt(line().split(";")[0].trim(), 16); size > 0;
+            for (int size = Integer.parseInt(line().split(";")[0].trim(), 16);
+                    size > 0;
                     size = Integer.parseInt(line().split(";")[0].trim(), 16)) {
                 all.write(in.readNBytes(size));
                 line();

@@ -89,8 +89,12 @@ final class Options {
                 usage: java -jar courier-bench.jar [--quick|--full] [--name=value ...] [--spring.*|--courier.*=value]
 
                 """);
-        HELP.forEach((name, text) -> help.append(String.format("  --%-18s %-40s quick %s, full %s%n", name, text,
-                QUICK.get(name).isEmpty() ? "-" : QUICK.get(name), FULL.get(name).isEmpty() ? "-" : FULL.get(name))));
+        HELP.forEach((name, text) -> help.append(String.format(
+                "  --%-18s %-40s quick %s, full %s%n",
+                name,
+                text,
+                QUICK.get(name).isEmpty() ? "-" : QUICK.get(name),
+                FULL.get(name).isEmpty() ? "-" : FULL.get(name))));
         return help.toString();
     }
 

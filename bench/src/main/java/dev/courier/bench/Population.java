@@ -58,7 +58,7 @@ final class Population {
             for (int from = 0; from < users.size(); from += 500) {
                 List<String> chunk = users.subList(from, Math.min(users.size(), from + 500));
                 try (PreparedStatement accounts = db.prepareStatement("INSERT INTO accounts (user_id, display_name,"
-                        + " password_hash, created_at) VALUES " + tuples(chunk.size(), "(?, ?, ?, ?)"));
+                                + " password_hash, created_at) VALUES " + tuples(chunk.size(), "(?, ?, ?, ?)"));
                         PreparedStatement devices = db.prepareStatement("INSERT INTO devices (user_id, device_id,"
                                 + " created_at, last_login_at) VALUES " + tuples(chunk.size(), "(?, ?, ?, ?)"))) {
                     int a = 1;
@@ -88,15 +88,18 @@ final class Population {
 
     /** Creates a group through the gateway, owned by the first member. */
     String group(URI gateway, String groupId, List<String> members) throws IOException {
-        StringBuilder body = new StringBuilder("{\"groupId\":\"").append(groupId).append("\",\"name\":\"")
-            .append(groupId).append("\",\"members\":[");
+        StringBuilder body = new StringBuilder("{\"groupId\":\"")
+                .append(groupId)
+                .append("\",\"name\":\"")
+                .append(groupId)
+                .append("\",\"members\":[");
         for (int i = 1; i < members.size(); i++) {
             body.append(i > 1 ? "," : "").append('"').append(members.get(i)).append('"');
         }
         body.append("]}");
         try (MiniHttp http = new MiniHttp(gateway)) {
-            MiniHttp.Response answer = http.post("/v1/groups", token(members.getFirst()),
-                    body.toString().getBytes(StandardCharsets.UTF_8));
+            MiniHttp.Response answer = http.post(
+                    "/v1/groups", token(members.getFirst()), body.toString().getBytes(StandardCharsets.UTF_8));
             if (answer.status() != 201) {
                 throw new IOException("group " + groupId + ": " + answer.status() + " " + answer.text());
             }

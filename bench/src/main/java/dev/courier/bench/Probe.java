@@ -40,8 +40,8 @@ final class Probe implements AutoCloseable {
     }
 
     private void read(Socket socket) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
-                StandardCharsets.US_ASCII), 1 << 16)) {
+        try (BufferedReader in = new BufferedReader(
+                new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII), 1 << 16)) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 String[] batch = line.split(" ");
                 long micros = Long.parseLong(batch[1]);

@@ -8,16 +8,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.HdrHistogram.Histogram;
-
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
-import java.util.Arrays;
 
 /**
  * The results: a table on standard output, {@code results.json} with every figure and the configuration, one
@@ -59,19 +58,29 @@ final class Report {
         for (Run run : runs) {
             if (run.name.startsWith("baseline")) {
                 double rate = rate(run);
-                print.printf("  %-34s %,12.0f /s   latency p50 %7.2f ms  p99 %7.2f ms%n", run.name, rate,
+                print.printf(
+                        "  %-34s %,12.0f /s   latency p50 %7.2f ms  p99 %7.2f ms%n",
+                        run.name,
+                        rate,
                         percentile(run, run.histograms().containsKey(Run.ACCEPTED) ? Run.ACCEPTED : "batch commit", 50),
-                        percentile(run, run.histograms().containsKey(Run.ACCEPTED) ? Run.ACCEPTED : "batch commit", 99));
+                        percentile(
+                                run, run.histograms().containsKey(Run.ACCEPTED) ? Run.ACCEPTED : "batch commit", 99));
             }
         }
 
         print.println("\nScenarios:");
-        print.printf("  %-34s %10s %10s %12s %10s %8s%n", "", "accepted/s", "e2e msg/s", "inbox rows/s", "failed",
-                "seconds");
+        print.printf(
+                "  %-34s %10s %10s %12s %10s %8s%n",
+                "", "accepted/s", "e2e msg/s", "inbox rows/s", "failed", "seconds");
         for (Run run : runs) {
             if (!run.name.startsWith("baseline")) {
-                print.printf("  %-34s %10s %10s %12s %10s %8.1f%n", run.name, number(run, "accepted sends/s"),
-                        number(run, "end-to-end messages/s"), number(run, "inbox rows/s"), number(run, "failed"),
+                print.printf(
+                        "  %-34s %10s %10s %12s %10s %8.1f%n",
+                        run.name,
+                        number(run, "accepted sends/s"),
+                        number(run, "end-to-end messages/s"),
+                        number(run, "inbox rows/s"),
+                        number(run, "failed"),
                         (double) run.figures.getOrDefault("wall seconds", 0.0));
             }
         }
@@ -81,9 +90,15 @@ final class Report {
         for (Run run : runs) {
             for (Map.Entry<String, Histogram> entry : run.histograms().entrySet()) {
                 Histogram h = entry.getValue();
-                print.printf("  %-34s %-28s %9d %9.2f %9.2f %9.2f %9.2f%n", run.name, entry.getKey(),
-                        h.getTotalCount(), h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
-                        h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3);
+                print.printf(
+                        "  %-34s %-28s %9d %9.2f %9.2f %9.2f %9.2f%n",
+                        run.name,
+                        entry.getKey(),
+                        h.getTotalCount(),
+                        h.getValueAtPercentile(50) / 1e3,
+                        h.getValueAtPercentile(99) / 1e3,
+                        h.getValueAtPercentile(99.9) / 1e3,
+                        h.getMaxValue() / 1e3);
             }
         }
 
@@ -106,16 +121,17 @@ final class Report {
                 Map<String, Object> figures = run.processes.getOrDefault(process, Map.of());
                 Object perThousand = figures.get("cpu seconds per 1000 messages");
                 Object busy = figures.get("cores busy");
-                print.printf(" %15s", perThousand == null ? "-" : String.format("%.2f (%.2f)", (double) perThousand,
-                        (double) busy));
+                print.printf(
+                        " %15s",
+                        perThousand == null ? "-" : String.format("%.2f (%.2f)", (double) perThousand, (double) busy));
             }
             print.println();
         }
         print.printf("  %-34s", "peak RSS (MiB, whole run)");
         Map<String, Double> peaks = new LinkedHashMap<>();
         for (Run run : runs) {
-            run.processes.forEach((process, figures) -> peaks.merge(process,
-                    (Double) figures.getOrDefault("peak rss MiB", 0.0), Math::max));
+            run.processes.forEach((process, figures) ->
+                    peaks.merge(process, (Double) figures.getOrDefault("peak rss MiB", 0.0), Math::max));
         }
         processes.forEach(p -> print.printf(" %15.0f", peaks.getOrDefault(p, 0.0)));
         print.println();
@@ -126,8 +142,14 @@ final class Report {
         ratios.forEach((name, value) -> print.printf("  %-70s %8.2f%n", name, value));
         print.println("\nTargets:");
         for (Target target : targets) {
-            print.printf("  %-4s %-62s %12.2f %s %-10s %s%n", target.met() ? "PASS" : "FAIL", target.name(),
-                    target.value(), target.comparison(), format(target.limit()), target.unit());
+            print.printf(
+                    "  %-4s %-62s %12.2f %s %-10s %s%n",
+                    target.met() ? "PASS" : "FAIL",
+                    target.name(),
+                    target.value(),
+                    target.comparison(),
+                    format(target.limit()),
+                    target.unit());
         }
         for (Run run : runs) {
             if (!run.notes.isEmpty()) {
@@ -139,15 +161,16 @@ final class Report {
         writeJson(machine, targets, ratios, totalSeconds, peaks);
         Map<String, Histogram> plotted = new LinkedHashMap<>();
         for (Run run : runs) {
-            if (run.name.startsWith("direct, REST, half") || run.name.startsWith("groups of 500")
+            if (run.name.startsWith("direct, REST, half")
+                    || run.name.startsWith("groups of 500")
                     || run.name.startsWith("sync")) {
                 run.histograms().forEach((name, histogram) -> plotted.put(run.name + ": " + name, histogram));
             }
         }
-        LatencyPlot.writePng("Courier latency by percentile (" + machine.get("summary") + ")", plotted,
-                out.resolve("latency.png"));
-        LatencyPlot.writeSvg("Courier latency by percentile (" + machine.get("summary") + ")", plotted,
-                out.resolve("latency.svg"));
+        LatencyPlot.writePng(
+                "Courier latency by percentile (" + machine.get("summary") + ")", plotted, out.resolve("latency.png"));
+        LatencyPlot.writeSvg(
+                "Courier latency by percentile (" + machine.get("summary") + ")", plotted, out.resolve("latency.svg"));
         print.printf("%nWritten: %s (results.json, latency.png, latency.svg, *.hgrm, logs/)%n", out);
     }
 
@@ -162,14 +185,21 @@ final class Report {
         double gateway = Math.max(figure(rest, "accepted sends/s"), figure(ws, "accepted sends/s"));
         double direct = Math.max(figure(rest, "end-to-end messages/s"), figure(ws, "end-to-end messages/s"));
         return List.of(
-                new Target("fan-out inbox rows/s (groups of 500) ÷ JDBC baseline", fanoutRows / figure(jdbc, "rows/s"),
-                        ">=", 0.8, "×"),
-                new Target("gateway sends/s ÷ min(Kafka, HTTP baselines)", gateway / smallerBaseline(), ">=", 0.5,
+                new Target(
+                        "fan-out inbox rows/s (groups of 500) ÷ JDBC baseline",
+                        fanoutRows / figure(jdbc, "rows/s"),
+                        ">=",
+                        0.8,
                         "×"),
+                new Target("gateway sends/s ÷ min(Kafka, HTTP baselines)", gateway / smallerBaseline(), ">=", 0.5, "×"),
                 new Target("direct messages/s end to end", direct, ">=", 2000, "msg/s"),
                 new Target("inbox rows/s with groups of 500", fanoutRows, ">=", 20000, "rows/s"),
-                new Target("p99 send→inbox committed, direct at half max load", percentile(half, Run.INBOX, 99), "<=",
-                        50, "ms"),
+                new Target(
+                        "p99 send→inbox committed, direct at half max load",
+                        percentile(half, Run.INBOX, 99),
+                        "<=",
+                        50,
+                        "ms"),
                 new Target("p99 sync query (drain)", percentile(sync, Run.SYNC, 99), "<=", 10, "ms"));
     }
 
@@ -178,23 +208,28 @@ final class Report {
         Run jdbc = find(Baselines.JDBC);
         for (Run run : runs) {
             if (run.figures.containsKey("inbox rows/s") && !run.name.startsWith("warm")) {
-                ratios.put("inbox rows/s ÷ JDBC baseline: " + run.name,
+                ratios.put(
+                        "inbox rows/s ÷ JDBC baseline: " + run.name,
                         figure(run, "inbox rows/s") / figure(jdbc, "rows/s"));
             }
         }
         for (Run run : runs) {
             if (run.name.startsWith("direct") && run.name.endsWith("max")) {
-                ratios.put("accepted sends/s ÷ min(Kafka, HTTP): " + run.name,
+                ratios.put(
+                        "accepted sends/s ÷ min(Kafka, HTTP): " + run.name,
                         figure(run, "accepted sends/s") / smallerBaseline());
-                ratios.put("accepted sends/s ÷ Kafka baseline: " + run.name,
+                ratios.put(
+                        "accepted sends/s ÷ Kafka baseline: " + run.name,
                         figure(run, "accepted sends/s") / rate(find(Baselines.KAFKA)));
-                ratios.put("accepted sends/s ÷ HTTP baseline: " + run.name,
+                ratios.put(
+                        "accepted sends/s ÷ HTTP baseline: " + run.name,
                         figure(run, "accepted sends/s") / rate(find(Baselines.HTTP)));
             }
         }
         Run redis = find(Baselines.REDIS);
         Run group500 = find("groups of 500");
-        ratios.put("hints published/s needed by groups of 500 ÷ Redis PUBLISH baseline (upper bound: one per row)",
+        ratios.put(
+                "hints published/s needed by groups of 500 ÷ Redis PUBLISH baseline (upper bound: one per row)",
                 figure(group500, "inbox rows/s") / rate(redis));
         return ratios;
     }
@@ -231,7 +266,9 @@ final class Report {
         if (value == null) {
             return "-";
         }
-        return value instanceof Double d ? String.format("%,.0f", d) : String.format("%,d", ((Number) value).longValue());
+        return value instanceof Double d
+                ? String.format("%,.0f", d)
+                : String.format("%,d", ((Number) value).longValue());
     }
 
     private static String format(double value) {
@@ -255,11 +292,19 @@ final class Report {
     }
 
     private static String fileName(String name) {
-        return name.toLowerCase().replace("→", "-to-").replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
+        return name.toLowerCase()
+                .replace("→", "-to-")
+                .replaceAll("[^a-z0-9]+", "-")
+                .replaceAll("(^-|-$)", "");
     }
 
-    private void writeJson(Map<String, Object> machine, List<Target> targets, Map<String, Double> ratios,
-            double seconds, Map<String, Double> peaks) throws IOException {
+    private void writeJson(
+            Map<String, Object> machine,
+            List<Target> targets,
+            Map<String, Double> ratios,
+            double seconds,
+            Map<String, Double> peaks)
+            throws IOException {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("machine", machine);
         json.put("configuration", options.all());
@@ -275,15 +320,17 @@ final class Report {
                 latency.put("unit", "ms");
                 latency.put("count", h.getTotalCount());
                 for (double p : new double[] {50, 90, 99, 99.9, 99.99}) {
-                    latency.put("p" + (p == Math.rint(p) ? Integer.toString((int) p) : Double.toString(p)),
+                    latency.put(
+                            "p" + (p == Math.rint(p) ? Integer.toString((int) p) : Double.toString(p)),
                             h.getValueAtPercentile(p) / 1e3);
                 }
                 latency.put("max", h.getMaxValue() / 1e3);
                 latency.put("mean", h.getMean() / 1e3);
                 ByteBuffer buffer = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
                 int length = h.encodeIntoCompressedByteBuffer(buffer);
-                latency.put("hdrHistogramMicros", Base64.getEncoder().encodeToString(
-                        Arrays.copyOf(buffer.array(), length)));
+                latency.put(
+                        "hdrHistogramMicros",
+                        Base64.getEncoder().encodeToString(Arrays.copyOf(buffer.array(), length)));
                 latencies.put(name, latency);
             });
             result.put("latencies", latencies);
@@ -296,11 +343,23 @@ final class Report {
         json.put("ratios", ratios);
         List<Object> checked = new ArrayList<>();
         for (Target target : targets) {
-            checked.add(Map.of("target", target.name(), "value", target.value(), "comparison", target.comparison(),
-                    "limit", target.limit(), "unit", target.unit(), "result", target.met() ? "PASS" : "FAIL"));
+            checked.add(Map.of(
+                    "target",
+                    target.name(),
+                    "value",
+                    target.value(),
+                    "comparison",
+                    target.comparison(),
+                    "limit",
+                    target.limit(),
+                    "unit",
+                    target.unit(),
+                    "result",
+                    target.met() ? "PASS" : "FAIL"));
         }
         json.put("targets", checked);
-        JsonMapper mapper = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+        JsonMapper mapper =
+                JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
         Files.writeString(out.resolve("results.json"), mapper.writeValueAsString(json));
     }
 
@@ -310,10 +369,16 @@ final class Report {
         String cpu = "unknown CPU";
         long memoryKb = 0;
         try {
-            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse(cpu);
-            memoryKb = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal"))
-                .findFirst().map(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).orElse(0L);
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .orElse(cpu);
+            memoryKb = Files.readAllLines(Path.of("/proc/meminfo")).stream()
+                    .filter(l -> l.startsWith("MemTotal"))
+                    .findFirst()
+                    .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
+                    .orElse(0L);
         } catch (IOException e) {
             // not Linux
         }
@@ -323,8 +388,10 @@ final class Report {
         machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         machine.put("jvmArguments", ManagementFactory.getRuntimeMXBean().getInputArguments());
-        machine.put("summary", cores + " cores (" + cpu + "), " + machine.get("memoryGiB") + " GiB, Java "
-                + System.getProperty("java.version"));
+        machine.put(
+                "summary",
+                cores + " cores (" + cpu + "), " + machine.get("memoryGiB") + " GiB, Java "
+                        + System.getProperty("java.version"));
         return machine;
     }
 }

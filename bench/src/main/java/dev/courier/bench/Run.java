@@ -1,7 +1,10 @@
 package dev.courier.bench;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -9,9 +12,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 
 /**
  * What one scenario measured: latency histograms (microseconds) and counters. Messages are registered before they
@@ -32,8 +32,7 @@ final class Run {
 
     static final String LONG_POLL = "send→long poll answered";
 
-    private record Pending(long sentMicros, int expectedRows, AtomicInteger rows) {
-    }
+    private record Pending(long sentMicros, int expectedRows, AtomicInteger rows) {}
 
     final String name;
 

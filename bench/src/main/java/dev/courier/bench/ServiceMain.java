@@ -16,8 +16,7 @@ import dev.courier.sync.SyncApiApplication;
  */
 final class ServiceMain {
 
-    private ServiceMain() {
-    }
+    private ServiceMain() {}
 
     static void main(String[] args) {
         if (args[0].equals("all")) {

@@ -23,7 +23,8 @@ final class Streams implements AutoCloseable {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     private final List<Client> clients = new ArrayList<>();
 
@@ -41,15 +42,17 @@ final class Streams implements AutoCloseable {
             clients.add(client);
             ready.add(client.ready);
             http.newWebSocketBuilder()
-                .header("Authorization", "Bearer " + population.token(user))
-                .buildAsync(URI.create("ws://" + sync.getHost() + ":" + sync.getPort() + "/v1/stream"), client)
-                .whenComplete((socket, failure) -> {
-                    if (failure != null) {
-                        client.ready.completeExceptionally(failure);
-                    }
-                });
+                    .header("Authorization", "Bearer " + population.token(user))
+                    .buildAsync(URI.create("ws://" + sync.getHost() + ":" + sync.getPort() + "/v1/stream"), client)
+                    .whenComplete((socket, failure) -> {
+                        if (failure != null) {
+                            client.ready.completeExceptionally(failure);
+                        }
+                    });
         }
-        CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).orTimeout(60, TimeUnit.SECONDS).join();
+        CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new))
+                .orTimeout(60, TimeUnit.SECONDS)
+                .join();
     }
 
     private final class Client implements WebSocket.Listener {

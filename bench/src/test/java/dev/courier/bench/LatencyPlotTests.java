@@ -1,7 +1,5 @@
 package dev.courier.bench;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -9,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-
 import javax.imageio.ImageIO;
 import javax.xml.parsers.DocumentBuilderFactory;
 
@@ -17,6 +14,8 @@ import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class LatencyPlotTests {
 
@@ -41,13 +40,15 @@ class LatencyPlotTests {
         Path svg = dir.resolve("latency.svg");
         LatencyPlot.writeSvg("Send latency <p99 & max>", threeSeriesAndAnEmptyOne(), svg);
 
-        Document document = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(svg.toFile());
+        Document document =
+                DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(svg.toFile());
         assertThat(document.getDocumentElement().getTagName()).isEqualTo("svg");
         assertThat(document.getDocumentElement().getAttribute("width")).isEqualTo("1200");
         String text = document.getDocumentElement().getTextContent();
-        assertThat(text).contains("Send latency <p99 & max>", "send", "sync wake-up", "fan-out & bridge")
-            .contains("0%", "90%", "99%", "99.9%", "99.99%", "99.999%")
-            .doesNotContain("idle");
+        assertThat(text)
+                .contains("Send latency <p99 & max>", "send", "sync wake-up", "fan-out & bridge")
+                .contains("0%", "90%", "99%", "99.9%", "99.99%", "99.999%")
+                .doesNotContain("idle");
         assertThat(document.getElementsByTagName("polyline").getLength()).isEqualTo(3);
     }
 
@@ -59,7 +60,8 @@ class LatencyPlotTests {
         LatencyPlot.writeSvg("Nothing yet", Map.of(), svg);
 
         assertThat(ImageIO.read(png.toFile()).getWidth()).isEqualTo(LatencyPlot.WIDTH);
-        Document document = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(svg.toFile());
+        Document document =
+                DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(svg.toFile());
         assertThat(document.getDocumentElement().getTextContent()).contains("no data");
     }
 

@@ -1,7 +1,5 @@
 package dev.courier.bench;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -12,6 +10,8 @@ import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The benchmark's HTTP client reads what servers send: fixed lengths, chunked bodies, closed connections. */
 class MiniHttpTests {

@@ -14,7 +14,7 @@ public class BridgeWorkerApplication {
     /** A builder that finds this service's own configuration file, also when several services share one JVM. */
     public static SpringApplicationBuilder builder() {
         return new SpringApplicationBuilder(BridgeWorkerApplication.class)
-            .properties("spring.config.name=bridge-worker");
+                .properties("spring.config.name=bridge-worker");
     }
 
     public static void main(String[] args) {

@@ -37,16 +37,24 @@ public class DeadLetters {
     }
 
     public CompletableFuture<?> reject(ConsumerRecord<String, String> record, ErrorCode reason, String detail) {
-        log.debug("Dead-lettering {}-{}@{}: {} {}", record.topic(), record.partition(), record.offset(), reason.code(),
+        log.debug(
+                "Dead-lettering {}-{}@{}: {} {}",
+                record.topic(),
+                record.partition(),
+                record.offset(),
+                reason.code(),
                 detail);
-        meters.counter("courier.bridge.dlt", "reason", reason.code(), "topic", record.topic()).increment();
-        ProducerRecord<String, String> letter = new ProducerRecord<>(Topics.deadLetter(record.topic()), null,
-                record.key(), record.value());
+        meters.counter("courier.bridge.dlt", "reason", reason.code(), "topic", record.topic())
+                .increment();
+        ProducerRecord<String, String> letter =
+                new ProducerRecord<>(Topics.deadLetter(record.topic()), null, record.key(), record.value());
         letter.headers().add(DeadLetterHeaders.REASON, reason.code().getBytes(StandardCharsets.UTF_8));
         letter.headers().add(DeadLetterHeaders.DETAIL, detail.getBytes(StandardCharsets.UTF_8));
         letter.headers()
-            .add(DeadLetterHeaders.SOURCE, (record.topic() + "/" + record.partition() + "/" + record.offset())
-                .getBytes(StandardCharsets.UTF_8));
+                .add(
+                        DeadLetterHeaders.SOURCE,
+                        (record.topic() + "/" + record.partition() + "/" + record.offset())
+                                .getBytes(StandardCharsets.UTF_8));
         return kafka.send(letter);
     }
 }

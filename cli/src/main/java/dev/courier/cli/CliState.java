@@ -69,14 +69,16 @@ final class CliState {
         String userId = properties.getProperty("userId");
         String password = properties.getProperty("password");
         String deviceId = properties.getProperty("deviceId");
-        return userId == null || password == null || deviceId == null ? Optional.empty()
+        return userId == null || password == null || deviceId == null
+                ? Optional.empty()
                 : Optional.of(new Credentials(userId, password, deviceId));
     }
 
     Optional<AccessToken> token() {
         String token = properties.getProperty("token");
         String expiresAt = properties.getProperty("tokenExpiresAt");
-        return token == null || expiresAt == null ? Optional.empty()
+        return token == null || expiresAt == null
+                ? Optional.empty()
                 : Optional.of(new AccessToken(token, Instant.parse(expiresAt)));
     }
 
@@ -95,8 +97,8 @@ final class CliState {
             properties.store(text, "Courier CLI session; keep private");
             Files.deleteIfExists(temporary);
             try {
-                Files.createFile(temporary, PosixFilePermissions.asFileAttribute(
-                        PosixFilePermissions.fromString("rw-------")));
+                Files.createFile(
+                        temporary, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } catch (UnsupportedOperationException e) {
                 Files.createFile(temporary); // not a POSIX file system: the directory's protection applies
             }

@@ -77,8 +77,8 @@ public final class CourierCli {
             Exit codes: 0 done, 1 refused by the server, 2 wrong command line, 3 server unreachable.
             """;
 
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT)
-        .withZone(ZoneId.systemDefault());
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT).withZone(ZoneId.systemDefault());
 
     private final Arguments arguments;
 
@@ -100,8 +100,8 @@ public final class CourierCli {
         this.out = out;
         this.err = err;
         String stateDir = arguments.option("state-dir");
-        this.state = CliState.load(stateDir != null ? Path.of(stateDir)
-                : Path.of(System.getProperty("user.home"), ".courier-cli"));
+        this.state = CliState.load(
+                stateDir != null ? Path.of(stateDir) : Path.of(System.getProperty("user.home"), ".courier-cli"));
         this.gateway = url("gateway", "http://127.0.0.1:8080");
         this.sync = url("sync", "http://127.0.0.1:8081");
     }
@@ -156,7 +156,8 @@ public final class CourierCli {
     private int signup() {
         String userId = arguments.required(1, "<userId>");
         String password = password();
-        try (CourierClient anonymous = CourierClient.builder(gateway, sync).settings(settings(false)).build()) {
+        try (CourierClient anonymous =
+                CourierClient.builder(gateway, sync).settings(settings(false)).build()) {
             anonymous.createAccount(userId, password, arguments.options().getOrDefault("name", userId));
         }
         Credentials credentials = logIn(userId, password);
@@ -182,9 +183,9 @@ public final class CourierCli {
         }
         Credentials credentials = new Credentials(userId, password, deviceId);
         try (CourierClient client = CourierClient.builder(gateway, sync)
-            .credentials(credentials)
-            .settings(settings(false))
-            .build()) {
+                .credentials(credentials)
+                .settings(settings(false))
+                .build()) {
             AccessToken token = client.login();
             if (!sameUser || !deviceId.equals(state.get("deviceId").orElse(null))) {
                 state.clear(); // another user or device: the stored sync key is not ours
@@ -220,8 +221,7 @@ public final class CourierCli {
         }
         String clientMsgId = arguments.options().getOrDefault("id", CourierClient.newClientMsgId());
         try (CourierClient client = client(false)) {
-            String messageId = await(client.send(clientMsgId, to, Content.text(String.join(" ", words))),
-                    clientMsgId);
+            String messageId = await(client.send(clientMsgId, to, Content.text(String.join(" ", words))), clientMsgId);
             out.println("Sent " + messageId);
         }
         return OK;
@@ -263,13 +263,15 @@ public final class CourierCli {
         CountDownLatch done = new CountDownLatch(1);
         AtomicInteger printed = new AtomicInteger();
         CourierClient client = client(chatWith != null);
-        Thread hook = new Thread(() -> {
-            client.close();
-            done.countDown();
-        }, "courier-cli-stop");
+        Thread hook = new Thread(
+                () -> {
+                    client.close();
+                    done.countDown();
+                },
+                "courier-cli-stop");
         Runtime.getRuntime().addShutdownHook(hook); // Ctrl-C stops cleanly: the sync key is written whole
-        try (SyncSubscription subscription = client.startSync(SyncKeyStore.file(state.syncKeyFile()),
-                new SyncListener() {
+        try (SyncSubscription subscription =
+                client.startSync(SyncKeyStore.file(state.syncKeyFile()), new SyncListener() {
                     @Override
                     public void onMessages(List<Message> messages) {
                         for (Message message : messages) {
@@ -340,22 +342,23 @@ public final class CourierCli {
     private CourierClient client(boolean gatewaySocket) {
         Credentials credentials = state.credentials().orElseThrow(NotLoggedIn::new);
         return CourierClient.builder(gateway, sync)
-            .credentials(credentials)
-            .token(state.token().orElse(null))
-            .onToken(token -> {
-                state.token(token);
-                state.save();
-            })
-            .settings(settings(gatewaySocket))
-            .build();
+                .credentials(credentials)
+                .token(state.token().orElse(null))
+                .onToken(token -> {
+                    state.token(token);
+                    state.save();
+                })
+                .settings(settings(gatewaySocket))
+                .build();
     }
 
     /** One-shot commands send by REST; {@code chat} keeps the gateway WebSocket open. */
     private ClientSettings settings(boolean gatewaySocket) {
         ClientSettings settings = ClientSettings.defaults().withGatewaySocket(gatewaySocket);
-        boolean runs = arguments.positional().getFirst().equals("tail") || arguments.positional().getFirst()
-            .equals("chat");
-        return arguments.has("timeout") && !runs ? settings.withSendTimeout(duration(arguments.option("timeout")))
+        boolean runs = arguments.positional().getFirst().equals("tail")
+                || arguments.positional().getFirst().equals("chat");
+        return arguments.has("timeout") && !runs
+                ? settings.withSendTimeout(duration(arguments.option("timeout")))
                 : settings;
     }
 
@@ -366,14 +369,16 @@ public final class CourierCli {
             if (e.getCause() instanceof CourierException refused) {
                 throw refused;
             }
-            throw new UncheckedIOException(describe(e.getCause()) + "; to try again without sending twice: --id "
-                    + clientMsgId, new IOException(e.getCause()));
+            throw new UncheckedIOException(
+                    describe(e.getCause()) + "; to try again without sending twice: --id " + clientMsgId,
+                    new IOException(e.getCause()));
         }
     }
 
     private static String describe(Throwable failure) {
         Throwable cause = failure instanceof ExecutionException || failure instanceof CompletionException
-                ? failure.getCause() : failure;
+                ? failure.getCause()
+                : failure;
         return cause instanceof CourierException refused
                 ? refused.detail() + " (" + refused.status() + " " + refused.code() + ")"
                 : String.valueOf(cause.getMessage());

@@ -1,7 +1,5 @@
 package dev.courier.cli;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -21,6 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.courier.system.CourierSystem;
 import dev.courier.testinfra.CourierInfrastructure;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The terminal client end to end: its main, in-process, against the real system. */
 class CliIntegrationTests {
@@ -55,12 +55,13 @@ class CliIntegrationTests {
         assertThat(signUp(aliceState, alice).out()).contains("Signed up and logged in as " + alice);
         assertThat(signUp(bobState, bob).exitCode()).isZero();
 
-        CompletableFuture<Run> tail = CompletableFuture
-            .supplyAsync(() -> cli(bobState, "tail", "--count", "2", "--timeout", "60s"));
+        CompletableFuture<Run> tail =
+                CompletableFuture.supplyAsync(() -> cli(bobState, "tail", "--count", "2", "--timeout", "60s"));
         Run first = cli(aliceState, "send", bob, "hello", "bob");
         assertThat(first.exitCode()).as(first.err()).isZero();
         assertThat(first.out()).startsWith("Sent ");
-        assertThat(cli(aliceState, "send", "u:" + bob, "second message").exitCode()).isZero();
+        assertThat(cli(aliceState, "send", "u:" + bob, "second message").exitCode())
+                .isZero();
 
         Run tailed = tail.get(90, TimeUnit.SECONDS);
         assertThat(tailed.exitCode()).as(tailed.err()).isZero();
@@ -100,8 +101,11 @@ class CliIntegrationTests {
     void chatSendsEveryLineTypedAndShowsBothSides() throws Exception {
         signUp(aliceState, alice);
         signUp(bobState, bob);
-        Run chat = cli(aliceState, new ByteArrayInputStream("hi bob\nhow are you?\n".getBytes(StandardCharsets.UTF_8)),
-                "chat", bob);
+        Run chat = cli(
+                aliceState,
+                new ByteArrayInputStream("hi bob\nhow are you?\n".getBytes(StandardCharsets.UTF_8)),
+                "chat",
+                bob);
         assertThat(chat.exitCode()).as(chat.err()).isZero();
 
         Run tailed = cli(bobState, "tail", "--count", "2", "--timeout", "60s");
@@ -121,28 +125,48 @@ class CliIntegrationTests {
         assertThat(unknownUser.exitCode()).isEqualTo(CourierCli.REFUSED);
         assertThat(unknownUser.err()).contains("to: no user 'nobody-" + alice + "'", "404 not_found");
 
-        Run taken = cli(bobState, "--gateway", gateway(), "--sync", sync(), "signup", alice, "--password",
-                "another-password");
+        Run taken = cli(
+                bobState, "--gateway", gateway(), "--sync", sync(), "signup", alice, "--password", "another-password");
         assertThat(taken.exitCode()).isEqualTo(CourierCli.REFUSED);
         assertThat(taken.err()).contains("409 conflict");
 
-        Run wrongPassword = cli(bobState, "--gateway", gateway(), "--sync", sync(), "login", alice, "--password",
-                "not-the-password");
+        Run wrongPassword = cli(
+                bobState, "--gateway", gateway(), "--sync", sync(), "login", alice, "--password", "not-the-password");
         assertThat(wrongPassword.exitCode()).isEqualTo(CourierCli.REFUSED);
         assertThat(wrongPassword.err()).contains("401 unauthenticated");
 
         assertThat(cli(aliceState, "frobnicate").exitCode()).isEqualTo(CourierCli.USAGE);
         assertThat(cli(aliceState, "send", bob).err()).contains("missing <text>");
 
-        Run unreachable = cli(aliceState, "--gateway", "http://127.0.0.1:1", "--sync", "http://127.0.0.1:1",
-                "login", alice, "--password", "password-" + alice, "--timeout", "1s");
+        Run unreachable = cli(
+                aliceState,
+                "--gateway",
+                "http://127.0.0.1:1",
+                "--sync",
+                "http://127.0.0.1:1",
+                "login",
+                alice,
+                "--password",
+                "password-" + alice,
+                "--timeout",
+                "1s");
         assertThat(unreachable.exitCode()).isEqualTo(CourierCli.UNREACHABLE);
         assertThat(unreachable.err()).contains("log in did not succeed within 1s");
     }
 
     private Run signUp(Path state, String userId) {
-        Run run = cli(state, "--gateway", gateway(), "--sync", sync(), "signup", userId, "--password",
-                "password-" + userId, "--name", userId.toUpperCase());
+        Run run = cli(
+                state,
+                "--gateway",
+                gateway(),
+                "--sync",
+                sync(),
+                "signup",
+                userId,
+                "--password",
+                "password-" + userId,
+                "--name",
+                userId.toUpperCase());
         assertThat(run.exitCode()).as(run.err()).isZero();
         return run;
     }
@@ -168,8 +192,11 @@ class CliIntegrationTests {
         all.addAll(List.of(args));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exitCode = CourierCli.run(all.toArray(String[]::new), in,
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        int exitCode = CourierCli.run(
+                all.toArray(String[]::new),
+                in,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Run(exitCode, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 

@@ -11,7 +11,6 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -41,8 +40,14 @@ final class Auth {
 
     private @Nullable AccessToken current;
 
-    Auth(Http http, URI gateway, @Nullable Credentials credentials, @Nullable AccessToken initial,
-            Consumer<AccessToken> onToken, Duration timeout, Clock clock) {
+    Auth(
+            Http http,
+            URI gateway,
+            @Nullable Credentials credentials,
+            @Nullable AccessToken initial,
+            Consumer<AccessToken> onToken,
+            Duration timeout,
+            Clock clock) {
         this.http = http;
         this.sessions = gateway.resolve("/v1/sessions");
         this.credentials = credentials;
@@ -61,8 +66,9 @@ final class Auth {
         lock.lockInterruptibly();
         try {
             AccessToken token = current;
-            if (token != null && (credentials == null
-                    || token.expiresAt().isAfter(clock.instant().plus(RENEW_BEFORE)))) {
+            if (token != null
+                    && (credentials == null
+                            || token.expiresAt().isAfter(clock.instant().plus(RENEW_BEFORE)))) {
                 return token.token();
             }
             return login().token();
@@ -93,16 +99,17 @@ final class Auth {
         lock.lockInterruptibly();
         try {
             if (credentials == null) {
-                throw new CourierException(401, "unauthenticated",
-                        "no valid token, and no credentials to log in with");
+                throw new CourierException(401, "unauthenticated", "no valid token, and no credentials to log in with");
             }
-            JsonNode body = Http.JSON.createObjectNode()
-                .put("userId", credentials.userId())
-                .put("password", credentials.password())
-                .put("deviceId", credentials.deviceId());
+            JsonNode body = Http.JSON
+                    .createObjectNode()
+                    .put("userId", credentials.userId())
+                    .put("password", credentials.password())
+                    .put("deviceId", credentials.deviceId());
             // without a token, a 401 is a CourierException: the credentials were refused
             Http.Response response = http.send("POST", sessions, null, body, timeout);
-            AccessToken token = new AccessToken(response.body().path("token").asString(),
+            AccessToken token = new AccessToken(
+                    response.body().path("token").asString(),
                     Instant.parse(response.body().path("expiresAt").asString()));
             current = token;
             log.debug("Logged in as {} on device {}", credentials.userId(), credentials.deviceId());

@@ -24,9 +24,18 @@ import java.util.Objects;
  * @param syncLimit messages per delta, 0 for the server's default
  * @param gatewaySocket whether sends use the gateway WebSocket when it is connected (otherwise always REST)
  */
-public record ClientSettings(Duration connectTimeout, Duration firstResponseTimeout, Duration sendTimeout,
-        Backoff retryBackoff, Backoff reconnectBackoff, Duration heartbeatMin, Duration heartbeatMax,
-        Duration longPollWait, Duration quietSyncInterval, int syncLimit, boolean gatewaySocket) {
+public record ClientSettings(
+        Duration connectTimeout,
+        Duration firstResponseTimeout,
+        Duration sendTimeout,
+        Backoff retryBackoff,
+        Backoff reconnectBackoff,
+        Duration heartbeatMin,
+        Duration heartbeatMax,
+        Duration longPollWait,
+        Duration quietSyncInterval,
+        int syncLimit,
+        boolean gatewaySocket) {
 
     private static final Duration MAX_LONG_POLL = Duration.ofSeconds(30);
 
@@ -56,60 +65,168 @@ public record ClientSettings(Duration connectTimeout, Duration firstResponseTime
      * 30 s, both doubling; heartbeat between 10 s and 45 s; long polls of 25 s; a quiet stream synced every 60 s.
      */
     public static ClientSettings defaults() {
-        return new ClientSettings(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(60),
+        return new ClientSettings(
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(60),
                 new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10), 2),
-                new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), 2), Duration.ofSeconds(10),
-                Duration.ofSeconds(45), Duration.ofSeconds(25), Duration.ofSeconds(60), 0, true);
+                new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), 2),
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(45),
+                Duration.ofSeconds(25),
+                Duration.ofSeconds(60),
+                0,
+                true);
     }
 
     public ClientSettings withConnectTimeout(Duration value) {
-        return new ClientSettings(value, firstResponseTimeout, sendTimeout, retryBackoff, reconnectBackoff,
-                heartbeatMin, heartbeatMax, longPollWait, quietSyncInterval, syncLimit, gatewaySocket);
+        return new ClientSettings(
+                value,
+                firstResponseTimeout,
+                sendTimeout,
+                retryBackoff,
+                reconnectBackoff,
+                heartbeatMin,
+                heartbeatMax,
+                longPollWait,
+                quietSyncInterval,
+                syncLimit,
+                gatewaySocket);
     }
 
     public ClientSettings withFirstResponseTimeout(Duration value) {
-        return new ClientSettings(connectTimeout, value, sendTimeout, retryBackoff, reconnectBackoff, heartbeatMin,
-                heartbeatMax, longPollWait, quietSyncInterval, syncLimit, gatewaySocket);
+        return new ClientSettings(
+                connectTimeout,
+                value,
+                sendTimeout,
+                retryBackoff,
+                reconnectBackoff,
+                heartbeatMin,
+                heartbeatMax,
+                longPollWait,
+                quietSyncInterval,
+                syncLimit,
+                gatewaySocket);
     }
 
     public ClientSettings withSendTimeout(Duration value) {
-        return new ClientSettings(connectTimeout, firstResponseTimeout, value, retryBackoff, reconnectBackoff,
-                heartbeatMin, heartbeatMax, longPollWait, quietSyncInterval, syncLimit, gatewaySocket);
+        return new ClientSettings(
+                connectTimeout,
+                firstResponseTimeout,
+                value,
+                retryBackoff,
+                reconnectBackoff,
+                heartbeatMin,
+                heartbeatMax,
+                longPollWait,
+                quietSyncInterval,
+                syncLimit,
+                gatewaySocket);
     }
 
     public ClientSettings withRetryBackoff(Backoff value) {
-        return new ClientSettings(connectTimeout, firstResponseTimeout, sendTimeout, value, reconnectBackoff,
-                heartbeatMin, heartbeatMax, longPollWait, quietSyncInterval, syncLimit, gatewaySocket);
+        return new ClientSettings(
+                connectTimeout,
+                firstResponseTimeout,
+                sendTimeout,
+                value,
+                reconnectBackoff,
+                heartbeatMin,
+                heartbeatMax,
+                longPollWait,
+                quietSyncInterval,
+                syncLimit,
+                gatewaySocket);
     }
 
     public ClientSettings withReconnectBackoff(Backoff value) {
-        return new ClientSettings(connectTimeout, firstResponseTimeout, sendTimeout, retryBackoff, value,
-                heartbeatMin, heartbeatMax, longPollWait, quietSyncInterval, syncLimit, gatewaySocket);
+        return new ClientSettings(
+                connectTimeout,
+                firstResponseTimeout,
+                sendTimeout,
+                retryBackoff,
+                value,
+                heartbeatMin,
+                heartbeatMax,
+                longPollWait,
+                quietSyncInterval,
+                syncLimit,
+                gatewaySocket);
     }
 
     public ClientSettings withHeartbeat(Duration min, Duration max) {
-        return new ClientSettings(connectTimeout, firstResponseTimeout, sendTimeout, retryBackoff, reconnectBackoff,
-                min, max, longPollWait, quietSyncInterval, syncLimit, gatewaySocket);
+        return new ClientSettings(
+                connectTimeout,
+                firstResponseTimeout,
+                sendTimeout,
+                retryBackoff,
+                reconnectBackoff,
+                min,
+                max,
+                longPollWait,
+                quietSyncInterval,
+                syncLimit,
+                gatewaySocket);
     }
 
     public ClientSettings withLongPollWait(Duration value) {
-        return new ClientSettings(connectTimeout, firstResponseTimeout, sendTimeout, retryBackoff, reconnectBackoff,
-                heartbeatMin, heartbeatMax, value, quietSyncInterval, syncLimit, gatewaySocket);
+        return new ClientSettings(
+                connectTimeout,
+                firstResponseTimeout,
+                sendTimeout,
+                retryBackoff,
+                reconnectBackoff,
+                heartbeatMin,
+                heartbeatMax,
+                value,
+                quietSyncInterval,
+                syncLimit,
+                gatewaySocket);
     }
 
     public ClientSettings withQuietSyncInterval(Duration value) {
-        return new ClientSettings(connectTimeout, firstResponseTimeout, sendTimeout, retryBackoff, reconnectBackoff,
-                heartbeatMin, heartbeatMax, longPollWait, value, syncLimit, gatewaySocket);
+        return new ClientSettings(
+                connectTimeout,
+                firstResponseTimeout,
+                sendTimeout,
+                retryBackoff,
+                reconnectBackoff,
+                heartbeatMin,
+                heartbeatMax,
+                longPollWait,
+                value,
+                syncLimit,
+                gatewaySocket);
     }
 
     public ClientSettings withSyncLimit(int value) {
-        return new ClientSettings(connectTimeout, firstResponseTimeout, sendTimeout, retryBackoff, reconnectBackoff,
-                heartbeatMin, heartbeatMax, longPollWait, quietSyncInterval, value, gatewaySocket);
+        return new ClientSettings(
+                connectTimeout,
+                firstResponseTimeout,
+                sendTimeout,
+                retryBackoff,
+                reconnectBackoff,
+                heartbeatMin,
+                heartbeatMax,
+                longPollWait,
+                quietSyncInterval,
+                value,
+                gatewaySocket);
     }
 
     public ClientSettings withGatewaySocket(boolean value) {
-        return new ClientSettings(connectTimeout, firstResponseTimeout, sendTimeout, retryBackoff, reconnectBackoff,
-                heartbeatMin, heartbeatMax, longPollWait, quietSyncInterval, syncLimit, value);
+        return new ClientSettings(
+                connectTimeout,
+                firstResponseTimeout,
+                sendTimeout,
+                retryBackoff,
+                reconnectBackoff,
+                heartbeatMin,
+                heartbeatMax,
+                longPollWait,
+                quietSyncInterval,
+                syncLimit,
+                value);
     }
 
     private static void positive(Duration value, String name) {

@@ -56,6 +56,5 @@ public sealed interface Content {
     }
 
     /** Content of a kind this client does not know, as its JSON text. */
-    record Other(String kind, String json) implements Content {
-    }
+    record Other(String kind, String json) implements Content {}
 }

@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -22,7 +21,6 @@ import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
 import org.jspecify.annotations.Nullable;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -83,21 +81,36 @@ public final class CourierClient implements AutoCloseable {
         this.syncBase = base(builder.sync);
         this.settings = builder.settings;
         this.httpClient = HttpClient.newBuilder()
-            .connectTimeout(settings.connectTimeout())
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+                .connectTimeout(settings.connectTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
         this.http = new Http(httpClient);
-        this.auth = new Auth(http, gateway, builder.credentials, builder.token, builder.onToken,
-                settings.firstResponseTimeout(), Clock.systemUTC());
+        this.auth = new Auth(
+                http,
+                gateway,
+                builder.credentials,
+                builder.token,
+                builder.onToken,
+                settings.firstResponseTimeout(),
+                Clock.systemUTC());
         this.retries = new Retries(settings, auth, random);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("courier-client-timer").daemon().factory());
-        this.sends = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("courier-send-", 0).factory());
+        this.sends = Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("courier-send-", 0).factory());
         this.streamUri = webSocket(syncBase, "/v1/stream");
         URI gatewaySocket = webSocket(gateway, "/v1/ws");
-        this.sender = new Sender(http, auth, retries, settings, gateway, sends,
-                settings.gatewaySocket() ? handler -> new Link("gateway", gatewaySocket, httpClient, auth, settings,
-                        scheduler, random, handler) : null);
+        this.sender = new Sender(
+                http,
+                auth,
+                retries,
+                settings,
+                gateway,
+                sends,
+                settings.gatewaySocket()
+                        ? handler -> new Link(
+                                "gateway", gatewaySocket, httpClient, auth, settings, scheduler, random, handler)
+                        : null);
     }
 
     /**
@@ -152,7 +165,14 @@ public final class CourierClient implements AutoCloseable {
      * @throws UncheckedIOException when the store cannot be read
      */
     public SyncSubscription startSync(SyncKeyStore store, SyncListener listener) {
-        SyncLoop loop = new SyncLoop(http, auth, settings, syncBase, store, listener, random,
+        SyncLoop loop = new SyncLoop(
+                http,
+                auth,
+                settings,
+                syncBase,
+                store,
+                listener,
+                random,
                 handler -> new Link("stream", streamUri, httpClient, auth, settings, scheduler, random, handler));
         loops.add(loop);
         loop.start();
@@ -166,12 +186,14 @@ public final class CourierClient implements AutoCloseable {
      * @throws UncheckedIOException when the gateway could not be reached
      */
     public void createAccount(String userId, String password, String displayName) {
-        ObjectNode body = Http.JSON.createObjectNode()
-            .put("userId", userId)
-            .put("password", password)
-            .put("displayName", displayName);
-        blocking("create account " + userId, timeout -> http.send("POST", gateway.resolve("/v1/accounts"), null, body,
-                timeout));
+        ObjectNode body = Http.JSON
+                .createObjectNode()
+                .put("userId", userId)
+                .put("password", password)
+                .put("displayName", displayName);
+        blocking(
+                "create account " + userId,
+                timeout -> http.send("POST", gateway.resolve("/v1/accounts"), null, body, timeout));
     }
 
     /**
@@ -196,12 +218,17 @@ public final class CourierClient implements AutoCloseable {
             body.put("groupId", groupId);
         }
         body.set("members", Http.JSON.valueToTree(List.copyOf(members)));
-        JsonNode group = blocking("create group", timeout -> http.send("POST", gateway.resolve("/v1/groups"),
-                auth.token(), body, timeout)).body();
+        JsonNode group = blocking(
+                        "create group",
+                        timeout -> http.send("POST", gateway.resolve("/v1/groups"), auth.token(), body, timeout))
+                .body();
         List<String> all = new ArrayList<>();
         group.path("members").forEach(member -> all.add(member.asString()));
-        return new Group(group.path("groupId").asString(), group.path("name").asString(),
-                group.path("owner").asString(), all);
+        return new Group(
+                group.path("groupId").asString(),
+                group.path("name").asString(),
+                group.path("owner").asString(),
+                all);
     }
 
     /** Adds members to a group this user owns ({@code POST /v1/groups/{groupId}/members}). */
@@ -215,8 +242,9 @@ public final class CourierClient implements AutoCloseable {
     /** Removes a member (the owner may remove anyone but itself; a member may remove itself). */
     public void removeMember(String groupId, String userId) {
         URI uri = gateway.resolve("/v1/groups/" + segment(groupId) + "/members/" + segment(userId));
-        blocking("remove " + userId + " from " + groupId, timeout -> http.send("DELETE", uri, auth.token(), null,
-                timeout));
+        blocking(
+                "remove " + userId + " from " + groupId,
+                timeout -> http.send("DELETE", uri, auth.token(), null, timeout));
     }
 
     private <T> T blocking(String what, Retries.Attempt<T> attempt) {
@@ -249,7 +277,8 @@ public final class CourierClient implements AutoCloseable {
 
     private static URI webSocket(URI base, String path) {
         String scheme = "https".equalsIgnoreCase(base.getScheme()) ? "wss" : "ws";
-        return URI.create(scheme + base.toString().substring(base.getScheme().length())).resolve(path);
+        return URI.create(scheme + base.toString().substring(base.getScheme().length()))
+                .resolve(path);
     }
 
     private static String segment(String id) {
@@ -270,8 +299,7 @@ public final class CourierClient implements AutoCloseable {
 
         private @Nullable AccessToken token;
 
-        private Consumer<AccessToken> onToken = token -> {
-        };
+        private Consumer<AccessToken> onToken = token -> {};
 
         private ClientSettings settings = ClientSettings.defaults();
 

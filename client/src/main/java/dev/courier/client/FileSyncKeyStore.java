@@ -39,8 +39,8 @@ final class FileSyncKeyStore implements SyncKeyStore {
     @Override
     public synchronized void save(String syncKey) throws IOException {
         Files.createDirectories(file.getParent());
-        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel channel = FileChannel.open(
+                temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             channel.write(StandardCharsets.UTF_8.encode(syncKey));
             channel.force(true);
         }

@@ -13,7 +13,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 
 import org.jspecify.annotations.Nullable;
-
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -33,8 +32,7 @@ final class Http {
     }
 
     /** An answer with a status below 300. */
-    record Response(int status, HttpHeaders headers, JsonNode body) {
-    }
+    record Response(int status, HttpHeaders headers, JsonNode body) {}
 
     /**
      * @param timeout how long to wait for the response headers once the request is out
@@ -45,15 +43,19 @@ final class Http {
      */
     Response send(String method, URI uri, @Nullable String token, @Nullable JsonNode body, Duration timeout)
             throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json");
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json");
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
         if (body != null) {
             request.header("Content-Type", "application/json");
         }
-        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(body.toString()));
+        request.method(
+                method,
+                body == null
+                        ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body.toString()));
         HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
         JsonNode json = parse(response.body());
         int status = response.statusCode();
@@ -70,8 +72,8 @@ final class Http {
      */
     static IOException failure(int status, JsonNode problem, @Nullable String retryAfter, @Nullable String token) {
         String code = problem.path("code").isString() ? problem.path("code").stringValue() : codeFor(status);
-        String detail = problem.path("detail").isString() ? problem.path("detail").stringValue()
-                : "HTTP status " + status;
+        String detail =
+                problem.path("detail").isString() ? problem.path("detail").stringValue() : "HTTP status " + status;
         if (status == 429 || status == 502 || status == 503 || status == 504) {
             return new Retryable(status + " " + code + ": " + detail, parseRetryAfter(retryAfter));
         }
@@ -101,7 +103,8 @@ final class Http {
             return Duration.ofSeconds(Math.max(0, Long.parseLong(value.strip())));
         } catch (NumberFormatException e) {
             try {
-                Instant at = ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                Instant at = ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME)
+                        .toInstant();
                 Duration left = Duration.between(Instant.now(), at);
                 return left.isNegative() ? Duration.ZERO : left;
             } catch (DateTimeParseException unreadable) {

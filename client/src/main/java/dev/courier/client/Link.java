@@ -19,7 +19,6 @@ import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
@@ -80,8 +79,15 @@ final class Link implements AutoCloseable {
 
     private @Nullable ScheduledFuture<?> timer;
 
-    Link(String name, URI uri, HttpClient client, Auth auth, ClientSettings settings,
-            ScheduledExecutorService scheduler, RandomGenerator random, Handler handler) {
+    Link(
+            String name,
+            URI uri,
+            HttpClient client,
+            Auth auth,
+            ClientSettings settings,
+            ScheduledExecutorService scheduler,
+            RandomGenerator random,
+            Handler handler) {
         this.name = name;
         this.uri = uri;
         this.client = client;
@@ -97,7 +103,11 @@ final class Link implements AutoCloseable {
     synchronized void start() {
         if (!started && !closed) {
             started = true;
-            schedule(Duration.ZERO, () -> Thread.ofVirtual().name("courier-" + name + "-connect").start(this::connect));
+            schedule(
+                    Duration.ZERO,
+                    () -> Thread.ofVirtual()
+                            .name("courier-" + name + "-connect")
+                            .start(this::connect));
         }
     }
 
@@ -143,9 +153,9 @@ final class Link implements AutoCloseable {
         try {
             connection.token = auth.token();
             opening = client.newWebSocketBuilder()
-                .connectTimeout(settings.connectTimeout())
-                .header("Authorization", "Bearer " + connection.token)
-                .buildAsync(uri, connection);
+                    .connectTimeout(settings.connectTimeout())
+                    .header("Authorization", "Bearer " + connection.token)
+                    .buildAsync(uri, connection);
             WebSocket socket = opening.get(handshake.toMillis(), TimeUnit.MILLISECONDS);
             opened(connection, socket);
         } catch (InterruptedException e) {
@@ -153,7 +163,8 @@ final class Link implements AutoCloseable {
             failed(connection, "interrupted");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof WebSocketHandshakeException refused
-                    && refused.getResponse().statusCode() == 401 && connection.token != null) {
+                    && refused.getResponse().statusCode() == 401
+                    && connection.token != null) {
                 auth.refused(connection.token);
             }
             failed(connection, String.valueOf(e.getCause()));
@@ -193,7 +204,11 @@ final class Link implements AutoCloseable {
                 return;
             }
             pause = settings.reconnectBackoff().delay(failures++, random);
-            schedule(pause, () -> Thread.ofVirtual().name("courier-" + name + "-connect").start(this::connect));
+            schedule(
+                    pause,
+                    () -> Thread.ofVirtual()
+                            .name("courier-" + name + "-connect")
+                            .start(this::connect));
         }
         log.debug("{} link could not connect ({}); next attempt in {} ms", name, reason, pause.toMillis());
     }
@@ -211,7 +226,11 @@ final class Link implements AutoCloseable {
             }
             heartbeat.dropped();
             pause = settings.reconnectBackoff().delay(failures++, random);
-            schedule(pause, () -> Thread.ofVirtual().name("courier-" + name + "-connect").start(this::connect));
+            schedule(
+                    pause,
+                    () -> Thread.ofVirtual()
+                            .name("courier-" + name + "-connect")
+                            .start(this::connect));
         }
         if (code == POLICY_VIOLATION && connection.token != null) {
             auth.refused(connection.token);
@@ -318,8 +337,8 @@ final class Link implements AutoCloseable {
         WebSocket socket = connection == null ? null : connection.socket;
         if (socket != null) {
             socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye")
-                .orTimeout(1, TimeUnit.SECONDS)
-                .whenComplete((ignored, error) -> socket.abort());
+                    .orTimeout(1, TimeUnit.SECONDS)
+                    .whenComplete((ignored, error) -> socket.abort());
         }
     }
 
@@ -346,8 +365,8 @@ final class Link implements AutoCloseable {
                 return CompletableFuture.failedFuture(new IOException(name + " link is down"));
             }
             CompletableFuture<Void> sent = sends.exceptionally(error -> null)
-                .thenCompose(ignored -> ws.sendText(text, true))
-                .thenApply(ignored -> null);
+                    .thenCompose(ignored -> ws.sendText(text, true))
+                    .thenApply(ignored -> null);
             sends = sent;
             return sent;
         }

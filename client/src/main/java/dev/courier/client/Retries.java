@@ -78,20 +78,21 @@ final class Retries {
             Duration pause = settings.retryBackoff().delay(failures++, retryAfter, random);
             remaining = deadline - System.nanoTime();
             if (pause.toNanos() >= remaining) {
-                TimeoutException timeout = new TimeoutException(what + " did not succeed within " + human(total)
-                        + " (" + failures + " attempts; last: " + failure + ")");
+                TimeoutException timeout = new TimeoutException(what + " did not succeed within " + human(total) + " ("
+                        + failures + " attempts; last: " + failure + ")");
                 timeout.initCause(failure);
                 throw timeout;
             }
-            log.debug("{} failed ({}); attempt {} in {} ms", what, failure.toString(), failures + 1,
-                    pause.toMillis());
+            log.debug("{} failed ({}); attempt {} in {} ms", what, failure.toString(), failures + 1, pause.toMillis());
             Thread.sleep(pause);
         }
     }
 
     /** Failures after which the server cannot have acted on the request. */
     private static boolean surelyNotSent(IOException e) {
-        return e instanceof Http.Retryable || e instanceof ConnectException || e instanceof HttpConnectTimeoutException
+        return e instanceof Http.Retryable
+                || e instanceof ConnectException
+                || e instanceof HttpConnectTimeoutException
                 || e.getCause() instanceof ConnectException;
     }
 

@@ -15,7 +15,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -45,7 +44,13 @@ final class Sender implements Link.Handler {
     /**
      * @param linkFactory makes the gateway WebSocket (started on the first send), or null to send by REST only
      */
-    Sender(Http http, Auth auth, Retries retries, ClientSettings settings, URI gateway, Executor executor,
+    Sender(
+            Http http,
+            Auth auth,
+            Retries retries,
+            ClientSettings settings,
+            URI gateway,
+            Executor executor,
             @Nullable Function<Link.Handler, Link> linkFactory) {
         this.http = http;
         this.auth = auth;
@@ -63,10 +68,11 @@ final class Sender implements Link.Handler {
     }
 
     CompletableFuture<String> send(String clientMsgId, String to, Content content) {
-        ObjectNode body = Http.JSON.createObjectNode()
-            .put("clientMsgId", clientMsgId)
-            .put("to", to)
-            .put("kind", content.kind());
+        ObjectNode body = Http.JSON
+                .createObjectNode()
+                .put("clientMsgId", clientMsgId)
+                .put("to", to)
+                .put("kind", content.kind());
         body.set("content", Wire.content(content));
         if (link != null) {
             link.start();
@@ -74,7 +80,10 @@ final class Sender implements Link.Handler {
         CompletableFuture<String> result = new CompletableFuture<>();
         executor.execute(() -> {
             try {
-                result.complete(retries.call("send " + clientMsgId, settings.sendTimeout(), true,
+                result.complete(retries.call(
+                        "send " + clientMsgId,
+                        settings.sendTimeout(),
+                        true,
                         timeout -> attempt(clientMsgId, body, timeout)));
             } catch (InterruptedException e) {
                 result.completeExceptionally(new CancellationException("the client was closed"));
@@ -126,8 +135,10 @@ final class Sender implements Link.Handler {
     @Override
     public void onFrame(JsonNode frame) {
         String type = frame.path("type").asString("");
-        if ((type.equals("ack") || type.equals("error")) && frame.path("clientMsgId").isString()) {
-            CompletableFuture<JsonNode> answer = awaiting.get(frame.path("clientMsgId").stringValue());
+        if ((type.equals("ack") || type.equals("error"))
+                && frame.path("clientMsgId").isString()) {
+            CompletableFuture<JsonNode> answer =
+                    awaiting.get(frame.path("clientMsgId").stringValue());
             if (answer != null) {
                 answer.complete(frame);
             }
@@ -135,8 +146,7 @@ final class Sender implements Link.Handler {
     }
 
     @Override
-    public void onUp() {
-    }
+    public void onUp() {}
 
     @Override
     public void onDown() {

@@ -21,13 +21,11 @@ public interface SyncListener {
      * The server could not continue from the stored key (its store was reset or restored): what the client holds
      * locally should be replaced. The messages that follow start afresh from the server's most recent ones.
      */
-    default void onResync() {
-    }
+    default void onResync() {}
 
     /**
      * The loop hit an error it will retry after a back-off (for example the credentials were refused); for display
      * and logging. Network failures are not reported here: they are the normal weather of the loop.
      */
-    default void onError(CourierException error) {
-    }
+    default void onError(CourierException error) {}
 }

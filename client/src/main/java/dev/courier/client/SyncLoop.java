@@ -18,7 +18,6 @@ import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -73,12 +72,20 @@ final class SyncLoop implements SyncSubscription, Link.Handler {
 
     private @Nullable Thread thread;
 
-    SyncLoop(Http http, Auth auth, ClientSettings settings, URI sync, SyncKeyStore store, SyncListener listener,
-            RandomGenerator random, Function<Link.Handler, Link> streamFactory) {
+    SyncLoop(
+            Http http,
+            Auth auth,
+            ClientSettings settings,
+            URI sync,
+            SyncKeyStore store,
+            SyncListener listener,
+            RandomGenerator random,
+            Function<Link.Handler, Link> streamFactory) {
         this.http = http;
         this.auth = auth;
         this.settings = settings;
-        this.longPoll = sync.resolve("/v1/sync?waitMs=" + settings.longPollWait().toMillis());
+        this.longPoll =
+                sync.resolve("/v1/sync?waitMs=" + settings.longPollWait().toMillis());
         this.store = store;
         this.listener = listener;
         this.random = random;
@@ -195,7 +202,11 @@ final class SyncLoop implements SyncSubscription, Link.Handler {
     }
 
     private Wire.Delta overLongPoll() throws IOException, InterruptedException {
-        Http.Response response = http.send("POST", longPoll, auth.token(), request(),
+        Http.Response response = http.send(
+                "POST",
+                longPoll,
+                auth.token(),
+                request(),
                 settings.longPollWait().plus(settings.firstResponseTimeout()));
         return Wire.delta(response.body());
     }
@@ -219,7 +230,8 @@ final class SyncLoop implements SyncSubscription, Link.Handler {
             after = 0; // another epoch of the store: its seqs start over
         }
         long last = after;
-        List<Message> fresh = delta.messages().stream().filter(m -> m.seq() > last).toList();
+        List<Message> fresh =
+                delta.messages().stream().filter(m -> m.seq() > last).toList();
         if (!fresh.isEmpty()) {
             listener.onMessages(fresh);
             after = fresh.getLast().seq();
@@ -271,7 +283,9 @@ final class SyncLoop implements SyncSubscription, Link.Handler {
                     answer.complete(frame);
                 }
             }
-            default -> log.debug("Ignoring a stream frame of type {}", frame.path("type").asString(""));
+            default ->
+                log.debug(
+                        "Ignoring a stream frame of type {}", frame.path("type").asString(""));
         }
     }
 

@@ -16,12 +16,10 @@ final class Wire {
 
     private static final Set<String> MEDIA_FIELDS = Set.of("url", "mime", "size");
 
-    private Wire() {
-    }
+    private Wire() {}
 
     /** A delta of the sync API, reduced to what the client uses. */
-    record Delta(String syncKey, boolean hasMore, boolean resync, List<Message> messages) {
-    }
+    record Delta(String syncKey, boolean hasMore, boolean resync, List<Message> messages) {}
 
     static Delta delta(JsonNode body) {
         String key = body.path("syncKey").asString("");
@@ -32,15 +30,23 @@ final class Wire {
         for (JsonNode message : body.path("messages")) {
             messages.add(message(message));
         }
-        return new Delta(key, body.path("hasMore").asBoolean(false), body.path("resync").asBoolean(false),
+        return new Delta(
+                key,
+                body.path("hasMore").asBoolean(false),
+                body.path("resync").asBoolean(false),
                 List.copyOf(messages));
     }
 
     /** Never fails on a field it cannot read: one odd message must not stop the delivery of all that follow. */
     static Message message(JsonNode m) {
-        return new Message(m.path("seq").asLong(), m.path("messageId").asString(""),
-                m.path("clientMsgId").asString(""), m.path("conversation").asString(""), m.path("from").asString(""),
-                content(m.path("kind").asString(""), m.path("content")), instant(m.path("sentAt").asString("")));
+        return new Message(
+                m.path("seq").asLong(),
+                m.path("messageId").asString(""),
+                m.path("clientMsgId").asString(""),
+                m.path("conversation").asString(""),
+                m.path("from").asString(""),
+                content(m.path("kind").asString(""), m.path("content")),
+                instant(m.path("sentAt").asString("")));
     }
 
     private static Instant instant(String text) {
@@ -62,8 +68,12 @@ final class Wire {
                     extra.put(field.getKey(), Http.JSON.treeToValue(field.getValue(), Object.class));
                 }
             }
-            return new Content.Media(kind, content.path("url").asString(""), content.path("mime").asString(""),
-                    content.path("size").asLong(0), extra);
+            return new Content.Media(
+                    kind,
+                    content.path("url").asString(""),
+                    content.path("mime").asString(""),
+                    content.path("size").asLong(0),
+                    extra);
         }
         return new Content.Other(kind, content.toString());
     }

@@ -1,14 +1,14 @@
 package dev.courier.client;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
-
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Random;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 class BackoffTests {
 
@@ -30,8 +30,9 @@ class BackoffTests {
         for (int attempt = 0; attempt < 40; attempt++) {
             Duration ceiling = backoff.ceiling(attempt);
             for (int i = 0; i < 500; i++) {
-                assertThat(backoff.delay(attempt, random)).as("attempt %d", attempt)
-                    .isBetween(ceiling.dividedBy(2), ceiling);
+                assertThat(backoff.delay(attempt, random))
+                        .as("attempt %d", attempt)
+                        .isBetween(ceiling.dividedBy(2), ceiling);
             }
         }
     }
@@ -51,7 +52,8 @@ class BackoffTests {
         Set<Long> distinct = new HashSet<>();
         for (int i = 0; i < 500; i++) {
             Duration delay = backoff.delay(0, retryAfter, random);
-            assertThat(delay).isBetween(retryAfter, retryAfter.plus(backoff.ceiling(0).dividedBy(2)));
+            assertThat(delay)
+                    .isBetween(retryAfter, retryAfter.plus(backoff.ceiling(0).dividedBy(2)));
             distinct.add(delay.toMillis());
         }
         assertThat(distinct).hasSizeGreaterThan(10);
@@ -60,8 +62,8 @@ class BackoffTests {
     @Test
     void aShortRetryAfterDoesNotShortenTheBackoff() {
         for (int i = 0; i < 500; i++) {
-            assertThat(backoff.delay(6, Duration.ofMillis(10), random)).isBetween(Duration.ofMillis(2500),
-                    Duration.ofSeconds(5));
+            assertThat(backoff.delay(6, Duration.ofMillis(10), random))
+                    .isBetween(Duration.ofMillis(2500), Duration.ofSeconds(5));
         }
     }
 
@@ -69,8 +71,8 @@ class BackoffTests {
     void refusesNonsense() {
         assertThatIllegalArgumentException().isThrownBy(() -> new Backoff(Duration.ZERO, Duration.ofSeconds(1), 2));
         assertThatIllegalArgumentException()
-            .isThrownBy(() -> new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(1), 2));
+                .isThrownBy(() -> new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(1), 2));
         assertThatIllegalArgumentException()
-            .isThrownBy(() -> new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(2), 0.5));
+                .isThrownBy(() -> new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(2), 0.5));
     }
 }

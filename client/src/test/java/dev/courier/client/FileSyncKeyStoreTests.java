@@ -1,8 +1,5 @@
 package dev.courier.client;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatIOException;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +10,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIOException;
 
 class FileSyncKeyStoreTests {
 
@@ -31,8 +31,9 @@ class FileSyncKeyStoreTests {
         store.save("key-1");
         store.save("key-2");
         assertThat(SyncKeyStore.file(file).load()).contains("key-2");
-        assertThat(directory.resolve("state")).isDirectoryContaining(p -> p.getFileName().toString().equals("sync-key"))
-            .isDirectoryNotContaining(p -> p.getFileName().toString().endsWith(".tmp"));
+        assertThat(directory.resolve("state"))
+                .isDirectoryContaining(p -> p.getFileName().toString().equals("sync-key"))
+                .isDirectoryNotContaining(p -> p.getFileName().toString().endsWith(".tmp"));
     }
 
     @Test
@@ -70,7 +71,8 @@ class FileSyncKeyStoreTests {
             while (!done.get()) {
                 try {
                     Optional<String> key = reader.load();
-                    key.ifPresent(k -> seen.add(k.length() + ":" + k.chars().distinct().count()));
+                    key.ifPresent(k ->
+                            seen.add(k.length() + ":" + k.chars().distinct().count()));
                 } catch (IOException e) {
                     seen.add("error " + e);
                 }

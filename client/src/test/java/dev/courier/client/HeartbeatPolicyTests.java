@@ -1,12 +1,12 @@
 package dev.courier.client;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class HeartbeatPolicyTests {
 
@@ -28,8 +28,8 @@ class HeartbeatPolicyTests {
             policy.succeeded();
             intervals.add(policy.interval());
         }
-        assertThat(intervals.subList(0, 4)).containsExactly(Duration.ofSeconds(20), Duration.ofSeconds(30),
-                Duration.ofSeconds(40), MAX);
+        assertThat(intervals.subList(0, 4))
+                .containsExactly(Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(40), MAX);
         assertThat(intervals.subList(4, 8)).containsOnly(MAX);
     }
 
@@ -41,8 +41,9 @@ class HeartbeatPolicyTests {
         for (int i = 0; i < HeartbeatPolicy.PROBE_AFTER - 1; i++) {
             policy.succeeded();
         }
-        assertThat(policy.interval()).as("capped one step under the interval that failed")
-            .isEqualTo(Duration.ofSeconds(40));
+        assertThat(policy.interval())
+                .as("capped one step under the interval that failed")
+                .isEqualTo(Duration.ofSeconds(40));
     }
 
     @Test

@@ -1,8 +1,5 @@
 package dev.courier.client;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,8 +13,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.courier.common.SyncKey;
 import dev.courier.common.SyncKeyCodec;
-import dev.courier.system.CourierSystem;
 import dev.courier.sync.SyncProperties;
+import dev.courier.system.CourierSystem;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The SDK against the real system, with services stopped and started under it. */
 class ReliabilityIntegrationTests {
@@ -31,7 +31,8 @@ class ReliabilityIntegrationTests {
         Credentials alice = TestCourier.newUser("alice");
         Credentials bob = TestCourier.newUser("bob");
         Inbox inbox = new Inbox();
-        try (CourierClient alices = TestCourier.client(alice); CourierClient bobs = TestCourier.client(bob);
+        try (CourierClient alices = TestCourier.client(alice);
+                CourierClient bobs = TestCourier.client(bob);
                 SyncSubscription sync = bobs.startSync(SyncKeyStore.inMemory(), inbox)) {
             await().atMost(DELIVERY).until(sync::streaming);
             List<String> sent = new ArrayList<>();
@@ -62,7 +63,8 @@ class ReliabilityIntegrationTests {
         Credentials alice = TestCourier.newUser("alice");
         Credentials bob = TestCourier.newUser("bob");
         Inbox inbox = new Inbox();
-        try (CourierClient alices = TestCourier.client(alice); CourierClient bobs = TestCourier.client(bob);
+        try (CourierClient alices = TestCourier.client(alice);
+                CourierClient bobs = TestCourier.client(bob);
                 SyncSubscription sync = bobs.startSync(SyncKeyStore.inMemory(), inbox)) {
             List<CompletableFuture<String>> sends = new ArrayList<>();
             sends.add(alices.send("u:" + bob.userId(), "warm-up"));
@@ -84,7 +86,10 @@ class ReliabilityIntegrationTests {
             // a marker sent last, after every send completed, shows that nothing else is still on its way
             String marker = send(alices, "u:" + bob.userId(), "marker");
             await().atMost(DELIVERY).until(() -> inbox.ids().contains(marker));
-            assertThat(inbox.ids()).doesNotHaveDuplicates().hasSize(ids.size() + 1).containsAll(ids);
+            assertThat(inbox.ids())
+                    .doesNotHaveDuplicates()
+                    .hasSize(ids.size() + 1)
+                    .containsAll(ids);
             assertThat(inbox.texts()).contains("warm-up", "before 0", "before 14", "while down 0", "while down 14");
         }
     }
@@ -128,7 +133,8 @@ class ReliabilityIntegrationTests {
         Credentials alice = TestCourier.newUser("alice");
         Credentials bob = TestCourier.newUser("bob");
         SyncKeyStore store = SyncKeyStore.file(state.resolve("sync-key"));
-        try (CourierClient alices = TestCourier.client(alice); CourierClient bobs = TestCourier.client(bob)) {
+        try (CourierClient alices = TestCourier.client(alice);
+                CourierClient bobs = TestCourier.client(bob)) {
             String hello = send(alices, "u:" + bob.userId(), "hello");
             Inbox first = new Inbox();
             try (SyncSubscription sync = bobs.startSync(store, first)) {
@@ -158,15 +164,15 @@ class ReliabilityIntegrationTests {
         AccessToken bogus = new AccessToken("not-a-token", java.time.Instant.parse("2099-01-01T00:00:00Z"));
         Inbox inbox = new Inbox();
         try (CourierClient alices = CourierClient.builder(TestCourier.gateway(), TestCourier.sync())
-            .credentials(alice)
-            .token(bogus)
-            .settings(TestCourier.SETTINGS)
-            .build();
+                        .credentials(alice)
+                        .token(bogus)
+                        .settings(TestCourier.SETTINGS)
+                        .build();
                 CourierClient bobs = CourierClient.builder(TestCourier.gateway(), TestCourier.sync())
-                    .credentials(bob)
-                    .token(bogus)
-                    .settings(TestCourier.SETTINGS)
-                    .build();
+                        .credentials(bob)
+                        .token(bogus)
+                        .settings(TestCourier.SETTINGS)
+                        .build();
                 SyncSubscription sync = bobs.startSync(SyncKeyStore.inMemory(), inbox)) {
             String sent = send(alices, "u:" + bob.userId(), "through a fresh login");
             await().atMost(DELIVERY).until(() -> inbox.ids().contains(sent));
@@ -179,20 +185,21 @@ class ReliabilityIntegrationTests {
         Credentials alice = TestCourier.newUser("alice");
         Credentials bob = TestCourier.newUser("bob");
         Inbox inbox = new Inbox();
-        ClientSettings twitchy = TestCourier.SETTINGS.withFirstResponseTimeout(Duration.ofSeconds(1))
-            .withHeartbeat(Duration.ofSeconds(1), Duration.ofSeconds(2))
-            .withLongPollWait(Duration.ofSeconds(2))
-            .withSendTimeout(Duration.ofSeconds(30));
+        ClientSettings twitchy = TestCourier.SETTINGS
+                .withFirstResponseTimeout(Duration.ofSeconds(1))
+                .withHeartbeat(Duration.ofSeconds(1), Duration.ofSeconds(2))
+                .withLongPollWait(Duration.ofSeconds(2))
+                .withSendTimeout(Duration.ofSeconds(30));
         try (SilencingProxy gateway = new SilencingProxy(system.gatewayPort());
                 SilencingProxy sync = new SilencingProxy(system.syncPort());
                 CourierClient alices = CourierClient.builder(gateway.uri(), sync.uri())
-                    .credentials(alice)
-                    .settings(twitchy)
-                    .build();
+                        .credentials(alice)
+                        .settings(twitchy)
+                        .build();
                 CourierClient bobs = CourierClient.builder(gateway.uri(), sync.uri())
-                    .credentials(bob)
-                    .settings(twitchy)
-                    .build();
+                        .credentials(bob)
+                        .settings(twitchy)
+                        .build();
                 SyncSubscription subscription = bobs.startSync(SyncKeyStore.inMemory(), inbox)) {
             String first = send(alices, "u:" + bob.userId(), "before the silence");
             await().atMost(DELIVERY).until(() -> inbox.ids().contains(first));
@@ -209,7 +216,9 @@ class ReliabilityIntegrationTests {
             assertThat(inbox.ids()).containsExactly(first, second);
             // both long links noticed (no ack, no pong) and were opened anew
             await().atMost(DELIVERY).untilAsserted(() -> {
-                assertThat(gateway.webSocketHandshakes()).as("gateway handshakes").isGreaterThan(gatewayHandshakes);
+                assertThat(gateway.webSocketHandshakes())
+                        .as("gateway handshakes")
+                        .isGreaterThan(gatewayHandshakes);
                 assertThat(sync.webSocketHandshakes()).as("stream handshakes").isGreaterThan(streamHandshakes);
                 assertThat(subscription.streaming()).as("streaming").isTrue();
             });
@@ -220,16 +229,20 @@ class ReliabilityIntegrationTests {
     void heartbeatsAreAnsweredSoTheStreamStaysUp() throws Exception {
         Credentials bob = TestCourier.newUser("bob");
         Inbox inbox = new Inbox();
-        ClientSettings eager = TestCourier.SETTINGS.withHeartbeat(Duration.ofMillis(500), Duration.ofSeconds(1))
-            .withFirstResponseTimeout(Duration.ofMillis(800));
+        ClientSettings eager = TestCourier.SETTINGS
+                .withHeartbeat(Duration.ofMillis(500), Duration.ofSeconds(1))
+                .withFirstResponseTimeout(Duration.ofMillis(800));
         try (CourierClient bobs = CourierClient.builder(TestCourier.gateway(), TestCourier.sync())
-            .credentials(bob)
-            .settings(eager)
-            .build(); SyncSubscription sync = bobs.startSync(SyncKeyStore.inMemory(), inbox)) {
+                        .credentials(bob)
+                        .settings(eager)
+                        .build();
+                SyncSubscription sync = bobs.startSync(SyncKeyStore.inMemory(), inbox)) {
             await().atMost(DELIVERY).until(sync::streaming);
             // an unanswered ping would drop the connection within 0.5 s + 0.8 s, again and again
-            await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(50))
-                .until(sync::streaming);
+            await().during(Duration.ofSeconds(4))
+                    .atMost(Duration.ofSeconds(6))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(sync::streaming);
         }
     }
 
@@ -238,21 +251,23 @@ class ReliabilityIntegrationTests {
         Credentials owner = TestCourier.newUser("owner");
         Credentials member = TestCourier.newUser("member");
         Inbox inbox = new Inbox();
-        try (CourierClient owners = TestCourier.client(owner); CourierClient members = TestCourier.client(member);
+        try (CourierClient owners = TestCourier.client(owner);
+                CourierClient members = TestCourier.client(member);
                 SyncSubscription sync = members.startSync(SyncKeyStore.inMemory(), inbox)) {
             Group group = owners.createGroup(TestCourier.uniqueId("team"), "Team", List.of(member.userId()));
             assertThat(group.members()).containsExactlyInAnyOrder(owner.userId(), member.userId());
             String text = send(owners, "g:" + group.groupId(), "hello team");
-            String image = owners.send("g:" + group.groupId(),
-                    Content.media("image", "https://cdn.example/team.png", "image/png", 2048))
-                .get(60, TimeUnit.SECONDS);
+            String image = owners.send(
+                            "g:" + group.groupId(),
+                            Content.media("image", "https://cdn.example/team.png", "image/png", 2048))
+                    .get(60, TimeUnit.SECONDS);
             await().atMost(DELIVERY).until(() -> inbox.ids().size() >= 2);
             assertThat(inbox.ids()).containsExactly(text, image);
             Message received = inbox.messages.get(1);
             assertThat(received.conversation()).isEqualTo("g:" + group.groupId());
             assertThat(received.from()).isEqualTo(owner.userId());
-            assertThat(received.content()).isEqualTo(Content.media("image", "https://cdn.example/team.png",
-                    "image/png", 2048));
+            assertThat(received.content())
+                    .isEqualTo(Content.media("image", "https://cdn.example/team.png", "image/png", 2048));
         }
     }
 

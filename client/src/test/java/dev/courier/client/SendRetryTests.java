@@ -1,8 +1,5 @@
 package dev.courier.client;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -19,28 +16,27 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-
 import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Sends against a scripted gateway (REST only): what is retried, how, and what is not. */
 class SendRetryTests {
 
     private static final ClientSettings FAST = ClientSettings.defaults()
-        .withGatewaySocket(false)
-        .withFirstResponseTimeout(Duration.ofSeconds(5))
-        .withRetryBackoff(new Backoff(Duration.ofMillis(20), Duration.ofMillis(100), 2));
+            .withGatewaySocket(false)
+            .withFirstResponseTimeout(Duration.ofSeconds(5))
+            .withRetryBackoff(new Backoff(Duration.ofMillis(20), Duration.ofMillis(100), 2));
 
-    private record Answer(int status, String retryAfter, String body) {
-    }
+    private record Answer(int status, String retryAfter, String body) {}
 
-    private record Received(Instant at, String token, JsonNode body) {
-    }
+    private record Received(Instant at, String token, JsonNode body) {}
 
     private final ConcurrentLinkedQueue<Answer> script = new ConcurrentLinkedQueue<>();
 
@@ -58,8 +54,13 @@ class SendRetryTests {
     void startGateway() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/v1/sessions", exchange -> answer(exchange, 200,
-                "{\"token\":\"token-" + logins.incrementAndGet() + "\",\"expiresAt\":\"2099-01-01T00:00:00Z\"}", null));
+        server.createContext(
+                "/v1/sessions",
+                exchange -> answer(
+                        exchange,
+                        200,
+                        "{\"token\":\"token-" + logins.incrementAndGet() + "\",\"expiresAt\":\"2099-01-01T00:00:00Z\"}",
+                        null));
         server.createContext("/v1/messages", exchange -> {
             JsonNode body = Http.JSON.readTree(exchange.getRequestBody().readAllBytes());
             String auth = exchange.getRequestHeaders().getFirst("Authorization");
@@ -69,15 +70,19 @@ class SendRetryTests {
                 await(released); // no answer at all: the client's first-response timeout must act
                 return;
             }
-            answer(exchange, next.status(), next.body().replace("$id", body.path("clientMsgId").asString()),
+            answer(
+                    exchange,
+                    next.status(),
+                    next.body().replace("$id", body.path("clientMsgId").asString()),
                     next.retryAfter());
         });
         server.start();
-        client = CourierClient.builder(URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
-                URI.create("http://127.0.0.1:1"))
-            .credentials(new Credentials("alice", "alice-secret", "test"))
-            .settings(FAST)
-            .build();
+        client = CourierClient.builder(
+                        URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
+                        URI.create("http://127.0.0.1:1"))
+                .credentials(new Credentials("alice", "alice-secret", "test"))
+                .settings(FAST)
+                .build();
     }
 
     @AfterEach
@@ -97,10 +102,13 @@ class SendRetryTests {
 
         assertThat(messageId).startsWith("m-");
         assertThat(sends).hasSize(3);
-        assertThat(sends).extracting(s -> s.body().path("clientMsgId").asString()).containsOnly(messageId.substring(2));
+        assertThat(sends)
+                .extracting(s -> s.body().path("clientMsgId").asString())
+                .containsOnly(messageId.substring(2));
         assertThat(sends.getFirst().body().path("content").asString()).isEqualTo("hello");
-        assertThat(Duration.between(sends.get(1).at(), sends.get(2).at())).as("Retry-After: 1")
-            .isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+        assertThat(Duration.between(sends.get(1).at(), sends.get(2).at()))
+                .as("Retry-After: 1")
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(1));
     }
 
     @Test
@@ -109,30 +117,37 @@ class SendRetryTests {
 
         CompletableFuture<String> sent = client.send("u:nobody", "hello?");
 
-        assertThatThrownBy(() -> sent.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-            .cause()
-            .isInstanceOfSatisfying(CourierException.class, e -> {
-                assertThat(e.status()).isEqualTo(404);
-                assertThat(e.code()).isEqualTo("not_found");
-                assertThat(e.detail()).isEqualTo("to: no user 'nobody'");
-            });
+        assertThatThrownBy(() -> sent.get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOfSatisfying(CourierException.class, e -> {
+                    assertThat(e.status()).isEqualTo(404);
+                    assertThat(e.code()).isEqualTo("not_found");
+                    assertThat(e.detail()).isEqualTo("to: no user 'nobody'");
+                });
         assertThat(sends).hasSize(1);
     }
 
     @Test
     void anUnansweredSendIsRetriedWithTheSameIdUntilTheTotalTimeout() {
-        CourierClient impatient = CourierClient.builder(URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
-                URI.create("http://127.0.0.1:1"))
-            .credentials(new Credentials("alice", "alice-secret", "test"))
-            .settings(FAST.withFirstResponseTimeout(Duration.ofMillis(200)).withSendTimeout(Duration.ofMillis(1500)))
-            .build();
+        CourierClient impatient = CourierClient.builder(
+                        URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
+                        URI.create("http://127.0.0.1:1"))
+                .credentials(new Credentials("alice", "alice-secret", "test"))
+                .settings(
+                        FAST.withFirstResponseTimeout(Duration.ofMillis(200)).withSendTimeout(Duration.ofMillis(1500)))
+                .build();
         try {
             CompletableFuture<String> sent = impatient.send("c-timeout", "u:bob", Content.text("anyone?"));
 
-            assertThatThrownBy(() -> sent.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(TimeoutException.class)
-                .hasMessageContaining("send c-timeout");
+            assertThatThrownBy(() -> sent.get(10, TimeUnit.SECONDS))
+                    .cause()
+                    .isInstanceOf(TimeoutException.class)
+                    .hasMessageContaining("send c-timeout");
             assertThat(sends.size()).isGreaterThanOrEqualTo(3);
-            assertThat(sends).extracting(s -> s.body().path("clientMsgId").asString()).containsOnly("c-timeout");
+            assertThat(sends)
+                    .extracting(s -> s.body().path("clientMsgId").asString())
+                    .containsOnly("c-timeout");
         } finally {
             impatient.close();
         }
@@ -154,7 +169,7 @@ class SendRetryTests {
         script.add(accepted());
 
         client.send("u:bob", Content.media("image", "https://cdn.example/cat.png", "image/png", 1234))
-            .get(10, TimeUnit.SECONDS);
+                .get(10, TimeUnit.SECONDS);
 
         JsonNode body = sends.getFirst().body();
         assertThat(body.path("kind").asString()).isEqualTo("image");
@@ -164,8 +179,8 @@ class SendRetryTests {
     }
 
     private static Answer accepted() {
-        return new Answer(202, null,
-                "{\"messageId\":\"m-$id\",\"clientMsgId\":\"$id\",\"acceptedAt\":\"2026-01-01T00:00:00Z\"}");
+        return new Answer(
+                202, null, "{\"messageId\":\"m-$id\",\"clientMsgId\":\"$id\",\"acceptedAt\":\"2026-01-01T00:00:00Z\"}");
     }
 
     private static String problem(int status, String code, String detail) {
@@ -176,7 +191,7 @@ class SendRetryTests {
     private static void answer(HttpExchange exchange, int status, String body, String retryAfter) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders()
-            .set("Content-Type", status >= 400 ? "application/problem+json" : "application/json");
+                .set("Content-Type", status >= 400 ? "application/problem+json" : "application/json");
         if (retryAfter != null) {
             exchange.getResponseHeaders().set("Retry-After", retryAfter);
         }

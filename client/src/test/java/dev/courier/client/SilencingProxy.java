@@ -86,12 +86,15 @@ final class SilencingProxy implements AutoCloseable {
 
         void pump(Socket from, Socket to, boolean fromClient) {
             byte[] buffer = new byte[16 * 1024];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            try (InputStream in = from.getInputStream();
+                    OutputStream out = to.getOutputStream()) {
                 int read;
                 while ((read = in.read(buffer)) >= 0) {
                     // a request head, also on a kept-alive connection (client frames after an upgrade are masked)
-                    if (fromClient && new String(buffer, 0, read, StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT)
-                        .contains("upgrade: websocket")) {
+                    if (fromClient
+                            && new String(buffer, 0, read, StandardCharsets.ISO_8859_1)
+                                    .toLowerCase(Locale.ROOT)
+                                    .contains("upgrade: websocket")) {
                         webSocketHandshakes.incrementAndGet();
                     }
                     if (!silenced) {

@@ -13,17 +13,16 @@ final class TestCourier {
 
     /** Short pauses, so that outages in the tests are ridden out quickly. */
     static final ClientSettings SETTINGS = ClientSettings.defaults()
-        .withConnectTimeout(Duration.ofSeconds(2))
-        .withFirstResponseTimeout(Duration.ofSeconds(5))
-        .withSendTimeout(Duration.ofSeconds(90))
-        .withRetryBackoff(new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), 2))
-        .withReconnectBackoff(new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), 2))
-        .withLongPollWait(Duration.ofSeconds(5));
+            .withConnectTimeout(Duration.ofSeconds(2))
+            .withFirstResponseTimeout(Duration.ofSeconds(5))
+            .withSendTimeout(Duration.ofSeconds(90))
+            .withRetryBackoff(new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), 2))
+            .withReconnectBackoff(new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), 2))
+            .withLongPollWait(Duration.ofSeconds(5));
 
     private static CourierSystem system;
 
-    private TestCourier() {
-    }
+    private TestCourier() {}
 
     static synchronized CourierSystem system() {
         if (system == null) {
@@ -48,13 +47,17 @@ final class TestCourier {
     /** A new account; its credentials name the device "phone". */
     static Credentials newUser(String prefix) {
         String userId = uniqueId(prefix);
-        try (CourierClient anonymous = CourierClient.builder(gateway(), sync()).settings(SETTINGS).build()) {
+        try (CourierClient anonymous =
+                CourierClient.builder(gateway(), sync()).settings(SETTINGS).build()) {
             anonymous.createAccount(userId, "password-" + userId, prefix);
         }
         return new Credentials(userId, "password-" + userId, "phone");
     }
 
     static CourierClient client(Credentials credentials) {
-        return CourierClient.builder(gateway(), sync()).credentials(credentials).settings(SETTINGS).build();
+        return CourierClient.builder(gateway(), sync())
+                .credentials(credentials)
+                .settings(SETTINGS)
+                .build();
     }
 }

@@ -1,11 +1,11 @@
 package dev.courier.client;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.time.Instant;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class WireTests {
 
@@ -25,12 +25,24 @@ class WireTests {
         assertThat(delta.syncKey()).isEqualTo("AQADYm9i");
         assertThat(delta.hasMore()).isTrue();
         assertThat(delta.resync()).isFalse();
-        assertThat(delta.messages()).containsExactly(
-                new Message(1, "m1", "c-1", "g:team", "alice", new Content.Text("hello team"),
-                        Instant.parse("2026-11-21T20:35:04.673Z")),
-                new Message(2, "m2", "c-2", "d:alice:bob", "alice",
-                        new Content.Media("image", "https://cdn/x.png", "image/png", 42, Map.of("width", 640)),
-                        Instant.parse("2026-11-21T20:35:04.701Z")));
+        assertThat(delta.messages())
+                .containsExactly(
+                        new Message(
+                                1,
+                                "m1",
+                                "c-1",
+                                "g:team",
+                                "alice",
+                                new Content.Text("hello team"),
+                                Instant.parse("2026-11-21T20:35:04.673Z")),
+                        new Message(
+                                2,
+                                "m2",
+                                "c-2",
+                                "d:alice:bob",
+                                "alice",
+                                new Content.Media("image", "https://cdn/x.png", "image/png", 42, Map.of("width", 640)),
+                                Instant.parse("2026-11-21T20:35:04.701Z")));
     }
 
     @Test
@@ -48,8 +60,10 @@ class WireTests {
     @Test
     void writesContentInTheFormTheGatewayChecks() {
         assertThat(Wire.content(Content.text("hi")).toString()).isEqualTo("\"hi\"");
-        assertThat(Wire.content(new Content.Media("file", "https://cdn/a.pdf", "application/pdf", 9,
-                Map.of("name", "a.pdf"))).toString())
-            .isEqualTo("{\"name\":\"a.pdf\",\"url\":\"https://cdn/a.pdf\",\"mime\":\"application/pdf\",\"size\":9}");
+        assertThat(Wire.content(new Content.Media(
+                                "file", "https://cdn/a.pdf", "application/pdf", 9, Map.of("name", "a.pdf")))
+                        .toString())
+                .isEqualTo(
+                        "{\"name\":\"a.pdf\",\"url\":\"https://cdn/a.pdf\",\"mime\":\"application/pdf\",\"size\":9}");
     }
 }

@@ -5,7 +5,10 @@ import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Date;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -14,9 +17,6 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import java.time.temporal.ChronoUnit;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Issues and verifies the bearer tokens of PROTOCOL.md ("Authentication"): HS256-signed JWTs that name one user
@@ -58,12 +58,13 @@ public final class AccessTokens {
     public Issued issue(String userId, String deviceId) {
         Instant now = clock.instant();
         Instant expiresAt = now.plus(ttl);
-        JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(ISSUER)
-            .subject(userId)
-            .claim("did", deviceId)
-            .issueTime(Date.from(now))
-            .expirationTime(Date.from(expiresAt))
-            .build();
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .issuer(ISSUER)
+                .subject(userId)
+                .claim("did", deviceId)
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(expiresAt))
+                .build();
         SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
         try {
             jwt.sign(signer);
@@ -107,8 +108,11 @@ public final class AccessTokens {
             }
             String user = claims.getSubject();
             Object device = claims.getClaim("did");
-            if (!ISSUER.equals(claims.getIssuer()) || user == null || !(device instanceof String deviceId)
-                    || !Ids.isUserId(user) || !Ids.isDeviceId(deviceId)) {
+            if (!ISSUER.equals(claims.getIssuer())
+                    || user == null
+                    || !(device instanceof String deviceId)
+                    || !Ids.isUserId(user)
+                    || !Ids.isDeviceId(deviceId)) {
                 throw new InvalidTokenException("the token does not name a user and a device");
             }
             return new Principal(user, deviceId, expires.toInstant());
@@ -118,12 +122,10 @@ public final class AccessTokens {
     }
 
     /** A freshly issued token. */
-    public record Issued(String token, Instant expiresAt) {
-    }
+    public record Issued(String token, Instant expiresAt) {}
 
     /** Who a valid token speaks for, until when. */
-    public record Principal(String userId, String deviceId, Instant expiresAt) {
-    }
+    public record Principal(String userId, String deviceId, Instant expiresAt) {}
 
     /** Answered as {@code 401 unauthenticated}. */
     public static final class InvalidTokenException extends RuntimeException {

@@ -12,7 +12,8 @@ public record ConversationId(String value) {
         if (one.equals(other)) {
             throw new IllegalArgumentException("a direct chat needs two different users");
         }
-        return one.compareTo(other) < 0 ? new ConversationId("d:" + one + ":" + other)
+        return one.compareTo(other) < 0
+                ? new ConversationId("d:" + one + ":" + other)
                 : new ConversationId("d:" + other + ":" + one);
     }
 
@@ -26,7 +27,9 @@ public record ConversationId(String value) {
         }
         if (value.startsWith("d:")) {
             String[] users = value.substring(2).split(":", -1);
-            if (users.length == 2 && Ids.isUserId(users[0]) && Ids.isUserId(users[1])
+            if (users.length == 2
+                    && Ids.isUserId(users[0])
+                    && Ids.isUserId(users[1])
                     && users[0].compareTo(users[1]) < 0) {
                 return new ConversationId(value);
             }

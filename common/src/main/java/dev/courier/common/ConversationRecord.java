@@ -26,8 +26,16 @@ public sealed interface ConversationRecord {
      *
      * @param origin the bridge system the message came from, {@code null} for a Courier client
      */
-    record MessagePosted(String messageId, String clientMsgId, String conversation, String from, String kind,
-            JsonNode content, Instant sentAt, @Nullable String origin) implements ConversationRecord {
+    record MessagePosted(
+            String messageId,
+            String clientMsgId,
+            String conversation,
+            String from,
+            String kind,
+            JsonNode content,
+            Instant sentAt,
+            @Nullable String origin)
+            implements ConversationRecord {
 
         public static final String TYPE = "message";
 

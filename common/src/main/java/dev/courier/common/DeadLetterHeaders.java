@@ -15,6 +15,5 @@ public final class DeadLetterHeaders {
     /** Where the record was: {@code topic/partition/offset}. */
     public static final String SOURCE = "courier.dlt.source";
 
-    private DeadLetterHeaders() {
-    }
+    private DeadLetterHeaders() {}
 }

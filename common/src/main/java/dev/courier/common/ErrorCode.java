@@ -6,7 +6,6 @@ import java.util.Locale;
  * The stable machine codes of problem+json errors (PROTOCOL.md, "Errors"), with the HTTP status each one is sent with.
  */
 public enum ErrorCode {
-
     INVALID_REQUEST(400, "Invalid request"),
     UNAUTHENTICATED(401, "Unauthenticated"),
     FORBIDDEN(403, "Forbidden"),

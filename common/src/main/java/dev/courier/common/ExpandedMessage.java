@@ -15,8 +15,15 @@ import tools.jackson.databind.JsonNode;
  *
  * @param bridgeRecipients the recipients that are bridge identities ({@code <system>.<externalUser>})
  */
-public record ExpandedMessage(String messageId, String conversation, String from, String kind, JsonNode content,
-        Instant sentAt, @Nullable String origin, List<String> bridgeRecipients) {
+public record ExpandedMessage(
+        String messageId,
+        String conversation,
+        String from,
+        String kind,
+        JsonNode content,
+        Instant sentAt,
+        @Nullable String origin,
+        List<String> bridgeRecipients) {
 
     public static final String TYPE = "message.expanded";
 }

@@ -16,8 +16,7 @@ public final class Hints {
 
     public static final String CONTACTS = "contacts";
 
-    private Hints() {
-    }
+    private Hints() {}
 
     public static String channel(String userId) {
         return CHANNEL_PREFIX + userId;

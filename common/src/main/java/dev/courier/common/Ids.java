@@ -30,8 +30,7 @@ public final class Ids {
 
     public static final String SYSTEM_ID_RULE = "1-64 characters of a-z 0-9 _ -";
 
-    private Ids() {
-    }
+    private Ids() {}
 
     public static boolean isUserId(String value) {
         return USER_OR_GROUP.matcher(value).matches();

@@ -11,10 +11,9 @@ import tools.jackson.databind.json.JsonMapper;
 public final class Json {
 
     public static final JsonMapper MAPPER = StrictJson.configure(JsonMapper.builder())
-        .disable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS)
-        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-        .build();
+            .disable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
 
-    private Json() {
-    }
+    private Json() {}
 }

@@ -1,11 +1,11 @@
 package dev.courier.common;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
-import java.util.List;
 
 /**
  * The rules for a message's {@code kind} and {@code content} (PROTOCOL.md, "Gateway"): {@code text} carries a string of
@@ -22,8 +22,7 @@ public final class MessageContent {
     /** How deep a media reference may nest: a reference is flat, and a deep one could not be answered in a sync. */
     public static final int MAX_MEDIA_DEPTH = 8;
 
-    private MessageContent() {
-    }
+    private MessageContent() {}
 
     /** Why the pair is unacceptable, naming the field, or {@code null} when it is fine. */
     public static @Nullable Problem check(String kind, @Nullable JsonNode content, int maxTextBytes) {
@@ -46,8 +45,8 @@ public final class MessageContent {
             }
             int bytes = text.getBytes(StandardCharsets.UTF_8).length;
             if (bytes > maxTextBytes) {
-                return Problem.tooLarge("content: text is " + bytes + " bytes of UTF-8, at most " + maxTextBytes
-                        + " are allowed");
+                return Problem.tooLarge(
+                        "content: text is " + bytes + " bytes of UTF-8, at most " + maxTextBytes + " are allowed");
             }
             return null;
         }
@@ -55,11 +54,17 @@ public final class MessageContent {
             return Problem.invalid("content: must be an object {url, mime, size} for kind " + kind);
         }
         JsonNode url = content.get("url");
-        if (url == null || !url.isString() || url.stringValue().isBlank() || url.stringValue().length() > 2048) {
+        if (url == null
+                || !url.isString()
+                || url.stringValue().isBlank()
+                || url.stringValue().length() > 2048) {
             return Problem.invalid("content.url: must be a non-empty string of at most 2048 characters");
         }
         JsonNode mime = content.get("mime");
-        if (mime == null || !mime.isString() || mime.stringValue().isBlank() || mime.stringValue().length() > 255) {
+        if (mime == null
+                || !mime.isString()
+                || mime.stringValue().isBlank()
+                || mime.stringValue().length() > 255) {
             return Problem.invalid("content.mime: must be a non-empty string of at most 255 characters");
         }
         JsonNode size = content.get("size");

@@ -13,8 +13,7 @@ public final class MessageId {
 
     private static final char[] ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz".toCharArray();
 
-    private MessageId() {
-    }
+    private MessageId() {}
 
     public static String forSend(String sender, String clientMsgId) {
         return "m" + hash("send", sender, clientMsgId);

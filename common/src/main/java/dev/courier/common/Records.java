@@ -1,13 +1,12 @@
 package dev.courier.common;
 
+import java.util.ArrayList;
 import java.util.List;
-
 import java.util.Map;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
-import java.util.ArrayList;
 
 /**
  * Encodes and decodes the JSON records of the pipeline topics. Every record carries {@code type} and {@code v}; a record
@@ -20,8 +19,8 @@ public final class Records {
             ConversationRecord.MembersAdded.TYPE, ConversationRecord.MembersAdded.class,
             ConversationRecord.MemberRemoved.TYPE, ConversationRecord.MemberRemoved.class);
 
-    private static final String INBOX_ENTRY_PREFIX = "{\"type\":\"" + InboxEntry.TYPE + "\",\"v\":"
-            + ConversationRecord.VERSION + ",\"userId\":\"";
+    private static final String INBOX_ENTRY_PREFIX =
+            "{\"type\":\"" + InboxEntry.TYPE + "\",\"v\":" + ConversationRecord.VERSION + ",\"userId\":\"";
 
     /** Users one record may name, at most: far more than a group may have, far less than a poison list. */
     static final int MAX_USERS_PER_RECORD = 10_000;
@@ -32,8 +31,7 @@ public final class Records {
      */
     static final int MAX_RECORD_TEXT_BYTES = 1024 * 1024;
 
-    private Records() {
-    }
+    private Records() {}
 
     public static String encode(ConversationRecord record) {
         return encode(record.type(), record);
@@ -44,7 +42,8 @@ public final class Records {
      * expansion stage encodes one entry per recipient, so this runs for every member of every group message.
      */
     public static String encode(InboxEntry entry) {
-        if (needsNoEscaping(entry.userId()) && needsNoEscaping(entry.messageId())
+        if (needsNoEscaping(entry.userId())
+                && needsNoEscaping(entry.messageId())
                 && needsNoEscaping(entry.conversation())) {
             return INBOX_ENTRY_PREFIX + entry.userId() + "\",\"messageId\":\"" + entry.messageId()
                     + "\",\"conversation\":\"" + entry.conversation() + "\"}";
@@ -56,9 +55,15 @@ public final class Records {
     public static String encode(InboxEntries entries) {
         boolean plain = needsNoEscaping(entries.messageId()) && needsNoEscaping(entries.conversation());
         StringBuilder json = new StringBuilder(96 + entries.userIds().size() * 24);
-        json.append("{\"type\":\"").append(InboxEntries.TYPE).append("\",\"v\":").append(ConversationRecord.VERSION)
-            .append(",\"messageId\":\"").append(entries.messageId()).append("\",\"conversation\":\"")
-            .append(entries.conversation()).append("\",\"userIds\":[");
+        json.append("{\"type\":\"")
+                .append(InboxEntries.TYPE)
+                .append("\",\"v\":")
+                .append(ConversationRecord.VERSION)
+                .append(",\"messageId\":\"")
+                .append(entries.messageId())
+                .append("\",\"conversation\":\"")
+                .append(entries.conversation())
+                .append("\",\"userIds\":[");
         for (int i = 0; i < entries.userIds().size() && plain; i++) {
             String user = entries.userIds().get(i);
             plain = needsNoEscaping(user);
@@ -93,9 +98,11 @@ public final class Records {
      */
     public static ConversationRecord decodeConversation(String json) {
         JsonNode node = parse(json);
-        Class<? extends ConversationRecord> type = CONVERSATION_TYPES.get(node.path("type").asString(""));
+        Class<? extends ConversationRecord> type =
+                CONVERSATION_TYPES.get(node.path("type").asString(""));
         if (type == null) {
-            throw new InvalidRecordException("unknown record type '" + node.path("type").asString("") + "'");
+            throw new InvalidRecordException(
+                    "unknown record type '" + node.path("type").asString("") + "'");
         }
         ConversationRecord record = convert(node, type);
         switch (record) {
@@ -104,7 +111,8 @@ public final class Records {
                 requireFields(added.eventId(), added.groupId(), added.userIds(), added.by(), added.at());
                 require(Ids.isEventId(added.eventId()), "eventId: " + Ids.CLIENT_MSG_ID_RULE);
                 require(Ids.isGroupId(added.groupId()), "groupId: " + Ids.USER_ID_RULE);
-                require(!added.userIds().isEmpty() && added.userIds().size() <= MAX_USERS_PER_RECORD,
+                require(
+                        !added.userIds().isEmpty() && added.userIds().size() <= MAX_USERS_PER_RECORD,
                         "userIds: 1 to " + MAX_USERS_PER_RECORD + " users");
                 for (String user : added.userIds()) {
                     require(user != null && Ids.isUserId(user), "userIds: " + Ids.USER_ID_RULE);
@@ -123,8 +131,14 @@ public final class Records {
     }
 
     private static void validate(ConversationRecord.MessagePosted message) {
-        requireFields(message.messageId(), message.clientMsgId(), message.conversation(), message.from(),
-                message.kind(), message.content(), message.sentAt());
+        requireFields(
+                message.messageId(),
+                message.clientMsgId(),
+                message.conversation(),
+                message.from(),
+                message.kind(),
+                message.content(),
+                message.sentAt());
         require(Ids.isMessageId(message.messageId()), "messageId: " + Ids.MESSAGE_ID_RULE);
         require(Ids.isClientMsgId(message.clientMsgId()), "clientMsgId: " + Ids.CLIENT_MSG_ID_RULE);
         require(Ids.isUserId(message.from()), "from: " + Ids.USER_ID_RULE);
@@ -134,8 +148,7 @@ public final class Records {
             throw new InvalidRecordException("conversation: " + e.getMessage());
         }
         require(message.origin() == null || Ids.isSystemId(message.origin()), "origin: " + Ids.SYSTEM_ID_RULE);
-        MessageContent.Problem problem = MessageContent.check(message.kind(), message.content(),
-                MAX_RECORD_TEXT_BYTES);
+        MessageContent.Problem problem = MessageContent.check(message.kind(), message.content(), MAX_RECORD_TEXT_BYTES);
         if (problem != null) {
             throw new InvalidRecordException(problem.code(), problem.detail());
         }
@@ -143,7 +156,8 @@ public final class Records {
 
     /** Who made a change: a user id, or {@code bridge:<system>} for a bridge. */
     private static void requireActor(String by) {
-        require(Ids.isUserId(by) || by.startsWith("bridge:") && Ids.isSystemId(by.substring(7)),
+        require(
+                Ids.isUserId(by) || by.startsWith("bridge:") && Ids.isSystemId(by.substring(7)),
                 "by: a user id or bridge:<system>");
     }
 
@@ -160,11 +174,18 @@ public final class Records {
     public static ExpandedMessage decodeExpanded(String json) {
         JsonNode node = parse(json);
         if (!ExpandedMessage.TYPE.equals(node.path("type").asString(""))) {
-            throw new InvalidRecordException("unknown record type '" + node.path("type").asString("") + "'");
+            throw new InvalidRecordException(
+                    "unknown record type '" + node.path("type").asString("") + "'");
         }
         ExpandedMessage expanded = convert(node, ExpandedMessage.class);
-        requireFields(expanded.messageId(), expanded.conversation(), expanded.from(), expanded.kind(),
-                expanded.content(), expanded.sentAt(), expanded.bridgeRecipients());
+        requireFields(
+                expanded.messageId(),
+                expanded.conversation(),
+                expanded.from(),
+                expanded.kind(),
+                expanded.content(),
+                expanded.sentAt(),
+                expanded.bridgeRecipients());
         return expanded;
     }
 
@@ -188,7 +209,8 @@ public final class Records {
     public static InboxEntry decodeInbox(String json) {
         JsonNode node = parse(json);
         if (!InboxEntry.TYPE.equals(node.path("type").asString(""))) {
-            throw new InvalidRecordException("unknown record type '" + node.path("type").asString("") + "'");
+            throw new InvalidRecordException(
+                    "unknown record type '" + node.path("type").asString("") + "'");
         }
         InboxEntry entry = convert(node, InboxEntry.class);
         requireFields(entry.userId(), entry.messageId(), entry.conversation());
@@ -226,8 +248,8 @@ public final class Records {
         try {
             return Json.MAPPER.treeToValue(node, type);
         } catch (JacksonException e) {
-            throw new InvalidRecordException("malformed " + node.path("type").asString("") + " record: "
-                    + e.getOriginalMessage());
+            throw new InvalidRecordException(
+                    "malformed " + node.path("type").asString("") + " record: " + e.getOriginalMessage());
         }
     }
 

@@ -18,18 +18,19 @@ import tools.jackson.databind.type.LogicalType;
  */
 public final class StrictJson {
 
-    private StrictJson() {
-    }
+    private StrictJson() {}
 
     public static JsonMapper.Builder configure(JsonMapper.Builder builder) {
         return builder.addModule(new SimpleModule("courier-strict-json").addDeserializer(String.class, new Strings()))
-            .withCoercionConfig(LogicalType.Integer, config -> config
-                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-                .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
-                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
-            .withCoercionConfig(LogicalType.Boolean, config -> config
-                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-                .setCoercion(CoercionInputShape.String, CoercionAction.Fail));
+                .withCoercionConfig(
+                        LogicalType.Integer,
+                        config -> config.setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                                .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+                .withCoercionConfig(
+                        LogicalType.Boolean,
+                        config -> config.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                                .setCoercion(CoercionInputShape.String, CoercionAction.Fail));
     }
 
     private static final class Strings extends StdScalarDeserializer<String> {
@@ -45,8 +46,8 @@ public final class StrictJson {
             }
             String value = parser.getString();
             if (!Text.isWellFormed(value)) {
-                throw InvalidFormatException.from(parser, "not well-formed Unicode (a lone surrogate)", value,
-                        String.class);
+                throw InvalidFormatException.from(
+                        parser, "not well-formed Unicode (a lone surrogate)", value, String.class);
             }
             return value;
         }

@@ -6,8 +6,7 @@ package dev.courier.common;
  */
 public final class Text {
 
-    private Text() {
-    }
+    private Text() {}
 
     /** Whether every surrogate of the string is part of a pair. */
     public static boolean isWellFormed(String text) {

@@ -21,8 +21,7 @@ public final class Topics {
     /** Suffix of the dead-letter topic of any topic. */
     public static final String DLT_SUFFIX = ".dlt";
 
-    private Topics() {
-    }
+    private Topics() {}
 
     public static String deadLetter(String topic) {
         return topic + DLT_SUFFIX;

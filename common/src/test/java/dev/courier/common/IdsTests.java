@@ -1,9 +1,9 @@
 package dev.courier.common;
 
+import org.junit.jupiter.api.Test;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import org.junit.jupiter.api.Test;
 
 class IdsTests {
 
@@ -11,7 +11,7 @@ class IdsTests {
     void parsesAddresses() {
         assertThat(Address.parse("u:bob")).isEqualTo(new Address.User("bob"));
         assertThat(Address.parse("g:team-1")).isEqualTo(new Address.Group("team-1"));
-        for (String bad : new String[] { "bob", "u:", "u:Bob", "x:bob", "g:team 1", "u:" + "a".repeat(65) }) {
+        for (String bad : new String[] {"bob", "u:", "u:Bob", "x:bob", "g:team 1", "u:" + "a".repeat(65)}) {
             assertThatThrownBy(() -> Address.parse(bad)).isInstanceOf(IllegalArgumentException.class);
         }
     }
@@ -19,19 +19,20 @@ class IdsTests {
     @Test
     void directConversationIsTheSameFromBothSides() {
         assertThat(Address.parse("u:bob").conversationFrom("alice"))
-            .isEqualTo(Address.parse("u:alice").conversationFrom("bob"))
-            .isEqualTo(new ConversationId("d:alice:bob"));
+                .isEqualTo(Address.parse("u:alice").conversationFrom("bob"))
+                .isEqualTo(new ConversationId("d:alice:bob"));
         assertThat(ConversationId.parse("d:alice:bob").directUsers()).containsExactly("alice", "bob");
         assertThatThrownBy(() -> ConversationId.parse("d:bob:alice")).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void messageIdIsStablePerSendAndDistinctAcrossSends() {
-        assertThat(MessageId.forSend("alice", "c1")).isEqualTo(MessageId.forSend("alice", "c1"))
-            .isNotEqualTo(MessageId.forSend("alice", "c2"))
-            .isNotEqualTo(MessageId.forSend("bob", "c1"))
-            .hasSize(26)
-            .startsWith("m");
+        assertThat(MessageId.forSend("alice", "c1"))
+                .isEqualTo(MessageId.forSend("alice", "c1"))
+                .isNotEqualTo(MessageId.forSend("alice", "c2"))
+                .isNotEqualTo(MessageId.forSend("bob", "c1"))
+                .hasSize(26)
+                .startsWith("m");
         // the length prefix keeps ("ab","c") and ("a","bc") apart
         assertThat(MessageId.forSend("ab", "c")).isNotEqualTo(MessageId.forSend("a", "bc"));
         assertThat(MessageId.forBridge("weibo", "wb-1")).startsWith("b").hasSize(26);

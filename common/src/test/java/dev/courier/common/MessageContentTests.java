@@ -1,9 +1,9 @@
 package dev.courier.common;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class MessageContentTests {
 
@@ -14,16 +14,18 @@ class MessageContentTests {
     @Test
     void acceptsTextAndMediaReferences() {
         assertThat(MessageContent.check("text", json("\"hi\""), 16)).isNull();
-        assertThat(MessageContent.check("image",
-                json("{\"url\":\"https://x/y.png\",\"mime\":\"image/png\",\"size\":10,\"width\":3}"), 16)).isNull();
+        assertThat(MessageContent.check(
+                        "image",
+                        json("{\"url\":\"https://x/y.png\",\"mime\":\"image/png\",\"size\":10,\"width\":3}"),
+                        16))
+                .isNull();
     }
 
     @Test
     void measuresTextInUtf8Bytes() {
         // four characters, twelve bytes
         assertThat(MessageContent.check("text", json("\"你好你好\""), 12)).isNull();
-        assertThat(MessageContent.check("text", json("\"你好你好\""), 11).code())
-            .isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE);
+        assertThat(MessageContent.check("text", json("\"你好你好\""), 11).code()).isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE);
     }
 
     @Test
@@ -33,13 +35,17 @@ class MessageContentTests {
         assertThat(MessageContent.check("text", json("{}"), 16).detail()).startsWith("content:");
         assertThat(MessageContent.check("text", json("\"\""), 16).detail()).startsWith("content:");
         assertThat(MessageContent.check("file", json("\"x\""), 16).detail()).startsWith("content:");
-        assertThat(MessageContent.check("file", json("{\"mime\":\"a/b\",\"size\":1}"), 16).detail())
-            .startsWith("content.url:");
-        assertThat(MessageContent.check("file", json("{\"url\":\"u\",\"size\":1}"), 16).detail())
-            .startsWith("content.mime:");
-        assertThat(MessageContent.check("file", json("{\"url\":\"u\",\"mime\":\"a/b\",\"size\":-1}"), 16).detail())
-            .startsWith("content.size:");
+        assertThat(MessageContent.check("file", json("{\"mime\":\"a/b\",\"size\":1}"), 16)
+                        .detail())
+                .startsWith("content.url:");
+        assertThat(MessageContent.check("file", json("{\"url\":\"u\",\"size\":1}"), 16)
+                        .detail())
+                .startsWith("content.mime:");
+        assertThat(MessageContent.check("file", json("{\"url\":\"u\",\"mime\":\"a/b\",\"size\":-1}"), 16)
+                        .detail())
+                .startsWith("content.size:");
         assertThat(MessageContent.check("file", json("{\"url\":\"u\",\"mime\":\"a/b\",\"size\":1e400}"), 16)
-            .detail()).startsWith("content.size:");
+                        .detail())
+                .startsWith("content.size:");
     }
 }

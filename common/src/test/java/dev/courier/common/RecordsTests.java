@@ -1,8 +1,5 @@
 package dev.courier.common;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.time.Instant;
 import java.util.List;
 
@@ -10,16 +7,26 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.databind.node.StringNode;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 class RecordsTests {
 
     @Test
     void roundTripsConversationRecords() {
-        ConversationRecord message = new ConversationRecord.MessagePosted("m1", "c1", "g:team", "alice", "text",
-                StringNode.valueOf("hi"), Instant.parse("2026-11-21T10:00:00.123Z"), null);
-        ConversationRecord added = new ConversationRecord.MembersAdded("e1", "team", List.of("bob"), "alice",
-                Instant.parse("2026-11-21T10:00:00Z"));
-        ConversationRecord removed = new ConversationRecord.MemberRemoved("e2", "team", "bob", "alice",
-                Instant.parse("2026-11-21T10:00:00Z"));
+        ConversationRecord message = new ConversationRecord.MessagePosted(
+                "m1",
+                "c1",
+                "g:team",
+                "alice",
+                "text",
+                StringNode.valueOf("hi"),
+                Instant.parse("2026-11-21T10:00:00.123Z"),
+                null);
+        ConversationRecord added = new ConversationRecord.MembersAdded(
+                "e1", "team", List.of("bob"), "alice", Instant.parse("2026-11-21T10:00:00Z"));
+        ConversationRecord removed = new ConversationRecord.MemberRemoved(
+                "e2", "team", "bob", "alice", Instant.parse("2026-11-21T10:00:00Z"));
         for (ConversationRecord record : List.of(message, added, removed)) {
             String json = Records.encode(record);
             assertThat(json).contains("\"type\":\"" + record.type() + "\"", "\"v\":1");
@@ -36,31 +43,36 @@ class RecordsTests {
 
     @Test
     void encodesInboxEntriesExactlyAsTheGeneralEncoding() {
-        List<InboxEntry> entries = List.of(new InboxEntry("bob", "m2dfx3dkfy9vt7fgaqtjcrp2zr", "d:alice:bob"),
+        List<InboxEntry> entries = List.of(
+                new InboxEntry("bob", "m2dfx3dkfy9vt7fgaqtjcrp2zr", "d:alice:bob"),
                 new InboxEntry("b.o-b_1", "bx", "g:team.a-b_c"),
                 new InboxEntry("~ !#$%&'()*+,/:;<=>?@[]^`{|}", "m", "g"),
-                new InboxEntry("bob", "m\"quoted\\", "g:team"), new InboxEntry("b\u00f6b", "m\u2028", "g:t\u007f"),
-                new InboxEntry("bob", "m\n\t\u0001", "g:team"), new InboxEntry("", "", ""));
+                new InboxEntry("bob", "m\"quoted\\", "g:team"),
+                new InboxEntry("b\u00f6b", "m\u2028", "g:t\u007f"),
+                new InboxEntry("bob", "m\n\t\u0001", "g:team"),
+                new InboxEntry("", "", ""));
         for (InboxEntry entry : entries) {
             ObjectNode general = Json.MAPPER.createObjectNode();
             general.put("type", InboxEntry.TYPE);
             general.put("v", ConversationRecord.VERSION);
             general.setAll((ObjectNode) Json.MAPPER.valueToTree(entry));
             assertThat(Records.encode(entry)).isEqualTo(general.toString());
-            if (Ids.isUserId(entry.userId()) && Ids.isMessageId(entry.messageId())
+            if (Ids.isUserId(entry.userId())
+                    && Ids.isMessageId(entry.messageId())
                     && entry.conversation().matches("[dg]:[a-z0-9.:_-]+")) {
                 assertThat(Records.decodeInbox(Records.encode(entry))).isEqualTo(entry);
             } else {
                 // every id is checked against its rule when decoded: such an entry is dead-lettered, never written
                 assertThatThrownBy(() -> Records.decodeInbox(Records.encode(entry)))
-                    .isInstanceOf(Records.InvalidRecordException.class);
+                        .isInstanceOf(Records.InvalidRecordException.class);
             }
         }
     }
 
     @Test
     void roundTripsGroupedInboxEntriesInOrder() {
-        for (InboxEntries grouped : List.of(new InboxEntries("m1", "g:team", List.of("bob", "carol", "dave")),
+        for (InboxEntries grouped : List.of(
+                new InboxEntries("m1", "g:team", List.of("bob", "carol", "dave")),
                 new InboxEntries("m\"2", "g:t\u00e9am", List.of("b\u00f6b", "x")),
                 new InboxEntries("m3", "d:alice:bob", List.of("alice")))) {
             String json = Records.encode(grouped);
@@ -71,30 +83,31 @@ class RecordsTests {
             assertThat(Json.MAPPER.readTree(json)).isEqualTo(general);
             if (grouped.messageId().equals("m\"2")) {
                 assertThatThrownBy(() -> Records.decodeInboxRecord(json))
-                    .isInstanceOf(Records.InvalidRecordException.class);
+                        .isInstanceOf(Records.InvalidRecordException.class);
                 continue;
             }
-            assertThat(Records.decodeInboxRecord(json)).containsExactlyElementsOf(grouped.userIds().stream()
-                .map(user -> new InboxEntry(user, grouped.messageId(), grouped.conversation()))
-                .toList());
+            assertThat(Records.decodeInboxRecord(json))
+                    .containsExactlyElementsOf(grouped.userIds().stream()
+                            .map(user -> new InboxEntry(user, grouped.messageId(), grouped.conversation()))
+                            .toList());
         }
         InboxEntry single = new InboxEntry("bob", "m1", "g:team");
         assertThat(Records.decodeInboxRecord(Records.encode(single))).containsExactly(single);
         assertThatThrownBy(() -> Records.decodeInboxRecord("{\"type\":\"inbox.entries\",\"v\":1,\"messageId\":\"m\"}"))
-            .isInstanceOf(Records.InvalidRecordException.class);
+                .isInstanceOf(Records.InvalidRecordException.class);
     }
 
     @Test
     void rejectsUndecodableRecordsWithAReason() {
         assertThatThrownBy(() -> Records.decodeConversation("not json"))
-            .isInstanceOf(Records.InvalidRecordException.class)
-            .hasMessageContaining("not JSON");
+                .isInstanceOf(Records.InvalidRecordException.class)
+                .hasMessageContaining("not JSON");
         assertThatThrownBy(() -> Records.decodeConversation("{\"type\":\"message\",\"v\":2}"))
-            .hasMessageContaining("version");
+                .hasMessageContaining("version");
         assertThatThrownBy(() -> Records.decodeConversation("{\"type\":\"nope\",\"v\":1}"))
-            .hasMessageContaining("unknown record type");
+                .hasMessageContaining("unknown record type");
         assertThatThrownBy(() -> Records.decodeConversation("{\"type\":\"message\",\"v\":1,\"messageId\":\"m\"}"))
-            .hasMessageContaining("missing");
+                .hasMessageContaining("missing");
         assertThatThrownBy(() -> Records.decodeInbox("[1,2]")).hasMessageContaining("not a JSON object");
     }
 
@@ -107,31 +120,42 @@ class RecordsTests {
         invalid.put(message("m1", "c1", "g:team", "Alice", null), "from:");
         invalid.put(message("m1", "c1", "d:bob:alice", "alice", null), "conversation:");
         invalid.put(message("m1", "c1", "g:team", "alice", "Bad System"), "origin:");
-        invalid.put(new ConversationRecord.MessagePosted("m1", "c1", "g:team", "alice", "hologram",
-                StringNode.valueOf("x"), at, null), "kind:");
-        invalid.put(new ConversationRecord.MessagePosted("m1", "c1", "g:team", "alice", "image",
-                StringNode.valueOf("x"), at, null), "content:");
-        invalid.put(new ConversationRecord.MembersAdded("e".repeat(65), "team", List.of("bob"), "alice", at),
-                "eventId:");
+        invalid.put(
+                new ConversationRecord.MessagePosted(
+                        "m1", "c1", "g:team", "alice", "hologram", StringNode.valueOf("x"), at, null),
+                "kind:");
+        invalid.put(
+                new ConversationRecord.MessagePosted(
+                        "m1", "c1", "g:team", "alice", "image", StringNode.valueOf("x"), at, null),
+                "content:");
+        invalid.put(
+                new ConversationRecord.MembersAdded("e".repeat(65), "team", List.of("bob"), "alice", at), "eventId:");
         invalid.put(new ConversationRecord.MembersAdded("e1", "Team", List.of("bob"), "alice", at), "groupId:");
         invalid.put(new ConversationRecord.MembersAdded("e1", "team", List.of(), "alice", at), "userIds:");
-        invalid.put(new ConversationRecord.MembersAdded("e1", "team", List.of("b".repeat(65)), "alice", at),
-                "userIds:");
+        invalid.put(
+                new ConversationRecord.MembersAdded("e1", "team", List.of("b".repeat(65)), "alice", at), "userIds:");
         invalid.put(new ConversationRecord.MemberRemoved("e1", "team", "bob", "not an actor", at), "by:");
         invalid.forEach((record, field) -> assertThatThrownBy(() -> Records.decodeConversation(Records.encode(record)))
-            .as(field)
-            .isInstanceOf(Records.InvalidRecordException.class)
-            .hasMessageStartingWith(field));
+                .as(field)
+                .isInstanceOf(Records.InvalidRecordException.class)
+                .hasMessageStartingWith(field));
         assertThat(Records.decodeConversation(Records.encode(message("m1", "c1", "g:team", "alice", "weibo"))))
-            .isNotNull();
+                .isNotNull();
         assertThat(Records.decodeConversation(Records.encode(
-                new ConversationRecord.MembersAdded("e1", "team", List.of("weibo.x"), "bridge:weibo", at))))
-            .isNotNull();
+                        new ConversationRecord.MembersAdded("e1", "team", List.of("weibo.x"), "bridge:weibo", at))))
+                .isNotNull();
     }
 
-    private static ConversationRecord.MessagePosted message(String messageId, String clientMsgId,
-            String conversation, String from, String origin) {
-        return new ConversationRecord.MessagePosted(messageId, clientMsgId, conversation, from, "text",
-                StringNode.valueOf("hi"), Instant.parse("2026-11-21T10:00:00Z"), origin);
+    private static ConversationRecord.MessagePosted message(
+            String messageId, String clientMsgId, String conversation, String from, String origin) {
+        return new ConversationRecord.MessagePosted(
+                messageId,
+                clientMsgId,
+                conversation,
+                from,
+                "text",
+                StringNode.valueOf("hi"),
+                Instant.parse("2026-11-21T10:00:00Z"),
+                origin);
     }
 }

@@ -1,11 +1,11 @@
 package dev.courier.common;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.util.Base64;
 
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class SyncKeyCodecTests {
 
@@ -25,8 +25,9 @@ class SyncKeyCodecTests {
     @Test
     void rejectsAnotherUsersKey() {
         String key = codec.encode(new SyncKey("alice", 1, 0, 0, 9));
-        assertThatThrownBy(() -> codec.decode(key, "bob")).isInstanceOf(SyncKeyCodec.InvalidSyncKeyException.class)
-            .hasMessageContaining("another user");
+        assertThatThrownBy(() -> codec.decode(key, "bob"))
+                .isInstanceOf(SyncKeyCodec.InvalidSyncKeyException.class)
+                .hasMessageContaining("another user");
     }
 
     @Test
@@ -34,22 +35,20 @@ class SyncKeyCodecTests {
         byte[] bytes = Base64.getUrlDecoder().decode(codec.encode(new SyncKey("bob", 1, 0, 0, 9)));
         bytes[bytes.length - 20] ^= 1;
         String altered = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        assertThatThrownBy(() -> codec.decode(altered, "bob"))
-            .isInstanceOf(SyncKeyCodec.InvalidSyncKeyException.class);
+        assertThatThrownBy(() -> codec.decode(altered, "bob")).isInstanceOf(SyncKeyCodec.InvalidSyncKeyException.class);
     }
 
     @Test
     void rejectsKeyOfAnotherSecret() {
         String foreign = new SyncKeyCodec("another-secret-entirely").encode(new SyncKey("bob", 1, 0, 0, 9));
-        assertThatThrownBy(() -> codec.decode(foreign, "bob"))
-            .isInstanceOf(SyncKeyCodec.InvalidSyncKeyException.class);
+        assertThatThrownBy(() -> codec.decode(foreign, "bob")).isInstanceOf(SyncKeyCodec.InvalidSyncKeyException.class);
     }
 
     @Test
     void rejectsGarbage() {
-        for (String garbage : new String[] { "", "x", "!!!", "AAAA", "a".repeat(600), "' OR 1=1 --" }) {
+        for (String garbage : new String[] {"", "x", "!!!", "AAAA", "a".repeat(600), "' OR 1=1 --"}) {
             assertThatThrownBy(() -> codec.decode(garbage, "bob"))
-                .isInstanceOf(SyncKeyCodec.InvalidSyncKeyException.class);
+                    .isInstanceOf(SyncKeyCodec.InvalidSyncKeyException.class);
         }
     }
 }

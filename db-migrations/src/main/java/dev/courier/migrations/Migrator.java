@@ -23,18 +23,21 @@ public final class Migrator {
 
     private static final Logger log = LoggerFactory.getLogger(Migrator.class);
 
-    private Migrator() {
-    }
+    private Migrator() {}
 
     public static MigrateResult migrate(String url, String user, String password) {
         Flyway flyway = Flyway.configure()
-            .dataSource(url, user, password)
-            .locations("classpath:db/migration")
-            .connectRetries(10)
-            .load();
+                .dataSource(url, user, password)
+                .locations("classpath:db/migration")
+                .connectRetries(10)
+                .load();
         MigrateResult result = flyway.migrate();
-        log.info("Schema at version {} ({} migrations applied now)", result.targetSchemaVersion != null
-                ? result.targetSchemaVersion : flyway.info().current().getVersion(), result.migrationsExecuted);
+        log.info(
+                "Schema at version {} ({} migrations applied now)",
+                result.targetSchemaVersion != null
+                        ? result.targetSchemaVersion
+                        : flyway.info().current().getVersion(),
+                result.migrationsExecuted);
         return result;
     }
 

@@ -33,8 +33,7 @@ final class EmbeddedFiles {
     /** In-JVM locks per lock file: {@link FileChannel#lock()} alone only excludes other processes. */
     private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
 
-    private EmbeddedFiles() {
-    }
+    private EmbeddedFiles() {}
 
     interface IoAction<T> {
         T run() throws IOException;
@@ -62,7 +61,8 @@ final class EmbeddedFiles {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(tmp, prefix + "*")) {
             for (Path entry : entries) {
                 Matcher matcher = name.matcher(entry.getFileName().toString());
-                if (matcher.matches() && Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)
+                if (matcher.matches()
+                        && Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)
                         && ProcessHandle.of(Long.parseLong(matcher.group(1))).isEmpty()) {
                     log.info("Deleting {}, left behind by a JVM that no longer runs", entry);
                     deleteQuietly(entry);
@@ -78,7 +78,8 @@ final class EmbeddedFiles {
      * user, for unpacked server binaries.
      */
     static Path cacheDir(String name) {
-        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "courier-embedded-" + System.getProperty("user.name"), name);
+        Path dir = Path.of(
+                System.getProperty("java.io.tmpdir"), "courier-embedded-" + System.getProperty("user.name"), name);
         try {
             return Files.createDirectories(dir);
         } catch (IOException e) {

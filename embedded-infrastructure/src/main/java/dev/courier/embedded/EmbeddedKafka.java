@@ -82,8 +82,12 @@ public final class EmbeddedKafka implements AutoCloseable {
             } catch (RuntimeException e) {
                 failure = e;
                 if (attempt < attempts) {
-                    log.warn("Kafka did not start on port {} (attempt {} of {}), trying other ports: {}",
-                            chosenPort, attempt, attempts, e.toString());
+                    log.warn(
+                            "Kafka did not start on port {} (attempt {} of {}), trying other ports: {}",
+                            chosenPort,
+                            attempt,
+                            attempts,
+                            e.toString());
                 }
             }
         }
@@ -98,8 +102,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                 throw new IllegalArgumentException("node id must be 0 or more, was " + id);
             }
             if (port < 1 || port > 65535 || controllerPort < 1 || controllerPort > 65535 || port == controllerPort) {
-                throw new IllegalArgumentException("node " + id + " needs two different ports 1..65535, was " + port
-                        + " and " + controllerPort);
+                throw new IllegalArgumentException(
+                        "node " + id + " needs two different ports 1..65535, was " + port + " and " + controllerPort);
             }
         }
 
@@ -138,9 +142,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static EmbeddedKafka startClusterNode(Path dataDir, String clusterId, int nodeId, List<Node> nodes) {
         Objects.requireNonNull(dataDir, "a cluster node keeps its data: dataDir");
         Node self = nodes.stream()
-            .filter(node -> node.id() == nodeId)
-            .findFirst()
-            .orElseThrow(() -> new IllegalArgumentException("node " + nodeId + " is not one of " + nodes));
+                .filter(node -> node.id() == nodeId)
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("node " + nodeId + " is not one of " + nodes));
         return startNode(dataDir, clusterId, self, nodes);
     }
 
@@ -152,7 +156,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static EmbeddedKafka startNode(Path dataDir, String expectedClusterId, Node self, List<Node> cluster) {
         long started = System.nanoTime();
         boolean temporary = dataDir == null;
-        Path logDir = temporary ? EmbeddedFiles.newTempDir("courier-kafka-") : dataDir.toAbsolutePath().normalize();
+        Path logDir = temporary
+                ? EmbeddedFiles.newTempDir("courier-kafka-")
+                : dataDir.toAbsolutePath().normalize();
         List<Node> voters = cluster == null ? List.of(self) : cluster;
         KafkaRaftServer server = null;
         try {
@@ -160,11 +166,15 @@ public final class EmbeddedKafka implements AutoCloseable {
             KafkaConfig config = KafkaConfig.fromProps(brokerProperties(logDir, self, voters), false);
             String clusterId = readClusterId(logDir);
             if (clusterId == null) {
-                clusterId = format(logDir, self.id(),
-                        expectedClusterId != null ? expectedClusterId : Uuid.randomUuid().toString());
+                clusterId = format(
+                        logDir,
+                        self.id(),
+                        expectedClusterId != null
+                                ? expectedClusterId
+                                : Uuid.randomUuid().toString());
             } else if (expectedClusterId != null && !expectedClusterId.equals(clusterId)) {
-                throw new IllegalStateException(logDir + " belongs to the Kafka cluster " + clusterId + ", not "
-                        + expectedClusterId);
+                throw new IllegalStateException(
+                        logDir + " belongs to the Kafka cluster " + clusterId + ", not " + expectedClusterId);
             } else {
                 log.debug("Reusing the formatted Kafka log directory {} (cluster {})", logDir, clusterId);
             }
@@ -172,9 +182,14 @@ public final class EmbeddedKafka implements AutoCloseable {
             // returns once the broker is registered, unfenced and accepts requests
             server.startup();
             EmbeddedKafka kafka = new EmbeddedKafka(server, self.port(), logDir, temporary, clusterId);
-            log.info("Embedded Kafka {}started in {} ms on 127.0.0.1:{} (controller port {}, cluster {}), data in {}{}",
+            log.info(
+                    "Embedded Kafka {}started in {} ms on 127.0.0.1:{} (controller port {}, cluster {}), data in {}{}",
                     cluster == null ? "" : "node " + self.id() + " of " + cluster.size() + " ",
-                    (System.nanoTime() - started) / 1_000_000, self.port(), self.controllerPort(), clusterId, logDir,
+                    (System.nanoTime() - started) / 1_000_000,
+                    self.port(),
+                    self.controllerPort(),
+                    clusterId,
+                    logDir,
                     temporary ? " (temporary)" : "");
             return kafka;
         } catch (IOException e) {
@@ -182,8 +197,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw new UncheckedIOException("Could not start embedded Kafka on port " + self.port(), e);
         } catch (Exception e) {
             cleanUpFailedStart(server, temporary ? logDir : null);
-            throw new IllegalStateException("Could not start embedded Kafka on port " + self.port()
-                    + " with log directory " + logDir, e);
+            throw new IllegalStateException(
+                    "Could not start embedded Kafka on port " + self.port() + " with log directory " + logDir, e);
         }
     }
 
@@ -229,20 +244,27 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (temporary) {
             EmbeddedFiles.deleteQuietly(logDir);
         }
-        log.info("Embedded Kafka on port {} stopped in {} ms (data in {})", port,
-                (System.nanoTime() - started) / 1_000_000, logDir);
+        log.info(
+                "Embedded Kafka on port {} stopped in {} ms (data in {})",
+                port,
+                (System.nanoTime() - started) / 1_000_000,
+                logDir);
     }
 
     private static Properties brokerProperties(Path logDir, Node self, List<Node> voters) {
         Properties props = new Properties();
         props.put("process.roles", "broker,controller");
         props.put("node.id", Integer.toString(self.id()));
-        props.put("controller.quorum.voters", voters.stream()
-            .map(node -> node.id() + "@127.0.0.1:" + node.controllerPort())
-            .collect(Collectors.joining(",")));
+        props.put(
+                "controller.quorum.voters",
+                voters.stream()
+                        .map(node -> node.id() + "@127.0.0.1:" + node.controllerPort())
+                        .collect(Collectors.joining(",")));
         props.put("controller.listener.names", CONTROLLER_LISTENER);
-        props.put("listeners", "PLAINTEXT://127.0.0.1:" + self.port() + "," + CONTROLLER_LISTENER + "://127.0.0.1:"
-                + self.controllerPort());
+        props.put(
+                "listeners",
+                "PLAINTEXT://127.0.0.1:" + self.port() + "," + CONTROLLER_LISTENER + "://127.0.0.1:"
+                        + self.controllerPort());
         props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + self.port());
         props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
         props.put("inter.broker.listener.name", "PLAINTEXT");
@@ -309,7 +331,10 @@ public final class EmbeddedKafka implements AutoCloseable {
                     .addDirectory(logDir.toString())
                     .run();
         }
-        log.debug("Formatted Kafka log directory {}: {}", logDir, output.toString(StandardCharsets.UTF_8).trim());
+        log.debug(
+                "Formatted Kafka log directory {}: {}",
+                logDir,
+                output.toString(StandardCharsets.UTF_8).trim());
         return Objects.requireNonNull(clusterId);
     }
 

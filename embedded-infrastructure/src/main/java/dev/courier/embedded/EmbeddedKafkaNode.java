@@ -20,16 +20,17 @@ public final class EmbeddedKafkaNode {
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaNode.class);
 
-    private EmbeddedKafkaNode() {
-    }
+    private EmbeddedKafkaNode() {}
 
     public static void main(String[] args) throws InterruptedException {
         if (args.length != 4) {
-            throw new IllegalArgumentException("arguments: <data dir> <cluster id> <node id> <id:port:controllerPort,...>");
+            throw new IllegalArgumentException(
+                    "arguments: <data dir> <cluster id> <node id> <id:port:controllerPort,...>");
         }
-        List<EmbeddedKafka.Node> nodes = Arrays.stream(args[3].split(",")).map(EmbeddedKafka.Node::parse).toList();
-        EmbeddedKafka kafka = EmbeddedKafka.startClusterNode(Path.of(args[0]), args[1], Integer.parseInt(args[2]),
-                nodes);
+        List<EmbeddedKafka.Node> nodes =
+                Arrays.stream(args[3].split(",")).map(EmbeddedKafka.Node::parse).toList();
+        EmbeddedKafka kafka =
+                EmbeddedKafka.startClusterNode(Path.of(args[0]), args[1], Integer.parseInt(args[2]), nodes);
         log.info("Kafka node {} is ready at {}", args[2], kafka.bootstrapServers());
         // the broker's own threads serve; this one only keeps the process up until it is stopped
         new CountDownLatch(1).await();

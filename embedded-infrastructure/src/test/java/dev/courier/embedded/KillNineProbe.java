@@ -21,8 +21,7 @@ public final class KillNineProbe {
     static final String TOPIC = "kill9";
     static final String VALUE = "written before kill -9";
 
-    private KillNineProbe() {
-    }
+    private KillNineProbe() {}
 
     public static void main(String[] args) throws Exception {
         Path kafkaDir = Path.of(args[0]);
@@ -34,8 +33,9 @@ public final class KillNineProbe {
         EmbeddedRedis redis = EmbeddedRedis.start(0);
 
         EmbeddedKafkaTests.send(kafka, TOPIC, "k", VALUE);
-        try (Connection connection = DriverManager.getConnection(mariaDb.jdbcUrl(), mariaDb.username(), mariaDb.password());
-             Statement statement = connection.createStatement()) {
+        try (Connection connection =
+                        DriverManager.getConnection(mariaDb.jdbcUrl(), mariaDb.username(), mariaDb.password());
+                Statement statement = connection.createStatement()) {
             statement.execute("CREATE TABLE kill9 (id INT PRIMARY KEY, note VARCHAR(100))");
             statement.execute("INSERT INTO kill9 VALUES (1, '" + VALUE + "')");
         }

@@ -1,8 +1,5 @@
 package dev.courier.embedded;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -17,6 +14,9 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Kills a JVM running the embedded servers with SIGKILL (no shutdown hooks run) and checks that the data
@@ -33,8 +33,15 @@ class KillNineTests {
         Path output = dir.resolve("probe.log");
 
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process probe = new ProcessBuilder(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                KillNineProbe.class.getName(), kafkaDir.toString(), mariaDbDir.toString(), readyFile.toString()))
+        Process probe = new ProcessBuilder(List.of(
+                        java,
+                        "-Xmx512m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        KillNineProbe.class.getName(),
+                        kafkaDir.toString(),
+                        mariaDbDir.toString(),
+                        readyFile.toString()))
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile())
                 .start();
@@ -46,7 +53,8 @@ class KillNineTests {
             throw e;
         }
 
-        long mariaDbPid = Long.parseLong(Files.readString(mariaDbDir.resolve("courier-mariadbd.pid")).trim());
+        long mariaDbPid = Long.parseLong(
+                Files.readString(mariaDbDir.resolve("courier-mariadbd.pid")).trim());
         int redisPort = Integer.parseInt(ready.getProperty("redis.port"));
         Optional<ProcessHandle> mariadbd = ProcessHandle.of(mariaDbPid);
         assertThat(mariadbd).isPresent();
@@ -60,22 +68,26 @@ class KillNineTests {
 
         try (EmbeddedKafka kafka = EmbeddedKafka.start(kafkaDir, 0)) {
             assertThat(kafka.clusterId()).isEqualTo(ready.getProperty("kafka.cluster.id"));
-            assertThat(EmbeddedKafkaTests.readAll(kafka, KillNineProbe.TOPIC, 1)).containsExactly(KillNineProbe.VALUE);
+            assertThat(EmbeddedKafkaTests.readAll(kafka, KillNineProbe.TOPIC, 1))
+                    .containsExactly(KillNineProbe.VALUE);
         }
         try (EmbeddedMariaDb db = EmbeddedMariaDb.start(mariaDbDir, 0, "courier");
-             Connection connection = EmbeddedMariaDbTests.connect(db)) {
+                Connection connection = EmbeddedMariaDbTests.connect(db)) {
             assertThat(EmbeddedMariaDbTests.strings(connection, "SELECT note FROM kill9 WHERE id = 1"))
                     .containsExactly(KillNineProbe.VALUE);
         }
     }
 
     private static Properties awaitReady(Process probe, Path readyFile, Path output) throws Exception {
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            if (!probe.isAlive()) {
-                throw new AssertionError("The probe JVM died before it got ready:\n" + Files.readString(output));
-            }
-            return Files.exists(readyFile);
-        });
+        await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    if (!probe.isAlive()) {
+                        throw new AssertionError(
+                                "The probe JVM died before it got ready:\n" + Files.readString(output));
+                    }
+                    return Files.exists(readyFile);
+                });
         Properties ready = new Properties();
         try (InputStream in = Files.newInputStream(readyFile)) {
             ready.load(in);
@@ -85,14 +97,14 @@ class KillNineTests {
 
     private static void awaitClosed(int port) {
         await().atMost(Duration.ofSeconds(30))
-            .pollInterval(Duration.ofMillis(200))
-            .alias("Redis on port " + port + " outlived the killed JVM")
-            .until(() -> {
-                try (Socket socket = new Socket("127.0.0.1", port)) {
-                    return false;
-                } catch (IOException refused) {
-                    return true;
-                }
-            });
+                .pollInterval(Duration.ofMillis(200))
+                .alias("Redis on port " + port + " outlived the killed JVM")
+                .until(() -> {
+                    try (Socket socket = new Socket("127.0.0.1", port)) {
+                        return false;
+                    } catch (IOException refused) {
+                        return true;
+                    }
+                });
     }
 }

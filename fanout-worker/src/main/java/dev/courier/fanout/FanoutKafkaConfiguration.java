@@ -33,19 +33,24 @@ import dev.courier.ops.KafkaTopicsProperties;
 class FanoutKafkaConfiguration {
 
     @Bean
-    DefaultErrorHandler errorHandler(KafkaOperations<String, String> kafka, FanoutProperties properties,
-            MeterRegistry meters) {
+    DefaultErrorHandler errorHandler(
+            KafkaOperations<String, String> kafka, FanoutProperties properties, MeterRegistry meters) {
         DeadLetterPublishingRecoverer recoverer = new DeadLetterPublishingRecoverer(kafka, (record, exception) -> {
-            meters.counter("courier.fanout.dlt", "topic", record.topic(), "reason", reason(exception).code())
-                .increment();
+            meters.counter(
+                            "courier.fanout.dlt",
+                            "topic",
+                            record.topic(),
+                            "reason",
+                            reason(exception).code())
+                    .increment();
             return new TopicPartition(Topics.deadLetter(record.topic()), -1);
         });
         recoverer.setHeadersFunction((record, exception) -> {
             Headers headers = new RecordHeaders();
             headers.add(DeadLetterHeaders.REASON, bytes(reason(exception).code()));
             headers.add(DeadLetterHeaders.DETAIL, bytes(detail(exception)));
-            headers.add(DeadLetterHeaders.SOURCE,
-                    bytes(record.topic() + "/" + record.partition() + "/" + record.offset()));
+            headers.add(
+                    DeadLetterHeaders.SOURCE, bytes(record.topic() + "/" + record.partition() + "/" + record.offset()));
             return headers;
         });
         ExponentialBackOff backOff = new ExponentialBackOff(200, 2.0);

@@ -13,13 +13,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param retryMaxInterval the longest pause between retries of a batch that failed for a passing reason
  */
 @ConfigurationProperties("courier.fanout")
-public record FanoutProperties(@DefaultValue Stage expansion, @DefaultValue Stage inboxWriter,
+public record FanoutProperties(
+        @DefaultValue Stage expansion,
+        @DefaultValue Stage inboxWriter,
         @DefaultValue("10s") Duration retryMaxInterval) {
 
     /**
      * @param enabled whether this instance runs the stage
      * @param concurrency consumer threads of the stage in this instance
      */
-    public record Stage(@DefaultValue("true") boolean enabled, @DefaultValue("1") int concurrency) {
-    }
+    public record Stage(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("1") int concurrency) {}
 }

@@ -14,7 +14,7 @@ public class FanoutWorkerApplication {
     /** A builder that finds this service's own configuration file, also when several services share one JVM. */
     public static SpringApplicationBuilder builder() {
         return new SpringApplicationBuilder(FanoutWorkerApplication.class)
-            .properties("spring.config.name=fanout-worker");
+                .properties("spring.config.name=fanout-worker");
     }
 
     public static void main(String[] args) {

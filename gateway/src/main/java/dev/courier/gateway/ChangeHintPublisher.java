@@ -26,9 +26,12 @@ public class ChangeHintPublisher implements DisposableBean {
 
     ChangeHintPublisher(StringRedisTemplate redis, MeterRegistry meters, Clock clock) {
         this.redis = redis;
-        this.queue = new BestEffortQueue("courier.gateway.hints",
-                "Account or contact hints not published (clients will see the change at their next sync)", 1024,
-                meters, clock);
+        this.queue = new BestEffortQueue(
+                "courier.gateway.hints",
+                "Account or contact hints not published (clients will see the change at their next sync)",
+                1024,
+                meters,
+                clock);
     }
 
     public void changed(String userId, String what) {

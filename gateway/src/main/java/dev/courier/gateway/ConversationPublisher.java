@@ -4,6 +4,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.KafkaOperations;
@@ -13,7 +14,6 @@ import dev.courier.common.ConversationRecord;
 import dev.courier.common.Records;
 import dev.courier.common.Topics;
 import dev.courier.web.ApiException;
-import org.apache.kafka.common.KafkaException;
 
 /**
  * Writes records to {@code courier.conversations}, keyed by conversation, and returns only once Kafka has acknowledged
@@ -53,16 +53,20 @@ public class ConversationPublisher {
         CompletableFuture<Void> acknowledged;
         try {
             acknowledged = kafka.send(Topics.CONVERSATIONS, record.conversation(), Records.encode(record))
-                .thenApply(result -> (Void) null);
+                    .thenApply(result -> (Void) null);
         } catch (KafkaException | org.springframework.kafka.KafkaException e) {
             acknowledged = CompletableFuture.failedFuture(e);
         }
-        return acknowledged.orTimeout(properties.sendTimeout().toMillis(), TimeUnit.MILLISECONDS)
-            .exceptionallyCompose(e -> {
-                log.warn("Kafka did not acknowledge a {} record for {}: {}", record.type(), record.conversation(),
-                        e.toString());
-                return CompletableFuture.failedFuture(
-                        ApiException.unavailable("the message log is unavailable; retry with the same ids"));
-            });
+        return acknowledged
+                .orTimeout(properties.sendTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .exceptionallyCompose(e -> {
+                    log.warn(
+                            "Kafka did not acknowledge a {} record for {}: {}",
+                            record.type(),
+                            record.conversation(),
+                            e.toString());
+                    return CompletableFuture.failedFuture(
+                            ApiException.unavailable("the message log is unavailable; retry with the same ids"));
+                });
     }
 }

@@ -14,8 +14,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param limits rate limits
  */
 @ConfigurationProperties("courier.gateway")
-public record GatewayProperties(@DefaultValue("16384") int maxTextBytes, @DefaultValue("5s") Duration sendTimeout,
-        @DefaultValue("500") int maxGroupSize, @DefaultValue Limits limits) {
+public record GatewayProperties(
+        @DefaultValue("16384") int maxTextBytes,
+        @DefaultValue("5s") Duration sendTimeout,
+        @DefaultValue("500") int maxGroupSize,
+        @DefaultValue Limits limits) {
 
     /**
      * @param sendBurst sends a user may make at once (the bucket's capacity)
@@ -24,8 +27,10 @@ public record GatewayProperties(@DefaultValue("16384") int maxTextBytes, @Defaul
      * @param failedLoginsPerAddress failed logins from one client address per window
      * @param failedLoginWindow the window of failed logins
      */
-    public record Limits(@DefaultValue("60") long sendBurst, @DefaultValue("10") long sendsPerSecond,
-            @DefaultValue("10") long failedLoginsPerUser, @DefaultValue("50") long failedLoginsPerAddress,
-            @DefaultValue("5m") Duration failedLoginWindow) {
-    }
+    public record Limits(
+            @DefaultValue("60") long sendBurst,
+            @DefaultValue("10") long sendsPerSecond,
+            @DefaultValue("10") long failedLoginsPerUser,
+            @DefaultValue("50") long failedLoginsPerAddress,
+            @DefaultValue("5m") Duration failedLoginWindow) {}
 }

@@ -12,9 +12,19 @@ class IndexController {
 
     @GetMapping("/")
     Map<String, Object> index() {
-        return Map.of("service", "courier-gateway", "protocol", "v1", "endpoints",
-                List.of("POST /v1/accounts", "POST /v1/sessions", "POST /v1/groups", "GET /v1/groups/{groupId}",
-                        "POST /v1/groups/{groupId}/members", "DELETE /v1/groups/{groupId}/members/{userId}",
+        return Map.of(
+                "service",
+                "courier-gateway",
+                "protocol",
+                "v1",
+                "endpoints",
+                List.of(
+                        "POST /v1/accounts",
+                        "POST /v1/sessions",
+                        "POST /v1/groups",
+                        "GET /v1/groups/{groupId}",
+                        "POST /v1/groups/{groupId}/members",
+                        "DELETE /v1/groups/{groupId}/members/{userId}",
                         "POST /v1/messages"));
     }
 }

@@ -63,26 +63,28 @@ public class RateLimiter implements DisposableBean {
         this.clock = clock;
         this.client = RedisClient.create(RedisURI.create(redisUrl));
         this.client.setOptions(ClientOptions.builder()
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofMillis(300)).build())
-            .timeoutOptions(TimeoutOptions.enabled(Duration.ofMillis(300)))
-            .build());
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(SocketOptions.builder()
+                        .connectTimeout(Duration.ofMillis(300))
+                        .build())
+                .timeoutOptions(TimeoutOptions.enabled(Duration.ofMillis(300)))
+                .build());
         this.redisBuckets = Bucket4jLettuce.casBasedBuilder(client)
-            .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(
-                    Duration.ofSeconds(10)))
-            .build();
+                .expirationAfterWrite(
+                        ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
+                .build();
         GatewayProperties.Limits limits = properties.limits();
         this.sends = bucket(limits.sendBurst(), limits.sendsPerSecond(), Duration.ofSeconds(1));
-        this.loginsPerUser = bucket(limits.failedLoginsPerUser(), limits.failedLoginsPerUser(),
-                limits.failedLoginWindow());
-        this.loginsPerAddress = bucket(limits.failedLoginsPerAddress(), limits.failedLoginsPerAddress(),
-                limits.failedLoginWindow());
+        this.loginsPerUser =
+                bucket(limits.failedLoginsPerUser(), limits.failedLoginsPerUser(), limits.failedLoginWindow());
+        this.loginsPerAddress =
+                bucket(limits.failedLoginsPerAddress(), limits.failedLoginsPerAddress(), limits.failedLoginWindow());
     }
 
     private static BucketConfiguration bucket(long capacity, long refill, Duration period) {
         return BucketConfiguration.builder()
-            .addLimit(limit -> limit.capacity(capacity).refillGreedy(refill, period))
-            .build();
+                .addLimit(limit -> limit.capacity(capacity).refillGreedy(refill, period))
+                .build();
     }
 
     /** Takes one send from the user's bucket, or answers {@code 429 rate_limited} with {@code Retry-After}. */
@@ -118,18 +120,21 @@ public class RateLimiter implements DisposableBean {
                 // Redis keeps the configuration a bucket was created with: the key names the shape, so a changed
                 // limit applies at once and instances configured differently never share a bucket
                 String redisKey = "courier:rl:" + shape(configuration) + ":" + key;
-                return action.apply(redisBuckets.getProxy(redisKey.getBytes(StandardCharsets.UTF_8),
-                        () -> configuration));
+                return action.apply(
+                        redisBuckets.getProxy(redisKey.getBytes(StandardCharsets.UTF_8), () -> configuration));
             } catch (RuntimeException e) {
                 localUntil = clock.millis() + LOCAL_FOR_MS;
-                log.warn("Rate limits fall back to local buckets for {} ms: Redis failed: {}", LOCAL_FOR_MS,
+                log.warn(
+                        "Rate limits fall back to local buckets for {} ms: Redis failed: {}",
+                        LOCAL_FOR_MS,
                         e.toString());
             }
         }
         if (localBuckets.size() > LOCAL_BUCKETS_LIMIT) {
             localBuckets.clear();
         }
-        return action.apply(localBuckets.computeIfAbsent(key,
+        return action.apply(localBuckets.computeIfAbsent(
+                key,
                 k -> Bucket.builder().addLimit(configuration.getBandwidths()[0]).build()));
     }
 

@@ -1,8 +1,5 @@
 package dev.courier.gateway;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,6 +19,9 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 
 import dev.courier.common.Hints;
 import dev.courier.testinfra.CourierInfrastructure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The gateway's {@link ChangeHintPublisher} while Redis stalls (every command held for seconds, as a Redis that is down but
@@ -48,10 +48,15 @@ class ChangeHintPublisherIntegrationTests {
                 }
             });
             subscriber.sync().subscribe(Hints.channel(userId));
-            context.registerBean(LettuceConnectionFactory.class,
-                    () -> new LettuceConnectionFactory(new RedisStandaloneConfiguration(redis.getHost(), redis.getPort()),
-                            LettuceClientConfiguration.builder().commandTimeout(Duration.ofMillis(500)).build()));
-            context.registerBean(StringRedisTemplate.class,
+            context.registerBean(
+                    LettuceConnectionFactory.class,
+                    () -> new LettuceConnectionFactory(
+                            new RedisStandaloneConfiguration(redis.getHost(), redis.getPort()),
+                            LettuceClientConfiguration.builder()
+                                    .commandTimeout(Duration.ofMillis(500))
+                                    .build()));
+            context.registerBean(
+                    StringRedisTemplate.class,
                     () -> new StringRedisTemplate(context.getBean(LettuceConnectionFactory.class)));
             context.registerBean(MeterRegistry.class, SimpleMeterRegistry::new);
             context.registerBean(Clock.class, Clock::systemUTC);
@@ -67,11 +72,14 @@ class ChangeHintPublisherIntegrationTests {
                 hints.changed(userId, Hints.CONTACTS);
             }
 
-            assertThat(meters.get("courier.gateway.hints.queued").gauge().value()).isBetween(1.0, 1024.0);
+            assertThat(meters.get("courier.gateway.hints.queued").gauge().value())
+                    .isBetween(1.0, 1024.0);
             assertThat(count(meters, "dropped")).isGreaterThan(HINTS / 2.0);
             await().atMost(Duration.ofSeconds(60))
-                .until(() -> count(meters, "published") + count(meters, "failed") + count(meters, "dropped") == HINTS + 1);
-            assertThat(meters.get("courier.gateway.hints.queued").gauge().value()).isZero();
+                    .until(() -> count(meters, "published") + count(meters, "failed") + count(meters, "dropped")
+                            == HINTS + 1);
+            assertThat(meters.get("courier.gateway.hints.queued").gauge().value())
+                    .isZero();
             assertThat(count(meters, "published")).isGreaterThan(1);
             await().until(() -> received.get() >= count(meters, "published"));
         } finally {

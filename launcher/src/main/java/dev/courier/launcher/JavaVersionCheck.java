@@ -21,8 +21,7 @@ public final class JavaVersionCheck {
     /** The class that Spring Boot's JAR layout names as {@code Main-Class}; it reads {@code Start-Class}. */
     static final String SPRING_BOOT_LAUNCHER = "org.springframework.boot.loader.launch.JarLauncher";
 
-    private JavaVersionCheck() {
-    }
+    private JavaVersionCheck() {}
 
     public static void main(String[] args) throws Throwable {
         checkThenRun(SPRING_BOOT_LAUNCHER, args);
@@ -56,8 +55,8 @@ public final class JavaVersionCheck {
 
     /** The feature release in a {@code java.specification.version}: "1.8" is 8, "17" is 17; -1 if unreadable. */
     static int feature(String specificationVersion) {
-        String version = specificationVersion.startsWith("1.") ? specificationVersion.substring(2)
-                : specificationVersion;
+        String version =
+                specificationVersion.startsWith("1.") ? specificationVersion.substring(2) : specificationVersion;
         int end = 0;
         while (end < version.length() && Character.isDigit(version.charAt(end))) {
             end++;

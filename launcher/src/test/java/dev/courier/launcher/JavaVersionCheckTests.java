@@ -1,13 +1,13 @@
 package dev.courier.launcher;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.util.List;
 import java.util.Properties;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.loader.tools.Layouts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class JavaVersionCheckTests {
 
@@ -47,7 +47,7 @@ class JavaVersionCheckTests {
 
     @Test
     void handsOverToTheMainClassWithTheArgumentsUnchanged() throws Throwable {
-        String[] args = { "--help", "two words", "" };
+        String[] args = {"--help", "two words", ""};
 
         JavaVersionCheck.checkThenRun(RecordingMain.class.getName(), args);
 

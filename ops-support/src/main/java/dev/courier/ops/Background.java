@@ -12,6 +12,5 @@ public final class Background {
     /** A {@link java.util.concurrent.Executor} that runs each task on a virtual thread of its own. */
     public static final String EXECUTOR = "courierExecutor";
 
-    private Background() {
-    }
+    private Background() {}
 }

@@ -49,7 +49,12 @@ public final class BestEffortQueue implements AutoCloseable {
     public BestEffortQueue(String name, String failureMessage, int capacity, MeterRegistry meters, Clock clock) {
         this.failureMessage = failureMessage;
         this.clock = clock;
-        this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(capacity),
+        this.executor = new ThreadPoolExecutor(
+                1,
+                1,
+                0,
+                TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(capacity),
                 Thread.ofPlatform().name(name.replace('.', '-')).daemon().factory(),
                 new ThreadPoolExecutor.AbortPolicy());
         this.published = meters.counter(name, "result", "published");

@@ -24,9 +24,10 @@ final class KafkaHealthIndicator implements HealthIndicator, DisposableBean {
         try {
             DescribeClusterResult cluster = admin.describeCluster(new DescribeClusterOptions().timeoutMs(2000));
             int nodes = cluster.nodes().get(2, TimeUnit.SECONDS).size();
-            return Health.up().withDetail("clusterId", cluster.clusterId().get(2, TimeUnit.SECONDS))
-                .withDetail("brokers", nodes)
-                .build();
+            return Health.up()
+                    .withDetail("clusterId", cluster.clusterId().get(2, TimeUnit.SECONDS))
+                    .withDetail("brokers", nodes)
+                    .build();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Health.down(e).build();

@@ -24,14 +24,17 @@ import org.springframework.kafka.config.TopicBuilder;
  * @param bridgePartitions partitions of each bridged system's inbound and outbound topics
  */
 @ConfigurationProperties("courier.kafka.topics")
-public record KafkaTopicsProperties(@DefaultValue("1") short replicationFactor, @DefaultValue("1") int minInsyncReplicas,
-        @DefaultValue("8") int conversationPartitions, @DefaultValue("8") int inboxPartitions,
+public record KafkaTopicsProperties(
+        @DefaultValue("1") short replicationFactor,
+        @DefaultValue("1") int minInsyncReplicas,
+        @DefaultValue("8") int conversationPartitions,
+        @DefaultValue("8") int inboxPartitions,
         @DefaultValue("4") int bridgePartitions) {
 
     public KafkaTopicsProperties {
         if (replicationFactor < 1) {
-            throw new IllegalArgumentException("courier.kafka.topics.replication-factor must be at least 1, was "
-                    + replicationFactor);
+            throw new IllegalArgumentException(
+                    "courier.kafka.topics.replication-factor must be at least 1, was " + replicationFactor);
         }
         if (minInsyncReplicas < 1 || minInsyncReplicas > replicationFactor) {
             throw new IllegalArgumentException("courier.kafka.topics.min-insync-replicas must be 1.."
@@ -45,10 +48,10 @@ public record KafkaTopicsProperties(@DefaultValue("1") short replicationFactor, 
     /** The declaration of a topic with this many partitions, replicated as configured. */
     public NewTopic topic(String name, int partitions) {
         return TopicBuilder.name(name)
-            .partitions(partitions)
-            .replicas(replicationFactor)
-            .config(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(minInsyncReplicas))
-            .build();
+                .partitions(partitions)
+                .replicas(replicationFactor)
+                .config(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(minInsyncReplicas))
+                .build();
     }
 
     /** A dead-letter topic: one partition (its records are few and read by operators), replicated like the rest. */

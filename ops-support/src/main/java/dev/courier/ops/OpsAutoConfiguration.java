@@ -44,7 +44,8 @@ public class OpsAutoConfiguration {
 
     @Bean(name = Background.EXECUTOR, destroyMethod = "shutdownNow")
     ExecutorService courierExecutor() {
-        return Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("courier-task-", 0).factory());
+        return Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("courier-task-", 0).factory());
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -61,6 +62,5 @@ public class OpsAutoConfiguration {
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(TopicBuilder.class)
     @EnableConfigurationProperties(KafkaTopicsProperties.class)
-    static class KafkaTopicsConfiguration {
-    }
+    static class KafkaTopicsConfiguration {}
 }

@@ -1,10 +1,6 @@
 package dev.courier.ops;
 
 import java.time.Clock;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -13,6 +9,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 class BestEffortQueueTests {
 
     private final MeterRegistry meters = new SimpleMeterRegistry();
@@ -20,7 +19,8 @@ class BestEffortQueueTests {
     @Test
     void runsTasksInOrderAndCountsTheirItems() {
         List<Integer> ran = new CopyOnWriteArrayList<>();
-        try (BestEffortQueue queue = new BestEffortQueue("test.hints", "not published", 10, meters, Clock.systemUTC())) {
+        try (BestEffortQueue queue =
+                new BestEffortQueue("test.hints", "not published", 10, meters, Clock.systemUTC())) {
             for (int i = 0; i < 5; i++) {
                 int n = i;
                 queue.submit(3, () -> ran.add(n));
@@ -43,8 +43,7 @@ class BestEffortQueueTests {
             });
             stuck.await();
             for (int i = 0; i < 10; i++) {
-                queue.submit(2, () -> {
-                });
+                queue.submit(2, () -> {});
             }
 
             assertThat(meters.get("test.hints.queued").gauge().value()).isEqualTo(4);
@@ -61,8 +60,7 @@ class BestEffortQueueTests {
             queue.submit(5, () -> {
                 throw new IllegalStateException("Redis is down");
             });
-            queue.submit(1, () -> {
-            });
+            queue.submit(1, () -> {});
             await().until(() -> count("published") == 1);
         }
         assertThat(count("failed")).isEqualTo(5);

@@ -1,6 +1,5 @@
 package dev.courier.standalone;
 
-import dev.courier.system.CourierSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +16,7 @@ import dev.courier.embedded.EmbeddedKafka;
 import dev.courier.embedded.EmbeddedMariaDb;
 import dev.courier.embedded.EmbeddedRedis;
 import dev.courier.migrations.Migrator;
+import dev.courier.system.CourierSystem;
 
 /**
  * All of Courier in one process: embedded Kafka (KRaft), MariaDB and Redis, the migrations, then the gateway, the
@@ -42,11 +42,17 @@ public final class CourierStandalone {
      */
     public static final String DEMO_PAGE = "--spring.web.resources.static-locations=classpath:/courier-demo/";
 
-    private static final List<String> OPTIONS = List.of("data-dir", "gateway-port", "sync-port", "kafka-port",
-            "db-port", "redis-port", "fanout-port", "bridge-port");
+    private static final List<String> OPTIONS = List.of(
+            "data-dir",
+            "gateway-port",
+            "sync-port",
+            "kafka-port",
+            "db-port",
+            "redis-port",
+            "fanout-port",
+            "bridge-port");
 
-    private CourierStandalone() {
-    }
+    private CourierStandalone() {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> options = new HashMap<>();
@@ -81,17 +87,20 @@ public final class CourierStandalone {
         long started = System.nanoTime();
         List<AutoCloseable> running = new ArrayList<>();
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("Stopping Courier");
-            for (int i = running.size() - 1; i >= 0; i--) {
-                try {
-                    running.get(i).close();
-                } catch (Exception e) {
-                    log.warn("While stopping: {}", e.toString());
-                }
-            }
-            stopped.countDown();
-        }, "courier-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            log.info("Stopping Courier");
+                            for (int i = running.size() - 1; i >= 0; i--) {
+                                try {
+                                    running.get(i).close();
+                                } catch (Exception e) {
+                                    log.warn("While stopping: {}", e.toString());
+                                }
+                            }
+                            stopped.countDown();
+                        },
+                        "courier-shutdown"));
 
         if (dataDir != null) {
             Files.createDirectories(dataDir);
@@ -108,16 +117,20 @@ public final class CourierStandalone {
         running.add(kafka);
         Migrator.migrate(db.jdbcUrl(), db.username(), db.password());
 
-        List<String> servers = List.of("--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                "--spring.datasource.url=" + db.jdbcUrl(), "--spring.datasource.username=" + db.username(),
-                "--spring.datasource.password=" + db.password(), "--spring.data.redis.url=" + redis.url());
+        List<String> servers = List.of(
+                "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+                "--spring.datasource.url=" + db.jdbcUrl(),
+                "--spring.datasource.username=" + db.username(),
+                "--spring.datasource.password=" + db.password(),
+                "--spring.data.redis.url=" + redis.url());
         List<String> extra = new ArrayList<>(passThrough);
         extra.add(DEMO_PAGE);
-        CourierSystem system = CourierSystem.start(servers,
-                new CourierSystem.Ports(gatewayPort, syncPort, fanoutPort, bridgePort), extra);
+        CourierSystem system = CourierSystem.start(
+                servers, new CourierSystem.Ports(gatewayPort, syncPort, fanoutPort, bridgePort), extra);
         running.add(system);
 
-        log.info("""
+        log.info(
+                """
 
                 Courier is ready in {} s{}
                   demo      http://127.0.0.1:{}/demo/index.html   (a chat page: open it in two browsers)
@@ -129,10 +142,20 @@ public final class CourierStandalone {
                   redis     {}
                   data      {}
                 Stop with Ctrl-C.
-                """, Duration.ofNanos(System.nanoTime() - started).toMillis() / 1000.0,
-                "", system.gatewayPort(), system.gatewayPort(), system.gatewayPort(), system.syncPort(),
+                """,
+                Duration.ofNanos(System.nanoTime() - started).toMillis() / 1000.0,
+                "",
+                system.gatewayPort(),
+                system.gatewayPort(),
+                system.gatewayPort(),
                 system.syncPort(),
-                system.fanoutPort(), system.bridgePort(), kafka.bootstrapServers(), db.jdbcUrl(), db.username(), redis.url(),
+                system.syncPort(),
+                system.fanoutPort(),
+                system.bridgePort(),
+                kafka.bootstrapServers(),
+                db.jdbcUrl(),
+                db.username(),
+                redis.url(),
                 dataDir != null ? dataDir : "temporary (gone at exit; pass --data-dir=DIR to keep it)");
         stopped.await();
     }

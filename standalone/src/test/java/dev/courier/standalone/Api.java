@@ -1,7 +1,5 @@
 package dev.courier.standalone;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -14,14 +12,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
-import dev.courier.common.Json;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
+
+import dev.courier.common.Json;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** A small client of Courier's public HTTP API, as an app would use it. */
 final class Api {
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     final String gateway;
 
@@ -49,8 +51,7 @@ final class Api {
     }
 
     /** A logged-in device of a user. */
-    record Session(String userId, String deviceId, String token) {
-    }
+    record Session(String userId, String deviceId, String token) {}
 
     Response post(String url, String token, String json) {
         return call("POST", url, token, json, "application/json");
@@ -64,12 +65,13 @@ final class Api {
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }
-        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(body));
+        request.method(
+                method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             JsonNode json = Json.MAPPER.missingNode();
-            if (!response.body().isEmpty() && response.headers().firstValue("Content-Type").orElse("").contains("json")) {
+            if (!response.body().isEmpty()
+                    && response.headers().firstValue("Content-Type").orElse("").contains("json")) {
                 json = Json.MAPPER.readTree(response.body());
             }
             return new Response(response.statusCode(), json, response);
@@ -90,7 +92,9 @@ final class Api {
     }
 
     Response createAccount(String userId, String password, String displayName) {
-        return post(gateway + "/v1/accounts", null,
+        return post(
+                gateway + "/v1/accounts",
+                null,
                 json("userId", userId, "password", password, "displayName", displayName));
     }
 
@@ -113,8 +117,12 @@ final class Api {
     }
 
     Response createGroup(Session owner, String groupId, String name, List<String> members) {
-        return post(gateway + "/v1/groups", owner.token(), groupId == null ? json("name", name, "members", members)
-                : json("groupId", groupId, "name", name, "members", members));
+        return post(
+                gateway + "/v1/groups",
+                owner.token(),
+                groupId == null
+                        ? json("name", name, "members", members)
+                        : json("groupId", groupId, "name", name, "members", members));
     }
 
     Response addMembers(Session owner, String groupId, List<String> userIds) {
@@ -126,7 +134,9 @@ final class Api {
     }
 
     Response send(Session from, String clientMsgId, String to, String text) {
-        return post(gateway + "/v1/messages", from.token(),
+        return post(
+                gateway + "/v1/messages",
+                from.token(),
                 json("clientMsgId", clientMsgId, "to", to, "kind", "text", "content", text));
     }
 
@@ -149,8 +159,7 @@ final class Api {
         if (limit != null) {
             body.put("limit", limit);
         }
-        return post(sync + "/v1/sync" + (waitMs != null ? "?waitMs=" + waitMs : ""), session.token(),
-                body.toString());
+        return post(sync + "/v1/sync" + (waitMs != null ? "?waitMs=" + waitMs : ""), session.token(), body.toString());
     }
 
     /** A device that keeps its sync key and everything it received, like a client would. */

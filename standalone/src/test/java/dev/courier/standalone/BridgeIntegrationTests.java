@@ -1,9 +1,5 @@
 package dev.courier.standalone;
 
-import dev.courier.system.CourierSystem;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +9,7 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -24,12 +21,15 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import dev.courier.common.Json;
-import io.micrometer.core.instrument.MeterRegistry;
-import dev.courier.testinfra.CourierInfrastructure;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
+
+import dev.courier.common.Json;
+import dev.courier.system.CourierSystem;
+import dev.courier.testinfra.CourierInfrastructure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** External systems in and out through the bridge topics, exactly as an outside system would use them. */
 class BridgeIntegrationTests {
@@ -44,7 +44,9 @@ class BridgeIntegrationTests {
     static void connect() {
         TestSystem.get();
         Properties config = new Properties();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, CourierInfrastructure.shared().kafkaBootstrap());
+        config.put(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                CourierInfrastructure.shared().kafkaBootstrap());
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
     }
@@ -56,22 +58,24 @@ class BridgeIntegrationTests {
 
     private static void publish(String system, String key, String value) {
         try {
-            producer.send(new ProducerRecord<>("courier.bridge.in." + system, key, value)).get();
+            producer.send(new ProducerRecord<>("courier.bridge.in." + system, key, value))
+                    .get();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
     }
 
     private static String envelope(String externalId, String from, String to, String text) {
-        ObjectNode envelope = Json.MAPPER.createObjectNode()
-            .put("v", 1)
-            .put("system", "weibo")
-            .put("externalId", externalId)
-            .put("from", from)
-            .put("to", to)
-            .put("kind", "text")
-            .put("content", text)
-            .put("sentAt", "2026-11-21T10:00:00Z");
+        ObjectNode envelope = Json.MAPPER
+                .createObjectNode()
+                .put("v", 1)
+                .put("system", "weibo")
+                .put("externalId", externalId)
+                .put("from", from)
+                .put("to", to)
+                .put("kind", "text")
+                .put("content", text)
+                .put("sentAt", "2026-11-21T10:00:00Z");
         return envelope.toString();
     }
 
@@ -84,7 +88,9 @@ class BridgeIntegrationTests {
 
         TopicReader(String topic) {
             Properties config = new Properties();
-            config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, CourierInfrastructure.shared().kafkaBootstrap());
+            config.put(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    CourierInfrastructure.shared().kafkaBootstrap());
             config.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
             config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
             consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
@@ -97,7 +103,9 @@ class BridgeIntegrationTests {
         }
 
         List<JsonNode> values() {
-            return poll().stream().map(record -> Json.MAPPER.readTree(record.value())).toList();
+            return poll().stream()
+                    .map(record -> Json.MAPPER.readTree(record.value()))
+                    .toList();
         }
 
         @Override
@@ -122,9 +130,13 @@ class BridgeIntegrationTests {
         assertThat(message.path("from").asString()).isEqualTo("weibo." + from);
         assertThat(message.path("content").asString()).isEqualTo("hello from outside");
         assertThat(message.path("sentAt").asString()).isEqualTo("2026-11-21T10:00:00Z");
-        assertThat(message.path("conversation").asString()).contains("weibo." + from).startsWith("d:");
+        assertThat(message.path("conversation").asString())
+                .contains("weibo." + from)
+                .startsWith("d:");
         // the identity is an ordinary user: a person can answer it directly
-        assertThat(api.send(bob, Api.uniqueId("c"), "u:weibo." + from, "hi back").status()).isEqualTo(202);
+        assertThat(api.send(bob, Api.uniqueId("c"), "u:weibo." + from, "hi back")
+                        .status())
+                .isEqualTo(202);
     }
 
     @Test
@@ -132,7 +144,8 @@ class BridgeIntegrationTests {
         Api.Session owner = api.newUser("owner");
         Api.Session bob = api.newUser("bob");
         String groupId = Api.uniqueId("g");
-        assertThat(api.createGroup(owner, groupId, "G", List.of(bob.userId())).status()).isEqualTo(201);
+        assertThat(api.createGroup(owner, groupId, "G", List.of(bob.userId())).status())
+                .isEqualTo(201);
         Api.Device owners = api.deviceOf(owner);
         Api.Device bobs = api.deviceOf(bob);
         owners.syncAll();
@@ -143,11 +156,16 @@ class BridgeIntegrationTests {
         for (Api.Device device : List.of(owners, bobs)) {
             await().atMost(DELIVERY).untilAsserted(() -> {
                 device.syncAll();
-                assertThat(device.messages).extracting(m -> m.path("content").asString()).containsExactly("hello group");
+                assertThat(device.messages)
+                        .extracting(m -> m.path("content").asString())
+                        .containsExactly("hello group");
             });
         }
-        assertThat(api.call("GET", api.gateway + "/v1/groups/" + groupId, owner.token(), null, null).body()
-            .path("members").toString()).contains("weibo." + from);
+        assertThat(api.call("GET", api.gateway + "/v1/groups/" + groupId, owner.token(), null, null)
+                        .body()
+                        .path("members")
+                        .toString())
+                .contains("weibo." + from);
     }
 
     @Test
@@ -163,7 +181,9 @@ class BridgeIntegrationTests {
         publish("weibo", "marker", envelope(Api.uniqueId("wb"), "replayer", "u:" + bob.userId(), "marker"));
         await().atMost(DELIVERY).untilAsserted(() -> {
             bobs.syncAll();
-            assertThat(bobs.messages).extracting(m -> m.path("content").asString()).contains("marker");
+            assertThat(bobs.messages)
+                    .extracting(m -> m.path("content").asString())
+                    .contains("marker");
         });
         assertThat(bobs.messages).extracting(m -> m.path("content").asString()).containsExactly("once only", "marker");
     }
@@ -187,18 +207,24 @@ class BridgeIntegrationTests {
         String reply = api.sendOk(owner, "g:" + groupId, "reply to weibo");
         String direct = api.sendOk(owner, "u:weibo." + from, "direct to weibo");
         try (TopicReader out = new TopicReader("courier.bridge.out.weibo")) {
-            await().atMost(DELIVERY).untilAsserted(() -> assertThat(out.values())
-                .extracting(v -> v.path("externalId").asString())
-                .contains(reply, direct));
+            await().atMost(DELIVERY)
+                    .untilAsserted(() -> assertThat(out.values())
+                            .extracting(v -> v.path("externalId").asString())
+                            .contains(reply, direct));
             List<JsonNode> mine = out.values().stream()
-                .filter(v -> List.of(reply, direct, inboundMessageId).contains(v.path("externalId").asString()))
-                .toList();
+                    .filter(v -> List.of(reply, direct, inboundMessageId)
+                            .contains(v.path("externalId").asString()))
+                    .toList();
             // once each (different conversations, so no order between them), and the inbound one not echoed
             assertThat(mine).extracting(v -> v.path("externalId").asString()).containsExactlyInAnyOrder(reply, direct);
-            JsonNode published = mine.stream().filter(v -> v.path("externalId").asString().equals(reply)).findFirst()
-                .orElseThrow();
-            JsonNode directEnvelope = mine.stream().filter(v -> v.path("externalId").asString().equals(direct))
-                .findFirst().orElseThrow();
+            JsonNode published = mine.stream()
+                    .filter(v -> v.path("externalId").asString().equals(reply))
+                    .findFirst()
+                    .orElseThrow();
+            JsonNode directEnvelope = mine.stream()
+                    .filter(v -> v.path("externalId").asString().equals(direct))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(published.path("v").asInt()).isEqualTo(1);
             assertThat(published.path("system").asString()).isEqualTo("weibo");
             assertThat(published.path("from").asString()).isEqualTo(owner.userId());
@@ -206,8 +232,12 @@ class BridgeIntegrationTests {
             assertThat(published.path("recipients").toString()).contains(from);
             assertThat(published.path("content").asString()).isEqualTo("reply to weibo");
             assertThat(directEnvelope.path("to").asString()).isEqualTo("u:" + from);
-            assertThat(out.records.stream().filter(r -> r.value().contains(reply)).findFirst().orElseThrow().key())
-                .isEqualTo("g:" + groupId);
+            assertThat(out.records.stream()
+                            .filter(r -> r.value().contains(reply))
+                            .findFirst()
+                            .orElseThrow()
+                            .key())
+                    .isEqualTo("g:" + groupId);
         }
     }
 
@@ -228,18 +258,22 @@ class BridgeIntegrationTests {
                     replies.add(api.sendOk(bob, "u:weibo." + from, "reply " + i));
                 }
                 // longer than any timer the outbound might have had: nothing of it may depend on one
-                await().during(Duration.ofSeconds(20)).atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
-                        out.values()).extracting(v -> v.path("externalId").asString()).doesNotContainAnyElementsOf(
-                                replies));
+                await().during(Duration.ofSeconds(20))
+                        .atMost(Duration.ofSeconds(30))
+                        .untilAsserted(() -> assertThat(out.values())
+                                .extracting(v -> v.path("externalId").asString())
+                                .doesNotContainAnyElementsOf(replies));
             } finally {
                 system.start(CourierSystem.FANOUT_WORKER);
             }
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(out.values())
-                .extracting(v -> v.path("externalId").asString())
-                .containsAll(replies));
-            assertThat(out.values()).extracting(v -> v.path("externalId").asString())
-                .filteredOn(replies::contains)
-                .containsExactlyElementsOf(replies);
+            await().atMost(Duration.ofSeconds(60))
+                    .untilAsserted(() -> assertThat(out.values())
+                            .extracting(v -> v.path("externalId").asString())
+                            .containsAll(replies));
+            assertThat(out.values())
+                    .extracting(v -> v.path("externalId").asString())
+                    .filteredOn(replies::contains)
+                    .containsExactlyElementsOf(replies);
         }
     }
 
@@ -253,18 +287,25 @@ class BridgeIntegrationTests {
         publish("weibo", "k", envelope(Api.uniqueId("wb"), from, "g:" + groupId, "first post"));
         await().atMost(DELIVERY).untilAsserted(() -> {
             owners.syncAll();
-            assertThat(owners.messages).extracting(m -> m.path("content").asString()).contains("first post");
+            assertThat(owners.messages)
+                    .extracting(m -> m.path("content").asString())
+                    .contains("first post");
         });
         assertThat(api.removeMember(owner, groupId, "weibo." + from).status()).isEqualTo(202);
-        await().atMost(DELIVERY).untilAsserted(() -> assertThat(api.call("GET",
-                api.gateway + "/v1/groups/" + groupId, owner.token(), null, null).body().path("members").toString())
-            .doesNotContain("weibo." + from));
+        await().atMost(DELIVERY)
+                .untilAsserted(() -> assertThat(
+                                api.call("GET", api.gateway + "/v1/groups/" + groupId, owner.token(), null, null)
+                                        .body()
+                                        .path("members")
+                                        .toString())
+                        .doesNotContain("weibo." + from));
 
         publish("weibo", "k", envelope(Api.uniqueId("wb"), from, "g:" + groupId, "second post"));
         await().atMost(DELIVERY).untilAsserted(() -> {
             owners.syncAll();
-            assertThat(owners.messages).extracting(m -> m.path("content").asString())
-                .containsExactly("first post", "second post");
+            assertThat(owners.messages)
+                    .extracting(m -> m.path("content").asString())
+                    .containsExactly("first post", "second post");
         });
     }
 
@@ -296,14 +337,15 @@ class BridgeIntegrationTests {
 
         await().atMost(DELIVERY).untilAsserted(() -> {
             bobs.syncAll();
-            assertThat(bobs.messages).extracting(m -> m.path("content").asString()).containsExactly("still flowing");
+            assertThat(bobs.messages)
+                    .extracting(m -> m.path("content").asString())
+                    .containsExactly("still flowing");
         });
         try (TopicReader dlt = new TopicReader("courier.bridge.in.weibo.dlt");
                 TopicReader lockedDlt = new TopicReader("courier.bridge.in.locked.dlt")) {
             await().atMost(DELIVERY).untilAsserted(() -> {
-                List<ConsumerRecord<String, String>> mine = dlt.poll().stream()
-                    .filter(r -> run.equals(r.key()))
-                    .toList();
+                List<ConsumerRecord<String, String>> mine =
+                        dlt.poll().stream().filter(r -> run.equals(r.key())).toList();
                 assertThat(mine).hasSize(bad.size());
                 List<String> reasons = new ArrayList<>();
                 for (ConsumerRecord<String, String> record : mine) {
@@ -316,17 +358,20 @@ class BridgeIntegrationTests {
                 }
                 assertThat(reasons).hasSize(bad.size());
             });
-            await().atMost(DELIVERY).untilAsserted(() -> assertThat(lockedDlt.poll())
-                .filteredOn(r -> run.equals(r.key()))
-                .singleElement()
-                .satisfies(r -> assertThat(header(r, "courier.dlt.reason")).isEqualTo("forbidden")));
+            await().atMost(DELIVERY)
+                    .untilAsserted(() -> assertThat(lockedDlt.poll())
+                            .filteredOn(r -> run.equals(r.key()))
+                            .singleElement()
+                            .satisfies(r ->
+                                    assertThat(header(r, "courier.dlt.reason")).isEqualTo("forbidden")));
         }
         assertThat(deadLettered(meters, "not_found") - notFoundBefore).isEqualTo(2);
     }
 
     private static double deadLettered(MeterRegistry meters, String reason) {
         return meters.find("courier.bridge.dlt").tag("reason", reason).counters().stream()
-            .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+                .mapToDouble(io.micrometer.core.instrument.Counter::count)
+                .sum();
     }
 
     private static String header(ConsumerRecord<String, String> record, String name) {

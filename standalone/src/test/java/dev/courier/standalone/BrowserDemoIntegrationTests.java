@@ -1,8 +1,5 @@
 package dev.courier.standalone;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +14,9 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The demo chat page in real headless Chromium: two browser sessions sign up and exchange messages, each seeing both.
@@ -34,7 +34,8 @@ class BrowserDemoIntegrationTests {
 
     @BeforeEach
     void openBrowsers() {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        Assumptions.assumeTrue(
+                Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "chromium and chromedriver are not installed (apt-get install chromium chromium-driver)");
         alice = browser();
         bob = browser();
@@ -54,12 +55,21 @@ class BrowserDemoIntegrationTests {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         // as root, without the network: no sandbox, no background connections to the outside
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--window-size=1100,700");
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-            .usingAnyFreePort()
-            .build();
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--window-size=1100,700");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
         return new ChromeDriver(service, options);
     }
 
@@ -74,19 +84,23 @@ class BrowserDemoIntegrationTests {
 
         send(alice, "u:" + bobId, "hello bob, from a browser");
         await().atMost(Duration.ofSeconds(30))
-            .untilAsserted(() -> assertThat(messages(bob)).contains("hello bob, from a browser"));
+                .untilAsserted(() -> assertThat(messages(bob)).contains("hello bob, from a browser"));
         // bob answers in the conversation the message opened
         assertThat(bob.findElement(By.id("to")).getDomProperty("value")).isEqualTo("u:" + aliceId);
         send(bob, null, "hi alice");
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(messages(alice))
-            .contains("hello bob, from a browser")
-            .contains("hi alice"));
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(messages(bob)).contains("hi alice"));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(messages(alice))
+                        .contains("hello bob, from a browser")
+                        .contains("hi alice"));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(messages(bob)).contains("hi alice"));
 
         Path target = Path.of("target");
-        Files.write(target.resolve("demo-alice.png"),
+        Files.write(
+                target.resolve("demo-alice.png"),
                 ((org.openqa.selenium.TakesScreenshot) alice).getScreenshotAs(OutputType.BYTES));
-        Files.write(target.resolve("demo-bob.png"),
+        Files.write(
+                target.resolve("demo-bob.png"),
                 ((org.openqa.selenium.TakesScreenshot) bob).getScreenshotAs(OutputType.BYTES));
     }
 
@@ -96,7 +110,9 @@ class BrowserDemoIntegrationTests {
         browser.findElement(By.id("password")).sendKeys("password-" + userId);
         browser.findElement(By.id("signup")).click();
         await().atMost(Duration.ofSeconds(30))
-            .untilAsserted(() -> assertThat(browser.findElement(By.id("status")).getText()).endsWith("live"));
+                .untilAsserted(
+                        () -> assertThat(browser.findElement(By.id("status")).getText())
+                                .endsWith("live"));
     }
 
     private static void send(WebDriver browser, String to, String text) {

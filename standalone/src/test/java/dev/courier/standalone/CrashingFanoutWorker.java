@@ -21,8 +21,7 @@ public final class CrashingFanoutWorker {
 
     private static final Logger log = LoggerFactory.getLogger(CrashingFanoutWorker.class);
 
-    private CrashingFanoutWorker() {
-    }
+    private CrashingFanoutWorker() {}
 
     public static void main(String[] args) {
         FanoutWorkerApplication.builder().sources(CrashAfterCommit.class).run(args);
@@ -37,7 +36,8 @@ public final class CrashingFanoutWorker {
             AtomicInteger committed = new AtomicInteger();
             return heads -> {
                 if (committed.addAndGet(heads.size()) >= rows) {
-                    log.info("CRASH: inbox batch committed for {} users; halting before the offset commit",
+                    log.info(
+                            "CRASH: inbox batch committed for {} users; halting before the offset commit",
                             heads.size());
                     Runtime.getRuntime().halt(EXIT_CODE);
                 }

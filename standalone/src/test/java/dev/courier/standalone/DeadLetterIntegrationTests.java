@@ -1,8 +1,5 @@
 package dev.courier.standalone;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,11 +19,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.StringNode;
 
 import dev.courier.common.ConversationRecord;
 import dev.courier.common.Records;
 import dev.courier.testinfra.CourierInfrastructure;
-import tools.jackson.databind.node.StringNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A record the fanout-worker can never process goes to {@code <topic>.dlt} with its reason, and the partition keeps
@@ -43,7 +43,9 @@ class DeadLetterIntegrationTests {
     static void connect() {
         TestSystem.get();
         Properties config = new Properties();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, CourierInfrastructure.shared().kafkaBootstrap());
+        config.put(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                CourierInfrastructure.shared().kafkaBootstrap());
         // one batch on the wire, so that the poison records arrive in the consumer's batch with the good ones
         config.put(ProducerConfig.LINGER_MS_CONFIG, 50);
         producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
@@ -60,7 +62,8 @@ class DeadLetterIntegrationTests {
         Api.Session bob = api.newUser("bob");
         Api.Session outsider = api.newUser("outsider");
         String groupId = Api.uniqueId("g");
-        assertThat(api.createGroup(alice, groupId, "G", List.of(bob.userId())).status()).isEqualTo(201);
+        assertThat(api.createGroup(alice, groupId, "G", List.of(bob.userId())).status())
+                .isEqualTo(201);
         Api.Device bobs = api.deviceOf(bob);
         bobs.syncAll();
         String conversation = "g:" + groupId;
@@ -73,10 +76,10 @@ class DeadLetterIntegrationTests {
         String sameSend = message("m-again-" + groupId, "same-send", conversation, alice.userId(), "again");
         String good = message("m-good-" + groupId, "c3", conversation, alice.userId(), "good");
 
-        List<String> poison = List.of("not json at all", "{\"type\":\"message\",\"v\":1}", notMember, tooLong,
-                sameSend);
-        for (String value : List.of(poison.get(0), poison.get(1), first, poison.get(2), poison.get(3), poison.get(4),
-                good)) {
+        List<String> poison =
+                List.of("not json at all", "{\"type\":\"message\",\"v\":1}", notMember, tooLong, sameSend);
+        for (String value :
+                List.of(poison.get(0), poison.get(1), first, poison.get(2), poison.get(3), poison.get(4), good)) {
             // same key as the group: the same partition as the messages that follow
             producer.send(new ProducerRecord<>("courier.conversations", conversation, value));
         }
@@ -87,17 +90,19 @@ class DeadLetterIntegrationTests {
             assertThat(bobs.messageIds()).containsExactly("m-first-" + groupId, "m-good-" + groupId, after);
         });
 
-        List<ConsumerRecord<String, String>> letters = deadLetters("courier.conversations.dlt", conversation,
-                poison.size());
+        List<ConsumerRecord<String, String>> letters =
+                deadLetters("courier.conversations.dlt", conversation, poison.size());
         assertThat(letters).extracting(ConsumerRecord::value).containsExactlyElementsOf(poison);
-        assertThat(letters).extracting(letter -> header(letter, "courier.dlt.reason"))
-            .containsExactly("invalid_request", "invalid_request", "not_member", "invalid_request", "conflict");
+        assertThat(letters)
+                .extracting(letter -> header(letter, "courier.dlt.reason"))
+                .containsExactly("invalid_request", "invalid_request", "not_member", "invalid_request", "conflict");
         assertThat(header(letters.get(0), "courier.dlt.detail")).contains("not JSON");
         assertThat(header(letters.get(1), "courier.dlt.detail")).contains("missing");
         assertThat(header(letters.get(3), "courier.dlt.detail")).startsWith("messageId:");
         assertThat(header(letters.get(4), "courier.dlt.detail")).contains("database");
-        assertThat(letters).allSatisfy(letter -> assertThat(header(letter, "courier.dlt.source"))
-            .startsWith("courier.conversations/"));
+        assertThat(letters)
+                .allSatisfy(letter ->
+                        assertThat(header(letter, "courier.dlt.source")).startsWith("courier.conversations/"));
     }
 
     @Test
@@ -109,31 +114,34 @@ class DeadLetterIntegrationTests {
         String poison = "{\"type\":\"inbox.entries\",\"v\":1,\"messageId\":\"m-x\",\"conversation\":\"d:a:b\","
                 + "\"userIds\":[\"" + "u".repeat(70) + "\"]}";
         // keyed by bob: the partition of bob's inbox, ahead of his next message
-        producer.send(new ProducerRecord<>("courier.inbox", bob.userId(), poison)).get();
+        producer.send(new ProducerRecord<>("courier.inbox", bob.userId(), poison))
+                .get();
         String after = api.sendOk(alice, "u:" + bob.userId(), "still flowing");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             bobs.syncAll();
             assertThat(bobs.messageIds()).containsExactly(after);
         });
-        ConsumerRecord<String, String> letter = deadLetters("courier.inbox.dlt", bob.userId(), 1).getFirst();
+        ConsumerRecord<String, String> letter =
+                deadLetters("courier.inbox.dlt", bob.userId(), 1).getFirst();
         assertThat(letter.value()).isEqualTo(poison);
         assertThat(header(letter, "courier.dlt.reason")).isEqualTo("invalid_request");
         assertThat(header(letter, "courier.dlt.detail")).startsWith("userId:");
     }
 
-    private static String message(String messageId, String clientMsgId, String conversation, String from,
-            String text) {
-        return Records.encode(new ConversationRecord.MessagePosted(messageId, clientMsgId, conversation, from, "text",
-                StringNode.valueOf(text), Instant.now(), null));
+    private static String message(String messageId, String clientMsgId, String conversation, String from, String text) {
+        return Records.encode(new ConversationRecord.MessagePosted(
+                messageId, clientMsgId, conversation, from, "text", StringNode.valueOf(text), Instant.now(), null));
     }
 
     private static List<ConsumerRecord<String, String>> deadLetters(String topic, String key, int count) {
         Properties config = new Properties();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, CourierInfrastructure.shared().kafkaBootstrap());
+        config.put(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                CourierInfrastructure.shared().kafkaBootstrap());
         config.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        try (KafkaConsumer<String, String> dlt = new KafkaConsumer<>(config, new StringDeserializer(),
-                new StringDeserializer())) {
+        try (KafkaConsumer<String, String> dlt =
+                new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
             dlt.subscribe(List.of(topic));
             List<ConsumerRecord<String, String>> mine = new CopyOnWriteArrayList<>();
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {

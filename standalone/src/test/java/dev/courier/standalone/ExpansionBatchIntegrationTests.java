@@ -1,8 +1,5 @@
 package dev.courier.standalone;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,12 +19,15 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.StringNode;
 
 import dev.courier.common.ConversationRecord;
 import dev.courier.common.MessageId;
 import dev.courier.common.Records;
 import dev.courier.testinfra.CourierInfrastructure;
-import tools.jackson.databind.node.StringNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The expansion stage applies a batch of conversation records with a few statements for the whole batch, yet exactly
@@ -49,7 +49,8 @@ class ExpansionBatchIntegrationTests {
         // bob's markers come from someone else, so that they are in no other inbox checked here
         Api.Session postman = api.newUser("postman");
         String groupId = Api.uniqueId("g");
-        assertThat(api.createGroup(owner, groupId, "G", List.of(bob.userId())).status()).isEqualTo(201);
+        assertThat(api.createGroup(owner, groupId, "G", List.of(bob.userId())).status())
+                .isEqualTo(201);
         String conversation = "g:" + groupId;
         ConversationRecord.MessagePosted m1 = message(owner, conversation, "before carol joined");
         ConversationRecord.MessagePosted m2 = message(owner, conversation, "carol is in, bob still in");
@@ -57,16 +58,16 @@ class ExpansionBatchIntegrationTests {
         ConversationRecord.MessagePosted m4 = message(carol, conversation, "carol writes");
 
         // a retried send of m1 and of m2 in the same batch: each stored once, expanded to its first members again
-        publishTogether(conversation, m1, added(groupId, carol, owner), m2, removed(groupId, bob, owner), m3, m1, m4,
-                m2);
+        publishTogether(
+                conversation, m1, added(groupId, carol, owner), m2, removed(groupId, bob, owner), m3, m1, m4, m2);
 
         Api.Device owners = api.deviceOf(owner);
         Api.Device bobs = api.deviceOf(bob);
         Api.Device carols = api.deviceOf(carol);
         await().atMost(DELIVERY).untilAsserted(() -> {
             owners.syncAll();
-            assertThat(owners.messageIds()).containsExactly(m1.messageId(), m2.messageId(), m3.messageId(),
-                    m4.messageId());
+            assertThat(owners.messageIds())
+                    .containsExactly(m1.messageId(), m2.messageId(), m3.messageId(), m4.messageId());
         });
         await().atMost(DELIVERY).untilAsserted(() -> {
             carols.syncAll();
@@ -84,13 +85,13 @@ class ExpansionBatchIntegrationTests {
         publishTogether(conversation, m1, m3, m5, m4);
         await().atMost(DELIVERY).untilAsserted(() -> {
             owners.syncAll();
-            assertThat(owners.messageIds()).containsExactly(m1.messageId(), m2.messageId(), m3.messageId(),
-                    m4.messageId(), m5.messageId());
+            assertThat(owners.messageIds())
+                    .containsExactly(m1.messageId(), m2.messageId(), m3.messageId(), m4.messageId(), m5.messageId());
         });
         await().atMost(DELIVERY).untilAsserted(() -> {
             carols.syncAll();
-            assertThat(carols.messageIds()).containsExactly(m2.messageId(), m3.messageId(), m4.messageId(),
-                    m5.messageId());
+            assertThat(carols.messageIds())
+                    .containsExactly(m2.messageId(), m3.messageId(), m4.messageId(), m5.messageId());
         });
         String lastMarker = api.sendOk(postman, "u:" + bob.userId(), "last marker");
         await().atMost(DELIVERY).untilAsserted(() -> {
@@ -107,7 +108,8 @@ class ExpansionBatchIntegrationTests {
         Api.Session bob = api.newUser("bob");
         Api.Session outsider = api.newUser("outsider");
         String groupId = Api.uniqueId("g");
-        assertThat(api.createGroup(owner, groupId, "G", List.of(bob.userId())).status()).isEqualTo(201);
+        assertThat(api.createGroup(owner, groupId, "G", List.of(bob.userId())).status())
+                .isEqualTo(201);
         String conversation = "g:" + groupId;
         ConversationRecord.MessagePosted before = message(owner, conversation, "before");
         ConversationRecord.MessagePosted stored = message(bob, conversation, "stored before the poison");
@@ -120,21 +122,21 @@ class ExpansionBatchIntegrationTests {
         Api.Device owners = api.deviceOf(owner);
         await().atMost(DELIVERY).untilAsserted(() -> {
             bobs.syncAll();
-            assertThat(bobs.messageIds()).containsExactly(before.messageId(), stored.messageId(),
-                    after.messageId());
+            assertThat(bobs.messageIds()).containsExactly(before.messageId(), stored.messageId(), after.messageId());
         });
         await().atMost(DELIVERY).untilAsserted(() -> {
             owners.syncAll();
-            assertThat(owners.messageIds()).containsExactly(before.messageId(), stored.messageId(),
-                    after.messageId());
+            assertThat(owners.messageIds()).containsExactly(before.messageId(), stored.messageId(), after.messageId());
         });
 
         Properties config = new Properties();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, CourierInfrastructure.shared().kafkaBootstrap());
+        config.put(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                CourierInfrastructure.shared().kafkaBootstrap());
         config.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        try (KafkaConsumer<String, String> dlt = new KafkaConsumer<>(config, new StringDeserializer(),
-                new StringDeserializer())) {
+        try (KafkaConsumer<String, String> dlt =
+                new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
             dlt.subscribe(List.of("courier.conversations.dlt"));
             List<ConsumerRecord<String, String>> mine = new ArrayList<>();
             await().atMost(DELIVERY).untilAsserted(() -> {
@@ -160,18 +162,25 @@ class ExpansionBatchIntegrationTests {
 
     private static ConversationRecord.MessagePosted message(Api.Session from, String conversation, String text) {
         String clientMsgId = Api.uniqueId("c");
-        return new ConversationRecord.MessagePosted(MessageId.forSend(from.userId(), clientMsgId), clientMsgId,
-                conversation, from.userId(), "text", StringNode.valueOf(text), Instant.now(), null);
+        return new ConversationRecord.MessagePosted(
+                MessageId.forSend(from.userId(), clientMsgId),
+                clientMsgId,
+                conversation,
+                from.userId(),
+                "text",
+                StringNode.valueOf(text),
+                Instant.now(),
+                null);
     }
 
     private static ConversationRecord.MembersAdded added(String groupId, Api.Session user, Api.Session by) {
-        return new ConversationRecord.MembersAdded(UUID.randomUUID().toString(), groupId, List.of(user.userId()),
-                by.userId(), Instant.now());
+        return new ConversationRecord.MembersAdded(
+                UUID.randomUUID().toString(), groupId, List.of(user.userId()), by.userId(), Instant.now());
     }
 
     private static ConversationRecord.MemberRemoved removed(String groupId, Api.Session user, Api.Session by) {
-        return new ConversationRecord.MemberRemoved(UUID.randomUUID().toString(), groupId, user.userId(),
-                by.userId(), Instant.now());
+        return new ConversationRecord.MemberRemoved(
+                UUID.randomUUID().toString(), groupId, user.userId(), by.userId(), Instant.now());
     }
 
     /**
@@ -180,15 +189,17 @@ class ExpansionBatchIntegrationTests {
      */
     private static void publishTogether(String conversation, ConversationRecord... records) {
         Properties config = new Properties();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, CourierInfrastructure.shared().kafkaBootstrap());
+        config.put(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                CourierInfrastructure.shared().kafkaBootstrap());
         config.put(ProducerConfig.LINGER_MS_CONFIG, 60_000);
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, 1 << 20);
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(),
-                new StringSerializer())) {
+        try (KafkaProducer<String, String> producer =
+                new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
             List<Future<RecordMetadata>> sent = new ArrayList<>();
             for (ConversationRecord record : records) {
-                sent.add(producer.send(new ProducerRecord<>("courier.conversations", conversation,
-                        Records.encode(record))));
+                sent.add(producer.send(
+                        new ProducerRecord<>("courier.conversations", conversation, Records.encode(record))));
             }
             producer.flush();
             long first = sent.getFirst().get().offset();

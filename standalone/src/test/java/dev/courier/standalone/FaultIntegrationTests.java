@@ -1,9 +1,5 @@
 package dev.courier.standalone;
 
-import dev.courier.system.CourierSystem;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -23,10 +19,14 @@ import org.junit.jupiter.api.TestMethodOrder;
 import dev.courier.embedded.EmbeddedKafka;
 import dev.courier.embedded.Ports;
 import dev.courier.fanout.FanoutWorkerApplication;
+import dev.courier.system.CourierSystem;
 import dev.courier.testinfra.CourierInfrastructure;
 import dev.courier.testinfra.Infrastructure;
 import dev.courier.testinfra.JavaProcess;
 import dev.courier.testinfra.TcpProxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The guarantees of DESIGN.md under failure. A Courier system of its own runs on a Kafka broker of its own (so the
@@ -60,16 +60,23 @@ class FaultIntegrationTests {
         database = TcpProxy.to(db.getHost(), db.getPort());
         URI redisUri = URI.create(shared.redisUrl());
         redis = TcpProxy.to(redisUri.getHost(), redisUri.getPort());
-        system = CourierSystem.start(arguments(shared), 0, 0, List.of("--courier.gateway.limits.send-burst=1000000",
-                "--courier.gateway.limits.sends-per-second=1000000"));
+        system = CourierSystem.start(
+                arguments(shared),
+                0,
+                0,
+                List.of(
+                        "--courier.gateway.limits.send-burst=1000000",
+                        "--courier.gateway.limits.sends-per-second=1000000"));
         api = new Api("http://127.0.0.1:" + system.gatewayPort(), "http://127.0.0.1:" + system.syncPort());
     }
 
     /** The servers as this system sees them: its own Kafka, the shared database and Redis behind proxies. */
     private static List<String> arguments(Infrastructure shared) {
         String jdbcUrl = shared.jdbcUrl().replaceFirst("//[^/]+/", "//127.0.0.1:" + database.port() + "/");
-        return List.of("--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                "--spring.datasource.url=" + jdbcUrl, "--spring.datasource.username=" + shared.dbUser(),
+        return List.of(
+                "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+                "--spring.datasource.url=" + jdbcUrl,
+                "--spring.datasource.username=" + shared.dbUser(),
                 "--spring.datasource.password=" + shared.dbPassword(),
                 "--spring.data.redis.url=redis://127.0.0.1:" + redis.port());
     }
@@ -91,21 +98,26 @@ class FaultIntegrationTests {
         Api.Session c = api.newUser("c");
         Api.Session d = api.newUser("d");
         String group = Api.uniqueId("g");
-        assertThat(api.createGroup(a, group, "G", List.of(b.userId(), c.userId(), d.userId())).status())
-            .isEqualTo(201);
+        assertThat(api.createGroup(a, group, "G", List.of(b.userId(), c.userId(), d.userId()))
+                        .status())
+                .isEqualTo(201);
         List<Api.Session> everyone = List.of(a, b, c, d);
-        return List.of(new Load.Stream(a, "u:" + b.userId(), List.of(a, b)),
+        return List.of(
+                new Load.Stream(a, "u:" + b.userId(), List.of(a, b)),
                 new Load.Stream(b, "u:" + a.userId(), List.of(a, b)),
-                new Load.Stream(c, "g:" + group, everyone), new Load.Stream(d, "g:" + group, everyone));
+                new Load.Stream(c, "g:" + group, everyone),
+                new Load.Stream(d, "g:" + group, everyone));
     }
 
     /** Keeps a fault for {@code duration} while checking, twice a second, what clients meet meanwhile. */
     private static void holdFor(Duration duration, Runnable check) {
         long until = System.nanoTime() + duration.toNanos();
-        await().atMost(duration.plusSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            check.run();
-            return System.nanoTime() >= until;
-        });
+        await().atMost(duration.plusSeconds(30))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    check.run();
+                    return System.nanoTime() >= until;
+                });
     }
 
     private static List<String> fanoutArgs(boolean expansion, boolean inboxWriter) {
@@ -119,14 +131,18 @@ class FaultIntegrationTests {
     private static void killFanoutStageDuringLoad(boolean expansion, String fault) {
         system.stop(CourierSystem.FANOUT_WORKER);
         // the stage that is not killed runs in a process of its own too
-        JavaProcess other = JavaProcess.start(FanoutWorkerApplication.class.getName(),
-                fanoutArgs(!expansion, expansion));
-        JavaProcess victim = JavaProcess.start(FanoutWorkerApplication.class.getName(),
-                fanoutArgs(expansion, !expansion));
+        JavaProcess other =
+                JavaProcess.start(FanoutWorkerApplication.class.getName(), fanoutArgs(!expansion, expansion));
+        JavaProcess victim =
+                JavaProcess.start(FanoutWorkerApplication.class.getName(), fanoutArgs(expansion, !expansion));
         JavaProcess restarted = null;
         try (Load load = Load.start(api, chat(), Duration.ofMillis(20))) {
-            await().atMost(Duration.ofSeconds(90)).until(() -> load.acceptedCount() > 100
-                    && load.inboxes().values().stream().mapToLong(List::size).sum() > 0);
+            await().atMost(Duration.ofSeconds(90))
+                    .until(() -> load.acceptedCount() > 100
+                            && load.inboxes().values().stream()
+                                            .mapToLong(List::size)
+                                            .sum()
+                                    > 0);
             victim.kill();
             assertThat(victim.isAlive()).isFalse();
             long before = load.acceptedCount();
@@ -176,7 +192,9 @@ class FaultIntegrationTests {
                 if (probe.status() == 503) {
                     assertThat(probe.code()).isEqualTo("unavailable");
                     assertThat(probe.header("Retry-After")).isNotNull();
-                    assertThat(millis).as("a 503 comes within the send timeout, no hang").isLessThan(8_000);
+                    assertThat(millis)
+                            .as("a 503 comes within the send timeout, no hang")
+                            .isLessThan(8_000);
                 }
             });
             kafka = EmbeddedKafka.start(kafkaData, kafkaPort);
@@ -194,8 +212,9 @@ class FaultIntegrationTests {
     void databaseDownFor30SecondsIs503AndWorkersCatchUp() {
         Api.Session probeUser = api.newUser("probe");
         Api.Session signedOut = api.device(probeUser.userId(), "signed-out");
-        assertThat(api.call("DELETE", api.gateway + "/v1/sessions", signedOut.token(), null, null).status())
-            .isEqualTo(204);
+        assertThat(api.call("DELETE", api.gateway + "/v1/sessions", signedOut.token(), null, null)
+                        .status())
+                .isEqualTo(204);
         try (Load load = Load.start(api, chat(), Duration.ofMillis(20))) {
             await().atMost(Duration.ofSeconds(30)).until(() -> load.acceptedCount() > 100);
             database.cut();
@@ -211,10 +230,12 @@ class FaultIntegrationTests {
                 // a signed-out device is never let in because its device cannot be checked
                 Api.Response outSend = api.send(signedOut, Api.uniqueId("p"), "u:" + probeUser.userId(), "x");
                 assertThat(outSend.status()).as("send of a signed-out device").isIn(401, 503);
-                boolean pastDeviceCheckCache = System.nanoTime() - cutAt > Duration.ofSeconds(12).toNanos();
+                boolean pastDeviceCheckCache =
+                        System.nanoTime() - cutAt > Duration.ofSeconds(12).toNanos();
                 for (String url : List.of(api.gateway + "/v1/ws", api.sync + "/v1/stream")) {
-                    assertThat(handshake(url, signedOut.token()).status()).as("handshake of a signed-out device to %s",
-                            url).isIn(401, 503);
+                    assertThat(handshake(url, signedOut.token()).status())
+                            .as("handshake of a signed-out device to %s", url)
+                            .isIn(401, 503);
                     if (pastDeviceCheckCache) {
                         // its last check is older than the device-check cache: it cannot be checked now
                         RawWebSocket.Answer answer = handshake(url, probeUser.token());
@@ -222,7 +243,7 @@ class FaultIntegrationTests {
                         assertThat(answer.header("Content-Type")).startsWith("application/problem+json");
                         assertThat(answer.header("Retry-After")).isNotNull();
                         assertThat(new String(answer.body(), java.nio.charset.StandardCharsets.UTF_8))
-                            .contains("\"code\":\"unavailable\"");
+                                .contains("\"code\":\"unavailable\"");
                     }
                 }
             });
@@ -239,8 +260,8 @@ class FaultIntegrationTests {
     /** A WebSocket handshake to {@code url} ({@code http://host:port/path}); the socket is closed at once. */
     private static RawWebSocket.Answer handshake(String url, String token) {
         URI uri = URI.create(url);
-        try (RawWebSocket socket = RawWebSocket.request(uri.getPort(),
-                RawWebSocket.upgradeHead(uri.getPort(), uri.getPath(), token), Duration.ofSeconds(10))) {
+        try (RawWebSocket socket = RawWebSocket.request(
+                uri.getPort(), RawWebSocket.upgradeHead(uri.getPort(), uri.getPath(), token), Duration.ofSeconds(10))) {
             return socket.handshake;
         }
     }
@@ -259,14 +280,16 @@ class FaultIntegrationTests {
             long started = System.nanoTime();
             Api.Response poll = api.sync(bob, key, null, 1500L);
             assertThat(poll.status()).isEqualTo(200);
-            assertThat((System.nanoTime() - started) / 1_000_000).as("the long poll falls back to its timeout")
-                .isGreaterThanOrEqualTo(1_400);
+            assertThat((System.nanoTime() - started) / 1_000_000)
+                    .as("the long poll falls back to its timeout")
+                    .isGreaterThanOrEqualTo(1_400);
             redis.restore();
             // hints flow again: a long poll is woken by a send well before its timeout
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                String current = api.sync(bob, null, null).body().path("syncKey").asString();
-                CompletableFuture<Api.Response> woken = CompletableFuture
-                    .supplyAsync(() -> api.sync(bob, current, null, 20_000L));
+                String current =
+                        api.sync(bob, null, null).body().path("syncKey").asString();
+                CompletableFuture<Api.Response> woken =
+                        CompletableFuture.supplyAsync(() -> api.sync(bob, current, null, 20_000L));
                 long t0 = System.nanoTime();
                 api.sendOk(alice, "u:" + bob.userId(), "after redis");
                 Api.Response answer = woken.join();
@@ -298,12 +321,14 @@ class FaultIntegrationTests {
         system.start(CourierSystem.GATEWAY);
         Api.Response retry = api.send(alice, "across-restart", "u:" + bob.userId(), "once");
         assertThat(retry.status()).isEqualTo(202);
-        assertThat(retry.body().path("messageId").asString()).isEqualTo(first.body().path("messageId").asString());
+        assertThat(retry.body().path("messageId").asString())
+                .isEqualTo(first.body().path("messageId").asString());
         String marker = api.sendOk(alice, "u:" + bob.userId(), "marker");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             bobs.syncAll();
             assertThat(bobs.messageIds()).contains(marker);
         });
-        assertThat(bobs.messageIds()).containsExactly(first.body().path("messageId").asString(), marker);
+        assertThat(bobs.messageIds())
+                .containsExactly(first.body().path("messageId").asString(), marker);
     }
 }

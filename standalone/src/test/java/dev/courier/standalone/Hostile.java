@@ -8,9 +8,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import dev.courier.common.Json;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.node.ObjectNode;
+
+import dev.courier.common.Json;
 
 /**
  * Hostile input for {@link FuzzIntegrationTests}: the tables of values (injection strings, odd Unicode, boundaries,
@@ -19,12 +20,10 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class Hostile {
 
-    private Hostile() {
-    }
+    private Hostile() {}
 
     /** A named hostile value. */
-    record Value(String label, String value) {
-    }
+    record Value(String label, String value) {}
 
     /** Strings for every string field: injections, odd Unicode, boundaries and very long strings (under 128 KB). */
     static final List<Value> STRINGS = List.of(
@@ -40,7 +39,8 @@ final class Hostile {
             new Value("right-to-left override", "\u202Egnp.exe\u202C"),
             new Value("zero-width characters", "a\u200B\u200C\u200D\u2060\uFEFFb"),
             new Value("astral emoji", "\uD83D\uDE00\uD835\uDD4F\uD83C\uDFF3\uFE0F\u200D\uD83C\uDF08"),
-            new Value("combining marks", "Z\u0324\u0354\u0367\u0311a\u0308\u0356\u032D\u0307l\u036E\u0312g\u030C\u0317"),
+            new Value(
+                    "combining marks", "Z\u0324\u0354\u0367\u0311a\u0308\u0356\u032D\u0307l\u036E\u0312g\u030C\u0317"),
             new Value("lone surrogate", "a\uD800b"),
             new Value("template injection", "{{7*7}} #{7*7} <%= 7*7 %>"),
             new Value("format string", "%s%n%x%d%%"),
@@ -73,28 +73,53 @@ final class Hostile {
 
     /** Values of the wrong JSON type for a string field, as raw JSON. */
     static final List<Value> WRONG_TYPES = List.of(
-            new Value("number", "42"), new Value("float", "1.5"), new Value("huge exponent", "1e999999"),
-            new Value("huge integer", "123456789012345678901234567890"), new Value("negative zero", "-0"),
-            new Value("boolean", "true"), new Value("empty array", "[]"), new Value("array", "[\"x\"]"),
-            new Value("empty object", "{}"), new Value("operator object", "{\"$ne\":null}"), new Value("null", "null"));
+            new Value("number", "42"),
+            new Value("float", "1.5"),
+            new Value("huge exponent", "1e999999"),
+            new Value("huge integer", "123456789012345678901234567890"),
+            new Value("negative zero", "-0"),
+            new Value("boolean", "true"),
+            new Value("empty array", "[]"),
+            new Value("array", "[\"x\"]"),
+            new Value("empty object", "{}"),
+            new Value("operator object", "{\"$ne\":null}"),
+            new Value("null", "null"));
 
     /** Values of the wrong JSON type for a list field, as raw JSON. */
     static final List<Value> WRONG_LIST_TYPES = List.of(
-            new Value("string", "\"x\""), new Value("comma-separated string", "\"a,b\""), new Value("number", "42"),
-            new Value("huge exponent", "1e999999"), new Value("boolean", "false"), new Value("object", "{\"0\":\"x\"}"),
-            new Value("null", "null"), new Value("nested array", "[[\"x\"]]"), new Value("array of null", "[null]"),
-            new Value("array of numbers", "[1e999999, -0]"), new Value("array of objects", "[{}]"));
+            new Value("string", "\"x\""),
+            new Value("comma-separated string", "\"a,b\""),
+            new Value("number", "42"),
+            new Value("huge exponent", "1e999999"),
+            new Value("boolean", "false"),
+            new Value("object", "{\"0\":\"x\"}"),
+            new Value("null", "null"),
+            new Value("nested array", "[[\"x\"]]"),
+            new Value("array of null", "[null]"),
+            new Value("array of numbers", "[1e999999, -0]"),
+            new Value("array of objects", "[{}]"));
 
     /** Values for an integer field, as raw JSON: whether each may be accepted depends on the field's range. */
     static final List<Value> INTEGERS = List.of(
-            new Value("small integer", "42"), new Value("float", "1.5"), new Value("integral float", "1.0"),
-            new Value("exponent", "1e2"), new Value("huge exponent", "1e999999"),
-            new Value("tiny exponent", "1e-999999"), new Value("huge integer", "123456789012345678901234567890"),
-            new Value("long max", "9223372036854775807"), new Value("long max + 1", "9223372036854775808"),
-            new Value("negative zero", "-0"), new Value("negative", "-1"), new Value("1,001 digits", "9".repeat(1001)),
-            new Value("numeric string", "\"10\""), new Value("string NaN", "\"NaN\""),
-            new Value("lone surrogate string", "\"\\ud800\""), new Value("boolean", "true"), new Value("array", "[1]"),
-            new Value("object", "{\"value\":1}"), new Value("null", "null"));
+            new Value("small integer", "42"),
+            new Value("float", "1.5"),
+            new Value("integral float", "1.0"),
+            new Value("exponent", "1e2"),
+            new Value("huge exponent", "1e999999"),
+            new Value("tiny exponent", "1e-999999"),
+            new Value("huge integer", "123456789012345678901234567890"),
+            new Value("long max", "9223372036854775807"),
+            new Value("long max + 1", "9223372036854775808"),
+            new Value("negative zero", "-0"),
+            new Value("negative", "-1"),
+            new Value("1,001 digits", "9".repeat(1001)),
+            new Value("numeric string", "\"10\""),
+            new Value("string NaN", "\"NaN\""),
+            new Value("lone surrogate string", "\"\\ud800\""),
+            new Value("boolean", "true"),
+            new Value("array", "[1]"),
+            new Value("object", "{\"value\":1}"),
+            new Value("null", "null"));
 
     /** Byte sequences that are not UTF-8. */
     static final Map<String, byte[]> INVALID_UTF8 = invalidUtf8();
@@ -115,7 +140,8 @@ final class Hostile {
 
     /** Path segments, already percent-encoded, that name nothing that exists. */
     static List<Value> hostileSegments(String existing) {
-        return List.of(new Value("SQL injection", encode("' OR 1=1 --")),
+        return List.of(
+                new Value("SQL injection", encode("' OR 1=1 --")),
                 new Value("SQL drop table", encode("\"; DROP TABLE accounts; --")),
                 new Value("script tag", encode("<script>alert(1)</script>")),
                 new Value("JNDI lookup", encode("${jndi:ldap://x/a}")),
@@ -180,8 +206,10 @@ final class Hostile {
 
         String render() {
             StringBuilder json = new StringBuilder("{");
-            members.forEach((key, value) -> json.append(json.length() > 1 ? "," : "").append(str(key)).append(':')
-                .append(value instanceof Body body ? body.render() : value));
+            members.forEach((key, value) -> json.append(json.length() > 1 ? "," : "")
+                    .append(str(key))
+                    .append(':')
+                    .append(value instanceof Body body ? body.render() : value));
             return json.append('}').toString();
         }
 
@@ -190,8 +218,7 @@ final class Hostile {
             ObjectNode node = Json.MAPPER.createObjectNode();
             members.forEach((key, value) -> {
                 try {
-                    node.set(key, value instanceof Body body ? body.parsed()
-                            : Json.MAPPER.readTree((String) value));
+                    node.set(key, value instanceof Body body ? body.parsed() : Json.MAPPER.readTree((String) value));
                 } catch (JacksonException e) {
                     // a number or nesting past the parser's limits, in a member no check looks at
                 }
@@ -206,7 +233,7 @@ final class Hostile {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             boolean lone = Character.isHighSurrogate(c)
-                    && !(i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1)))
+                            && !(i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1)))
                     || Character.isLowSurrogate(c) && !(i > 0 && Character.isHighSurrogate(value.charAt(i - 1)));
             if (c == '"' || c == '\\') {
                 json.append('\\').append(c);
@@ -270,7 +297,8 @@ final class Hostile {
         for (char c : text.toCharArray()) {
             shown.append(c >= 0x20 && c < 0x7f ? String.valueOf(c) : String.format("\\u%04x", (int) c));
         }
-        return shown.length() > 2000 ? shown.substring(0, 2000) + "...(" + shown.length() + " chars)"
+        return shown.length() > 2000
+                ? shown.substring(0, 2000) + "...(" + shown.length() + " chars)"
                 : shown.toString();
     }
 
@@ -278,5 +306,4 @@ final class Hostile {
         String flat = text.replace("\r", "\\r").replace("\n", "\\n").replace("\u0000", "\\0");
         return flat.length() <= max ? flat : flat.substring(0, max) + "...(" + flat.length() + " chars)";
     }
-
 }

@@ -1,9 +1,5 @@
 package dev.courier.standalone;
 
-import dev.courier.system.CourierSystem;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -15,9 +11,13 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import dev.courier.system.CourierSystem;
 import dev.courier.testinfra.CourierInfrastructure;
 import dev.courier.testinfra.Infrastructure;
 import dev.courier.testinfra.JavaProcess;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The inbox writer dies between its database commit and its offset commit; the batch is redelivered to its successor,
@@ -53,8 +53,9 @@ class InboxWriterCrashIntegrationTests {
             assertThat(process.exitValue()).as(process.output()).isEqualTo(CrashingFanoutWorker.EXIT_CODE);
             assertThat(process.output()).contains("CRASH: inbox batch committed");
             // the crashed writer did commit rows to the database: they are what redelivery must not duplicate
-            assertThat(inboxRows(infrastructure, alice.userId()).size() + inboxRows(infrastructure, bob.userId()).size())
-                .isPositive();
+            assertThat(inboxRows(infrastructure, alice.userId()).size()
+                            + inboxRows(infrastructure, bob.userId()).size())
+                    .isPositive();
         } finally {
             if (crashing != null) {
                 crashing.close();
@@ -80,15 +81,15 @@ class InboxWriterCrashIntegrationTests {
 
     /** {@code [seq]} of every inbox row of the user, in seq order, read straight from the database. */
     private static List<long[]> inboxRows(Infrastructure infrastructure, String userId) throws SQLException {
-        try (Connection connection = DriverManager.getConnection(infrastructure.jdbcUrl(), infrastructure.dbUser(),
-                infrastructure.dbPassword());
-                PreparedStatement statement = connection
-                    .prepareStatement("SELECT seq FROM inbox WHERE user_id = ? ORDER BY seq")) {
+        try (Connection connection = DriverManager.getConnection(
+                        infrastructure.jdbcUrl(), infrastructure.dbUser(), infrastructure.dbPassword());
+                PreparedStatement statement =
+                        connection.prepareStatement("SELECT seq FROM inbox WHERE user_id = ? ORDER BY seq")) {
             statement.setString(1, userId);
             List<long[]> rows = new ArrayList<>();
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(new long[] { rs.getLong(1) });
+                    rows.add(new long[] {rs.getLong(1)});
                 }
             }
             return rows;

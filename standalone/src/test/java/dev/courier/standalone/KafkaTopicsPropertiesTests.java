@@ -1,8 +1,5 @@
 package dev.courier.standalone;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.util.Map;
 
 import org.apache.kafka.clients.admin.NewTopic;
@@ -12,12 +9,15 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 
 import dev.courier.ops.KafkaTopicsProperties;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 /** The one set of topic settings that every service binds from {@code courier.kafka.topics}. */
 class KafkaTopicsPropertiesTests {
 
     private static KafkaTopicsProperties bind(Map<String, String> properties) {
-        return new Binder(new MapConfigurationPropertySource(properties)).bindOrCreate("courier.kafka.topics",
-                KafkaTopicsProperties.class);
+        return new Binder(new MapConfigurationPropertySource(properties))
+                .bindOrCreate("courier.kafka.topics", KafkaTopicsProperties.class);
     }
 
     @Test
@@ -32,13 +32,18 @@ class KafkaTopicsPropertiesTests {
 
     @Test
     void aClusterReplicatesEveryTopicAndItsDeadLetterTopicAlike() {
-        KafkaTopicsProperties topics = bind(Map.of("courier.kafka.topics.replication-factor", "3",
-                "courier.kafka.topics.min-insync-replicas", "2", "courier.kafka.topics.inbox-partitions", "12"));
+        KafkaTopicsProperties topics = bind(Map.of(
+                "courier.kafka.topics.replication-factor",
+                "3",
+                "courier.kafka.topics.min-insync-replicas",
+                "2",
+                "courier.kafka.topics.inbox-partitions",
+                "12"));
         NewTopic inbox = topics.topic("courier.inbox", topics.inboxPartitions());
         NewTopic deadLetters = topics.deadLetterTopic("courier.inbox.dlt");
         assertThat(inbox.numPartitions()).isEqualTo(12);
         assertThat(deadLetters.numPartitions()).isEqualTo(1);
-        for (NewTopic topic : new NewTopic[] { inbox, deadLetters }) {
+        for (NewTopic topic : new NewTopic[] {inbox, deadLetters}) {
             assertThat(topic.replicationFactor()).isEqualTo((short) 3);
             assertThat(topic.configs()).containsEntry("min.insync.replicas", "2");
         }
@@ -47,7 +52,7 @@ class KafkaTopicsPropertiesTests {
     @Test
     void refusesMoreInSyncReplicasThanReplicas() {
         assertThatThrownBy(() -> bind(Map.of("courier.kafka.topics.min-insync-replicas", "2")))
-            .rootCause()
-            .hasMessageContaining("min-insync-replicas must be 1..1");
+                .rootCause()
+                .hasMessageContaining("min-insync-replicas must be 1..1");
     }
 }

@@ -1,8 +1,5 @@
 package dev.courier.standalone;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,6 +19,9 @@ import dev.courier.common.AccessTokens;
 import dev.courier.gateway.GatewayApplication;
 import dev.courier.web.AuthProperties;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 /** Limits and abuse: rate limits shared across gateway instances, failed logins, body and group sizes, tokens. */
 class LimitsIntegrationTests {
 
@@ -36,9 +36,13 @@ class LimitsIntegrationTests {
     /** Two more gateways with small limits, sharing Redis, so the limits' shared state shows. */
     @BeforeAll
     static void startLimitedGateways() {
-        String[] limits = { "--courier.gateway.limits.send-burst=5", "--courier.gateway.limits.sends-per-second=1",
-                "--courier.gateway.limits.failed-logins-per-user=3",
-                "--courier.gateway.limits.failed-logins-per-address=8", "--courier.gateway.max-group-size=3" };
+        String[] limits = {
+            "--courier.gateway.limits.send-burst=5",
+            "--courier.gateway.limits.sends-per-second=1",
+            "--courier.gateway.limits.failed-logins-per-user=3",
+            "--courier.gateway.limits.failed-logins-per-address=8",
+            "--courier.gateway.max-group-size=3"
+        };
         for (int i = 0; i < 2; i++) {
             gateways.add(TestSystem.extra(GatewayApplication.builder(), limits));
         }
@@ -77,8 +81,10 @@ class LimitsIntegrationTests {
         assertThat(first.send(carol, "c0", "u:" + bob.userId(), "x").status()).isEqualTo(202);
         // the bucket refills: after Retry-After the same user may send again
         await().atMost(Duration.ofSeconds(5))
-            .pollInterval(Duration.ofMillis(250))
-            .until(() -> second.send(alice, Api.uniqueId("later"), "u:" + bob.userId(), "x").status() == 202);
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> second.send(alice, Api.uniqueId("later"), "u:" + bob.userId(), "x")
+                                .status()
+                        == 202);
     }
 
     @Test
@@ -90,7 +96,8 @@ class LimitsIntegrationTests {
         assertThat(accepted.status()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             bobs.syncAll();
-            assertThat(bobs.messageIds()).contains(accepted.body().path("messageId").asString());
+            assertThat(bobs.messageIds())
+                    .contains(accepted.body().path("messageId").asString());
         });
         Api.Response limited = null;
         for (int i = 0; i < 10 && limited == null; i++) {
@@ -104,9 +111,9 @@ class LimitsIntegrationTests {
             Api.Response retry = api.send(alice, "first", "u:" + bob.userId(), "x");
             assertThat(retry.status()).as(retry.body().toString()).isEqualTo(202);
             assertThat(retry.body().path("messageId").asString())
-                .isEqualTo(accepted.body().path("messageId").asString());
+                    .isEqualTo(accepted.body().path("messageId").asString());
             assertThat(retry.body().path("acceptedAt").asString())
-                .isEqualTo(accepted.body().path("acceptedAt").asString());
+                    .isEqualTo(accepted.body().path("acceptedAt").asString());
         }
     }
 
@@ -119,15 +126,17 @@ class LimitsIntegrationTests {
         assertThat(viaFirst.status()).isEqualTo(202);
         assertThat(viaSecond.status()).isEqualTo(202);
         assertThat(viaSecond.body().path("messageId").asString())
-            .isEqualTo(viaFirst.body().path("messageId").asString());
+                .isEqualTo(viaFirst.body().path("messageId").asString());
     }
 
     @Test
     void failedLoginsAreLimitedPerUserAndPerAddress() {
         Api.Session alice = api.newUser("alice");
         for (int i = 0; i < 3; i++) {
-            assertThat((i % 2 == 0 ? first : second).login(alice.userId(), "wrong-password", "phone").status())
-                .isEqualTo(401);
+            assertThat((i % 2 == 0 ? first : second)
+                            .login(alice.userId(), "wrong-password", "phone")
+                            .status())
+                    .isEqualTo(401);
         }
         Api.Response refused = first.login(alice.userId(), "password-" + alice.userId(), "phone");
         assertThat(refused.status()).isEqualTo(429);
@@ -136,7 +145,8 @@ class LimitsIntegrationTests {
         // the same address trying many user ids is stopped too (8 failures per address; 3 used above)
         List<Integer> statuses = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            statuses.add(second.login(Api.uniqueId("nobody"), "whatever-pw", "phone").status());
+            statuses.add(
+                    second.login(Api.uniqueId("nobody"), "whatever-pw", "phone").status());
         }
         assertThat(statuses).startsWith(401, 401, 401, 401, 401).endsWith(429);
     }
@@ -144,14 +154,18 @@ class LimitsIntegrationTests {
     @Test
     void groupSizeIsLimitedOnCreateAndAdd() {
         Api.Session owner = api.newUser("owner");
-        List<String> three = List.of(api.newUser("a").userId(), api.newUser("b").userId(), api.newUser("c").userId());
+        List<String> three = List.of(
+                api.newUser("a").userId(),
+                api.newUser("b").userId(),
+                api.newUser("c").userId());
         Api.Response tooMany = first.createGroup(owner, Api.uniqueId("g"), "G", three);
         assertThat(tooMany.status()).isEqualTo(400);
         assertThat(tooMany.code()).isEqualTo("invalid_request");
         assertThat(tooMany.body().path("detail").asString()).contains("members").contains("3");
 
         String groupId = Api.uniqueId("g");
-        assertThat(first.createGroup(owner, groupId, "G", three.subList(0, 2)).status()).isEqualTo(201);
+        assertThat(first.createGroup(owner, groupId, "G", three.subList(0, 2)).status())
+                .isEqualTo(201);
         Api.Response full = second.addMembers(owner, groupId, three.subList(2, 3));
         assertThat(full.status()).isEqualTo(409);
         assertThat(full.code()).isEqualTo("conflict");
@@ -160,8 +174,8 @@ class LimitsIntegrationTests {
     @Test
     void oversizedBodiesAreRefusedBeforeParsing() throws Exception {
         Api.Session alice = api.newUser("alice");
-        String huge = "{\"clientMsgId\":\"c\",\"to\":\"u:x\",\"kind\":\"text\",\"content\":\"" + "x".repeat(200_000)
-                + "\"}";
+        String huge =
+                "{\"clientMsgId\":\"c\",\"to\":\"u:x\",\"kind\":\"text\",\"content\":\"" + "x".repeat(200_000) + "\"}";
         Api.Response declared = api.post(api.gateway + "/v1/messages", alice.token(), huge);
         assertThat(declared.status()).isEqualTo(413);
         assertThat(declared.code()).isEqualTo("payload_too_large");
@@ -169,12 +183,14 @@ class LimitsIntegrationTests {
 
         // without Content-Length (chunked), the body is cut off as it passes the limit
         HttpResponse<String> chunked = HttpClient.newHttpClient()
-            .send(HttpRequest.newBuilder(URI.create(api.sync + "/v1/sync"))
-                .header("Authorization", "Bearer " + alice.token())
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers
-                    .ofInputStream(() -> new ByteArrayInputStream(huge.getBytes(java.nio.charset.StandardCharsets.UTF_8))))
-                .build(), HttpResponse.BodyHandlers.ofString());
+                .send(
+                        HttpRequest.newBuilder(URI.create(api.sync + "/v1/sync"))
+                                .header("Authorization", "Bearer " + alice.token())
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(
+                                        huge.getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(chunked.statusCode()).isEqualTo(413);
         assertThat(chunked.body()).contains("payload_too_large");
     }
@@ -189,22 +205,32 @@ class LimitsIntegrationTests {
         assertThat(refused.status()).isEqualTo(401);
         assertThat(refused.body().path("detail").asString()).contains("signed out");
         // another service trusts a device it saw for a short while only
-        await().atMost(Duration.ofSeconds(20)).until(() -> api.sync(alice, null, null).status() == 401);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> api.sync(alice, null, null).status() == 401);
 
         Api.Session bob = api.newUser("bob");
-        String expired = new AccessTokens(AuthProperties.DEVELOPMENT_SECRET, Duration.ofSeconds(-1),
-                Clock.systemUTC()).issue(bob.userId(), "phone").token();
-        assertThat(api.sync(new Api.Session(bob.userId(), "phone", expired), null, null).body().path("detail")
-            .asString()).contains("expired");
-        String foreign = new AccessTokens("a-secret-this-deployment-never-used!", Duration.ofHours(1),
-                Clock.systemUTC()).issue(bob.userId(), "phone").token();
+        String expired = new AccessTokens(AuthProperties.DEVELOPMENT_SECRET, Duration.ofSeconds(-1), Clock.systemUTC())
+                .issue(bob.userId(), "phone")
+                .token();
+        assertThat(api.sync(new Api.Session(bob.userId(), "phone", expired), null, null)
+                        .body()
+                        .path("detail")
+                        .asString())
+                .contains("expired");
+        String foreign = new AccessTokens(
+                        "a-secret-this-deployment-never-used!", Duration.ofHours(1), Clock.systemUTC())
+                .issue(bob.userId(), "phone")
+                .token();
         Api.Response wrongKey = api.send(new Api.Session(bob.userId(), "phone", foreign), "c1", "u:x", "x");
         assertThat(wrongKey.status()).isEqualTo(401);
         assertThat(wrongKey.code()).isEqualTo("unauthenticated");
-        String unknownDevice = new AccessTokens(AuthProperties.DEVELOPMENT_SECRET, Duration.ofHours(1),
-                Clock.systemUTC()).issue(bob.userId(), "never-logged-in").token();
-        assertThat(api.sync(new Api.Session(bob.userId(), "never-logged-in", unknownDevice), null, null).status())
-            .isEqualTo(401);
+        String unknownDevice = new AccessTokens(
+                        AuthProperties.DEVELOPMENT_SECRET, Duration.ofHours(1), Clock.systemUTC())
+                .issue(bob.userId(), "never-logged-in")
+                .token();
+        assertThat(api.sync(new Api.Session(bob.userId(), "never-logged-in", unknownDevice), null, null)
+                        .status())
+                .isEqualTo(401);
     }
 
     @Test

@@ -1,7 +1,5 @@
 package dev.courier.standalone;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +14,8 @@ import java.util.concurrent.locks.LockSupport;
 
 import tools.jackson.databind.JsonNode;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * Sustained sends through the public API while a fault happens, as careful clients make them: each sender sends one
  * message after the other and retries a send with the same {@code clientMsgId} until it is accepted, so a retry can
@@ -25,22 +25,28 @@ import tools.jackson.databind.JsonNode;
 final class Load implements AutoCloseable {
 
     /** One conversation of the load: a sender, its address, and who must receive what it sends. */
-    record Stream(Api.Session sender, String to, List<Api.Session> recipients) {
-    }
+    record Stream(Api.Session sender, String to, List<Api.Session> recipients) {}
 
-    record Accepted(String messageId, String clientMsgId, String sender, String to) {
-    }
+    record Accepted(String messageId, String clientMsgId, String sender, String to) {}
 
     /** The figures of a run, for the report. */
-    record Figures(String fault, int accepted, long expectedEntries, long delivered, long lost, long duplicated,
-            long unavailableAnswers, long slowestUnavailableMs, long otherErrors) {
+    record Figures(
+            String fault,
+            int accepted,
+            long expectedEntries,
+            long delivered,
+            long lost,
+            long duplicated,
+            long unavailableAnswers,
+            long slowestUnavailableMs,
+            long otherErrors) {
 
         @Override
         public String toString() {
             return "%s: accepted %d messages, %d inbox entries expected, %d delivered, %d lost, %d duplicated; "
-                    .formatted(fault, accepted, expectedEntries, delivered, lost, duplicated)
-                    + "%d answers 503 (slowest %d ms), %d other errors".formatted(unavailableAnswers,
-                            slowestUnavailableMs, otherErrors);
+                            .formatted(fault, accepted, expectedEntries, delivered, lost, duplicated)
+                    + "%d answers 503 (slowest %d ms), %d other errors"
+                            .formatted(unavailableAnswers, slowestUnavailableMs, otherErrors);
         }
     }
 
@@ -72,8 +78,12 @@ final class Load implements AutoCloseable {
         Load load = new Load(api, streams);
         for (Stream stream : streams) {
             for (Api.Session recipient : stream.recipients()) {
-                load.keysBefore.computeIfAbsent(recipient.userId(),
-                        user -> api.sync(recipient, null, 1).body().path("syncKey").asString());
+                load.keysBefore.computeIfAbsent(
+                        recipient.userId(),
+                        user -> api.sync(recipient, null, 1)
+                                .body()
+                                .path("syncKey")
+                                .asString());
             }
         }
         for (Stream stream : streams) {
@@ -88,7 +98,8 @@ final class Load implements AutoCloseable {
             String clientMsgId = Api.uniqueId("load-" + n++);
             String messageId = sendUntilAccepted(stream, clientMsgId);
             if (messageId != null) {
-                accepted.add(new Accepted(messageId, clientMsgId, stream.sender().userId(), stream.to()));
+                accepted.add(
+                        new Accepted(messageId, clientMsgId, stream.sender().userId(), stream.to()));
             }
             if (!pause.isZero()) {
                 // the simulated client's pacing between sends (not a wait for a result)
@@ -171,7 +182,9 @@ final class Load implements AutoCloseable {
         long total = 0;
         Map<String, Integer> recipients = new HashMap<>();
         for (Stream stream : streams) {
-            recipients.put(stream.sender().userId() + " " + stream.to(), stream.recipients().size());
+            recipients.put(
+                    stream.sender().userId() + " " + stream.to(),
+                    stream.recipients().size());
         }
         synchronized (accepted) {
             for (Accepted message : accepted) {
@@ -186,9 +199,13 @@ final class Load implements AutoCloseable {
      * or seq going back, and returns the figures.
      */
     Figures awaitDeliveredAndAudit(String fault) {
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
-            .untilAsserted(() -> assertThat(inboxes().values().stream().mapToLong(List::size).sum())
-                .isGreaterThanOrEqualTo(expectedEntries()));
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(inboxes().values().stream()
+                                .mapToLong(List::size)
+                                .sum())
+                        .isGreaterThanOrEqualTo(expectedEntries()));
         Figures figures = audit(fault);
         assertThat(figures.lost()).isZero();
         assertThat(figures.duplicated()).isZero();
@@ -208,35 +225,48 @@ final class Load implements AutoCloseable {
         }
         for (Stream stream : streams) {
             List<String> sent = all.stream()
-                .filter(a -> a.sender().equals(stream.sender().userId()) && a.to().equals(stream.to()))
-                .map(Accepted::messageId)
-                .toList();
+                    .filter(a -> a.sender().equals(stream.sender().userId()) && a.to().equals(stream.to()))
+                    .map(Accepted::messageId)
+                    .toList();
             for (Api.Session recipient : stream.recipients()) {
                 List<JsonNode> inbox = inboxes.get(recipient.userId());
                 List<String> got = inbox.stream()
-                    .filter(m -> m.path("from").asString().equals(stream.sender().userId()))
-                    .filter(m -> stream.to().startsWith("g:") ? m.path("conversation").asString().equals(stream.to())
-                            : m.path("conversation").asString().startsWith("d:"))
-                    .map(m -> m.path("messageId").asString())
-                    .filter(sent::contains)
-                    .toList();
+                        .filter(m ->
+                                m.path("from").asString().equals(stream.sender().userId()))
+                        .filter(m -> stream.to().startsWith("g:")
+                                ? m.path("conversation").asString().equals(stream.to())
+                                : m.path("conversation").asString().startsWith("d:"))
+                        .map(m -> m.path("messageId").asString())
+                        .filter(sent::contains)
+                        .toList();
                 long distinct = got.stream().distinct().count();
                 duplicated += got.size() - distinct;
                 lost += sent.stream().filter(id -> !got.contains(id)).count();
                 delivered += distinct;
-                assertThat(got).as("%s's inbox: %s's messages to %s, in send order, once each", recipient.userId(),
-                        stream.sender().userId(), stream.to())
-                    .containsExactlyElementsOf(sent);
+                assertThat(got)
+                        .as(
+                                "%s's inbox: %s's messages to %s, in send order, once each",
+                                recipient.userId(), stream.sender().userId(), stream.to())
+                        .containsExactlyElementsOf(sent);
             }
         }
         for (Map.Entry<String, List<JsonNode>> inbox : inboxes.entrySet()) {
-            List<Long> seqs = inbox.getValue().stream().map(m -> m.path("seq").asLong()).toList();
+            List<Long> seqs =
+                    inbox.getValue().stream().map(m -> m.path("seq").asLong()).toList();
             for (int i = 1; i < seqs.size(); i++) {
                 assertThat(seqs.get(i)).as("seq of %s's inbox", inbox.getKey()).isGreaterThan(seqs.get(i - 1));
             }
         }
-        Figures figures = new Figures(fault, all.size(), expectedEntries(), delivered, lost, duplicated,
-                unavailable.get(), slowestUnavailable.get(), otherErrors.get());
+        Figures figures = new Figures(
+                fault,
+                all.size(),
+                expectedEntries(),
+                delivered,
+                lost,
+                duplicated,
+                unavailable.get(),
+                slowestUnavailable.get(),
+                otherErrors.get());
         Reliability.record(figures);
         return figures;
     }

@@ -1,19 +1,19 @@
 package dev.courier.standalone;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 import dev.courier.common.SyncKey;
 import dev.courier.common.SyncKeyCodec;
 import dev.courier.sync.SyncProperties;
-import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The core path end to end, through the public HTTP APIs, on real Kafka, database and Redis. */
 class MessagingIntegrationTests {
@@ -41,14 +41,17 @@ class MessagingIntegrationTests {
             assertThat(alicesLaptop.messageIds()).containsExactly(first, second);
         });
         JsonNode message = bobsPhone.messages.getFirst();
-        String conversation = "d:" + (alice.userId().compareTo(bob.userId()) < 0
-                ? alice.userId() + ":" + bob.userId() : bob.userId() + ":" + alice.userId());
+        String conversation = "d:"
+                + (alice.userId().compareTo(bob.userId()) < 0
+                        ? alice.userId() + ":" + bob.userId()
+                        : bob.userId() + ":" + alice.userId());
         assertThat(message.path("conversation").asString()).isEqualTo(conversation);
         assertThat(message.path("from").asString()).isEqualTo(alice.userId());
         assertThat(message.path("kind").asString()).isEqualTo("text");
         assertThat(message.path("content").asString()).isEqualTo("hi bob");
         assertThat(message.path("sentAt").asString()).endsWith("Z");
-        assertThat(message.path("seq").asLong()).isLessThan(bobsPhone.messages.get(1).path("seq").asLong());
+        assertThat(message.path("seq").asLong())
+                .isLessThan(bobsPhone.messages.get(1).path("seq").asLong());
     }
 
     @Test
@@ -60,8 +63,13 @@ class MessagingIntegrationTests {
             members.add(api.newUser("m" + i));
         }
         String groupId = Api.uniqueId("team");
-        Api.Response created = api.createGroup(owner, groupId, "Team",
-                members.subList(1, members.size()).stream().map(Api.Session::userId).toList());
+        Api.Response created = api.createGroup(
+                owner,
+                groupId,
+                "Team",
+                members.subList(1, members.size()).stream()
+                        .map(Api.Session::userId)
+                        .toList());
         assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
         assertThat(created.body().path("members")).hasSize(50);
 
@@ -79,8 +87,9 @@ class MessagingIntegrationTests {
             }
         });
         for (Api.Device device : devices) {
-            assertThat(device.messages).allSatisfy(m -> assertThat(m.path("conversation").asString())
-                .isEqualTo("g:" + groupId));
+            assertThat(device.messages)
+                    .allSatisfy(
+                            m -> assertThat(m.path("conversation").asString()).isEqualTo("g:" + groupId));
             assertSeqStrictlyIncreasing(device.messages);
         }
     }
@@ -94,7 +103,7 @@ class MessagingIntegrationTests {
         assertThat(first.status()).isEqualTo(202);
         assertThat(immediateRetry.status()).isEqualTo(202);
         assertThat(immediateRetry.body().path("messageId").asString())
-            .isEqualTo(first.body().path("messageId").asString());
+                .isEqualTo(first.body().path("messageId").asString());
         assertThat(first.body().path("clientMsgId").asString()).isEqualTo("retry-1");
 
         Api.Device bobsPhone = api.deviceOf(bob);
@@ -106,14 +115,15 @@ class MessagingIntegrationTests {
         // a retry long after delivery: same id and acceptance time, nothing new delivered
         Api.Response lateRetry = api.send(alice, "retry-1", "u:" + bob.userId(), "once");
         assertThat(lateRetry.status()).isEqualTo(202);
-        assertThat(lateRetry.body().path("messageId").asString()).isEqualTo(first.body().path("messageId").asString());
+        assertThat(lateRetry.body().path("messageId").asString())
+                .isEqualTo(first.body().path("messageId").asString());
         String lastMarker = api.sendOk(alice, "u:" + bob.userId(), "last");
         await().atMost(DELIVERY).untilAsserted(() -> {
             bobsPhone.syncAll();
             assertThat(bobsPhone.messageIds()).contains(lastMarker);
         });
-        assertThat(bobsPhone.messageIds()).containsExactly(first.body().path("messageId").asString(), marker,
-                lastMarker);
+        assertThat(bobsPhone.messageIds())
+                .containsExactly(first.body().path("messageId").asString(), marker, lastMarker);
     }
 
     @Test
@@ -122,10 +132,12 @@ class MessagingIntegrationTests {
         Api.Session bob = api.newUser("bob");
         Api.Session carol = api.newUser("carol");
         String groupId = Api.uniqueId("g");
-        assertThat(api.createGroup(owner, groupId, "G", List.of(bob.userId())).status()).isEqualTo(201);
+        assertThat(api.createGroup(owner, groupId, "G", List.of(bob.userId())).status())
+                .isEqualTo(201);
 
         String m1 = api.sendOk(owner, "g:" + groupId, "before carol joined");
-        assertThat(api.addMembers(owner, groupId, List.of(carol.userId())).status()).isEqualTo(202);
+        assertThat(api.addMembers(owner, groupId, List.of(carol.userId())).status())
+                .isEqualTo(202);
         String m2 = api.sendOk(owner, "g:" + groupId, "carol is in, bob still in");
         Api.Response removed = api.removeMember(owner, groupId, bob.userId());
         assertThat(removed.status()).as(removed.body().toString()).isEqualTo(202);
@@ -156,10 +168,13 @@ class MessagingIntegrationTests {
         Api.Session owner = api.newUser("owner");
         Api.Session bob = api.newUser("bob");
         String groupId = Api.uniqueId("g");
-        assertThat(api.createGroup(owner, groupId, "G", List.of(bob.userId())).status()).isEqualTo(201);
+        assertThat(api.createGroup(owner, groupId, "G", List.of(bob.userId())).status())
+                .isEqualTo(201);
         assertThat(api.removeMember(bob, groupId, bob.userId()).status()).isEqualTo(202);
-        await().atMost(DELIVERY).untilAsserted(() -> assertThat(api.send(bob, Api.uniqueId("c"), "g:" + groupId,
-                "still here?").code()).isEqualTo("not_member"));
+        await().atMost(DELIVERY)
+                .untilAsserted(() -> assertThat(api.send(bob, Api.uniqueId("c"), "g:" + groupId, "still here?")
+                                .code())
+                        .isEqualTo("not_member"));
     }
 
     @Test
@@ -167,10 +182,13 @@ class MessagingIntegrationTests {
         Api.Session alice = api.newUser("alice");
         Api.Session bob = api.newUser("bob");
         String before = api.sync(bob, null, null).body().path("syncKey").asString();
-        List<String> sent = IntStream.range(0, 250).mapToObj(i -> api.sendOk(alice, "u:" + bob.userId(), "n" + i))
-            .toList();
+        List<String> sent = IntStream.range(0, 250)
+                .mapToObj(i -> api.sendOk(alice, "u:" + bob.userId(), "n" + i))
+                .toList();
         await().atMost(DELIVERY)
-            .untilAsserted(() -> assertThat(api.sync(bob, before, 500).body().path("messages")).hasSize(250));
+                .untilAsserted(
+                        () -> assertThat(api.sync(bob, before, 500).body().path("messages"))
+                                .hasSize(250));
 
         String key = before;
         List<JsonNode> pages = new ArrayList<>();
@@ -187,7 +205,8 @@ class MessagingIntegrationTests {
 
         assertThat(sizes).containsExactly(100, 100, 50);
         assertThat(hasMore).containsExactly(true, true, false);
-        assertThat(pages.stream().map(m -> m.path("messageId").asString()).toList()).containsExactlyElementsOf(sent);
+        assertThat(pages.stream().map(m -> m.path("messageId").asString()).toList())
+                .containsExactlyElementsOf(sent);
         assertSeqStrictlyIncreasing(pages);
 
         // the last key acknowledges everything: nothing is delivered again
@@ -197,7 +216,7 @@ class MessagingIntegrationTests {
         // an older key of the same user stays valid and serves the delta after it again
         Api.Response again = api.sync(bob, before, 100);
         assertThat(again.body().path("messages").findValuesAsString("messageId"))
-            .containsExactlyElementsOf(sent.subList(0, 100));
+                .containsExactlyElementsOf(sent.subList(0, 100));
         assertThat(again.body().path("hasMore").asBoolean()).isTrue();
     }
 
@@ -207,18 +226,22 @@ class MessagingIntegrationTests {
         Api.Session bob = api.newUser("bob");
         Api.Device tracker = api.deviceOf(bob);
         tracker.syncAll();
-        List<String> sent = IntStream.range(0, 30).mapToObj(i -> api.sendOk(alice, "u:" + bob.userId(), "n" + i))
-            .toList();
+        List<String> sent = IntStream.range(0, 30)
+                .mapToObj(i -> api.sendOk(alice, "u:" + bob.userId(), "n" + i))
+                .toList();
         await().atMost(DELIVERY).untilAsserted(() -> {
             tracker.syncAll();
             assertThat(tracker.messages).hasSize(30);
         });
         Api.Response first = api.sync(api.device(bob.userId(), "new-tablet"), null, 10);
         assertThat(first.body().path("messages").findValuesAsString("messageId"))
-            .containsExactlyElementsOf(sent.subList(20, 30));
+                .containsExactlyElementsOf(sent.subList(20, 30));
         assertThat(first.body().path("hasMore").asBoolean()).isFalse();
         assertThat(first.body().path("account").path("userId").asString()).isEqualTo(bob.userId());
-        assertThat(api.sync(bob, first.body().path("syncKey").asString(), null).body().path("messages")).isEmpty();
+        assertThat(api.sync(bob, first.body().path("syncKey").asString(), null)
+                        .body()
+                        .path("messages"))
+                .isEmpty();
     }
 
     @Test
@@ -253,10 +276,13 @@ class MessagingIntegrationTests {
         assertThat(resynced.status()).isEqualTo(200);
         assertThat(resynced.body().path("resync").asBoolean()).isTrue();
         assertThat(resynced.body().path("account").path("userId").asString()).isEqualTo(bob.userId());
-        assertThat(resynced.body().path("messages").findValuesAsString("messageId")).containsExactly(sent);
-        assertThat(codec.decode(resynced.body().path("syncKey").asString(), bob.userId()).epoch())
-            .isEqualTo(key.epoch());
-        assertThat(api.sync(bob, bobs.syncKey, null).body().path("resync").asBoolean()).isFalse();
+        assertThat(resynced.body().path("messages").findValuesAsString("messageId"))
+                .containsExactly(sent);
+        assertThat(codec.decode(resynced.body().path("syncKey").asString(), bob.userId())
+                        .epoch())
+                .isEqualTo(key.epoch());
+        assertThat(api.sync(bob, bobs.syncKey, null).body().path("resync").asBoolean())
+                .isFalse();
     }
 
     @Test
@@ -267,17 +293,28 @@ class MessagingIntegrationTests {
         Api.Device bobs = api.deviceOf(bob);
         await().atMost(DELIVERY).untilAsserted(() -> assertThat(bobs.syncAll()).hasSize(1));
         Api.Response retry = api.send(alice, "same-time", "u:" + bob.userId(), "x");
-        assertThat(retry.body().path("acceptedAt").asString()).isEqualTo(first.body().path("acceptedAt").asString());
+        assertThat(retry.body().path("acceptedAt").asString())
+                .isEqualTo(first.body().path("acceptedAt").asString());
         assertThat(bobs.messages.getFirst().path("sentAt").asString())
-            .isEqualTo(first.body().path("acceptedAt").asString());
+                .isEqualTo(first.body().path("acceptedAt").asString());
     }
 
     @Test
     void deliversMediaReferences() {
         Api.Session alice = api.newUser("alice");
         Api.Session bob = api.newUser("bob");
-        Api.Response sent = api.post(api.gateway + "/v1/messages", alice.token(), Api.json("clientMsgId", "img-1",
-                "to", "u:" + bob.userId(), "kind", "image", "content", Api.media("https://cdn/x.png", "image/png", 42)));
+        Api.Response sent = api.post(
+                api.gateway + "/v1/messages",
+                alice.token(),
+                Api.json(
+                        "clientMsgId",
+                        "img-1",
+                        "to",
+                        "u:" + bob.userId(),
+                        "kind",
+                        "image",
+                        "content",
+                        Api.media("https://cdn/x.png", "image/png", 42)));
         assertThat(sent.status()).as(sent.body().toString()).isEqualTo(202);
         Api.Device bobs = api.deviceOf(bob);
         await().atMost(DELIVERY).untilAsserted(() -> {
@@ -292,7 +329,8 @@ class MessagingIntegrationTests {
 
     static void assertSeqStrictlyIncreasing(List<JsonNode> messages) {
         for (int i = 1; i < messages.size(); i++) {
-            assertThat(messages.get(i).path("seq").asLong()).isGreaterThan(messages.get(i - 1).path("seq").asLong());
+            assertThat(messages.get(i).path("seq").asLong())
+                    .isGreaterThan(messages.get(i - 1).path("seq").asLong());
         }
     }
 }

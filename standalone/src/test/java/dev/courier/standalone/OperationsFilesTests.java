@@ -1,7 +1,5 @@
 package dev.courier.standalone;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,9 +16,11 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
+import tools.jackson.databind.JsonNode;
 
 import dev.courier.common.Json;
-import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The operations files are checked in the build, since CI has no Docker engine: the compose stack's shape and pinned
@@ -33,8 +33,8 @@ class OperationsFilesTests {
 
     private static final Pattern VARIABLE = Pattern.compile("\\$\\$|\\$\\{([A-Za-z0-9_]+)(?::-([^}]*))?}");
 
-    private static final List<String> COURIER_SERVICES = List.of("gateway", "sync-api", "fanout-worker",
-            "bridge-worker");
+    private static final List<String> COURIER_SERVICES =
+            List.of("gateway", "sync-api", "fanout-worker", "bridge-worker");
 
     private static Map<String, Object> compose() throws IOException {
         return compose(Map.of());
@@ -50,8 +50,7 @@ class OperationsFilesTests {
                 value = "$";
             } else {
                 String given = variables.get(matcher.group(1));
-                value = given != null && !given.isEmpty() ? given
-                        : matcher.group(2) != null ? matcher.group(2) : "";
+                value = given != null && !given.isEmpty() ? given : matcher.group(2) != null ? matcher.group(2) : "";
             }
             matcher.appendReplacement(resolved, Matcher.quoteReplacement(value));
         }
@@ -64,7 +63,9 @@ class OperationsFilesTests {
         Map<String, String> variables = new LinkedHashMap<>();
         for (String line : Files.readAllLines(ROOT.resolve(path))) {
             if (!line.isBlank() && !line.startsWith("#")) {
-                variables.put(line.substring(0, line.indexOf('=')).trim(), line.substring(line.indexOf('=') + 1).trim());
+                variables.put(
+                        line.substring(0, line.indexOf('=')).trim(),
+                        line.substring(line.indexOf('=') + 1).trim());
             }
         }
         return variables;
@@ -73,26 +74,29 @@ class OperationsFilesTests {
     /** The services Compose starts with these variables: those without profiles and those of an active profile. */
     @SuppressWarnings("unchecked")
     private static List<String> activeServices(Map<String, Object> compose, Map<String, String> variables) {
-        Set<String> profiles = new HashSet<>(Arrays.asList(variables.getOrDefault("COMPOSE_PROFILES", "").split(",")));
-        return ((Map<String, Object>) compose.get("services")).entrySet().stream()
-            .filter(entry -> {
-                List<String> of = (List<String>) ((Map<String, Object>) entry.getValue()).get("profiles");
-                return of == null || of.stream().anyMatch(profiles::contains);
-            })
-            .map(Map.Entry::getKey)
-            .toList();
+        Set<String> profiles = new HashSet<>(
+                Arrays.asList(variables.getOrDefault("COMPOSE_PROFILES", "").split(",")));
+        return ((Map<String, Object>) compose.get("services"))
+                .entrySet().stream()
+                        .filter(entry -> {
+                            List<String> of = (List<String>) ((Map<String, Object>) entry.getValue()).get("profiles");
+                            return of == null || of.stream().anyMatch(profiles::contains);
+                        })
+                        .map(Map.Entry::getKey)
+                        .toList();
     }
 
     /** The active Kafka nodes, in file order. */
     private static List<String> kafkaNodes(Map<String, Object> compose, Map<String, String> variables) {
         return activeServices(compose, variables).stream()
-            .filter(name -> ((String) service(compose, name).get("image")).startsWith("apache/kafka:"))
-            .toList();
+                .filter(name -> ((String) service(compose, name).get("image")).startsWith("apache/kafka:"))
+                .toList();
     }
 
     @SuppressWarnings("unchecked")
     private static Map<String, String> environment(Map<String, Object> compose, String service) {
-        Map<String, Object> environment = (Map<String, Object>) service(compose, service).get("environment");
+        Map<String, Object> environment =
+                (Map<String, Object>) service(compose, service).get("environment");
         Map<String, String> values = new LinkedHashMap<>();
         environment.forEach((name, value) -> values.put(name, String.valueOf(value)));
         return values;
@@ -100,8 +104,8 @@ class OperationsFilesTests {
 
     @SuppressWarnings("unchecked")
     private static String healthCheck(Map<String, Object> compose, String service) {
-        return String.join(" ", (List<String>) ((Map<String, Object>) service(compose, service).get("healthcheck"))
-            .get("test"));
+        return String.join(" ", (List<String>)
+                ((Map<String, Object>) service(compose, service).get("healthcheck")).get("test"));
     }
 
     @SuppressWarnings("unchecked")
@@ -114,12 +118,24 @@ class OperationsFilesTests {
     void composeRunsTheWholeStackWithPinnedImagesHealthChecksAndStartOrder() throws IOException {
         Map<String, Object> compose = compose();
         Map<String, Object> services = (Map<String, Object>) compose.get("services");
-        assertThat(services).containsKeys("kafka", "mysql", "redis", "db-migrations", "gateway", "sync-api",
-                "fanout-worker", "bridge-worker");
+        assertThat(services)
+                .containsKeys(
+                        "kafka",
+                        "mysql",
+                        "redis",
+                        "db-migrations",
+                        "gateway",
+                        "sync-api",
+                        "fanout-worker",
+                        "bridge-worker");
         for (Map.Entry<String, Object> entry : services.entrySet()) {
             Map<String, Object> service = (Map<String, Object>) entry.getValue();
             String image = (String) service.get("image");
-            assertThat(image).as(entry.getKey() + " image").isNotNull().doesNotEndWith(":latest").matches(".+:v?\\d.*");
+            assertThat(image)
+                    .as(entry.getKey() + " image")
+                    .isNotNull()
+                    .doesNotEndWith(":latest")
+                    .matches(".+:v?\\d.*");
             if (!entry.getKey().equals("db-migrations") && !entry.getKey().equals("prometheus")) {
                 assertThat(service).as(entry.getKey() + " health check").containsKey("healthcheck");
             }
@@ -132,7 +148,7 @@ class OperationsFilesTests {
         for (String name : services.keySet()) {
             if (name.startsWith("kafka")) {
                 assertThat((String) service(compose, name).get("image"))
-                    .isEqualTo("apache/kafka:" + versions.getProperty("kafka"));
+                        .isEqualTo("apache/kafka:" + versions.getProperty("kafka"));
             }
         }
         assertThat((String) service(compose, "mysql").get("image")).isEqualTo("mysql:" + versions.getProperty("mysql"));
@@ -144,11 +160,12 @@ class OperationsFilesTests {
             assertThat(dependsOn.get("db-migrations")).containsEntry("condition", "service_completed_successfully");
             assertThat(dependsOn.get("kafka")).containsEntry("condition", "service_healthy");
             Map<String, Object> environment = (Map<String, Object>) service.get("environment");
-            assertThat(environment).containsEntry("COURIER_KAFKA_BOOTSTRAP", "kafka:9092")
-                .containsEntry("COURIER_REDIS_URL", "redis://redis:6379");
+            assertThat(environment)
+                    .containsEntry("COURIER_KAFKA_BOOTSTRAP", "kafka:9092")
+                    .containsEntry("COURIER_REDIS_URL", "redis://redis:6379");
             assertThat((String) environment.get("COURIER_DB_URL")).startsWith("jdbc:mysql://mysql:3306/courier");
-            String jar = (String) ((Map<String, Object>) ((Map<String, Object>) service.get("build")).get("args"))
-                .get("JAR");
+            String jar = (String)
+                    ((Map<String, Object>) ((Map<String, Object>) service.get("build")).get("args")).get("JAR");
             assertThat(ROOT.resolve(jar.substring(0, jar.indexOf('/')))).as(jar).isDirectory();
         }
         // workers scale with --scale: no fixed host port may collide
@@ -161,16 +178,18 @@ class OperationsFilesTests {
     void byDefaultKafkaIsOneBrokerAndEveryTopicHasOneReplica() throws IOException {
         Map<String, Object> compose = compose();
         assertThat(kafkaNodes(compose, Map.of())).containsExactly("kafka");
-        assertThat(environment(compose, "kafka")).containsEntry("KAFKA_NODE_ID", "1")
-            .containsEntry("KAFKA_CONTROLLER_QUORUM_VOTERS", "1@kafka:9093")
-            .containsEntry("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "1")
-            .containsEntry("KAFKA_MIN_INSYNC_REPLICAS", "1");
+        assertThat(environment(compose, "kafka"))
+                .containsEntry("KAFKA_NODE_ID", "1")
+                .containsEntry("KAFKA_CONTROLLER_QUORUM_VOTERS", "1@kafka:9093")
+                .containsEntry("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "1")
+                .containsEntry("KAFKA_MIN_INSYNC_REPLICAS", "1");
         assertThat(healthCheck(compose, "kafka")).endsWith("-ge 1 ]");
         for (String name : COURIER_SERVICES) {
-            assertThat(environment(compose, name)).as(name)
-                .containsEntry("COURIER_KAFKA_BOOTSTRAP", "kafka:9092")
-                .containsEntry("COURIER_KAFKA_TOPICS_REPLICATION_FACTOR", "1")
-                .containsEntry("COURIER_KAFKA_TOPICS_MIN_INSYNC_REPLICAS", "1");
+            assertThat(environment(compose, name))
+                    .as(name)
+                    .containsEntry("COURIER_KAFKA_BOOTSTRAP", "kafka:9092")
+                    .containsEntry("COURIER_KAFKA_TOPICS_REPLICATION_FACTOR", "1")
+                    .containsEntry("COURIER_KAFKA_TOPICS_MIN_INSYNC_REPLICAS", "1");
         }
     }
 
@@ -189,16 +208,19 @@ class OperationsFilesTests {
             Map<String, Object> service = service(compose, node);
             Map<String, String> environment = environment(compose, node);
             assertThat(service.get("image")).as(node).isEqualTo(image);
-            assertThat(environment).as(node)
-                .containsEntry("KAFKA_PROCESS_ROLES", "broker,controller")
-                .containsEntry("CLUSTER_ID", environment(compose, "kafka").get("CLUSTER_ID"))
-                .containsEntry("KAFKA_CONTROLLER_QUORUM_VOTERS", "1@kafka:9093,2@kafka-2:9093,3@kafka-3:9093")
-                .containsEntry("KAFKA_DEFAULT_REPLICATION_FACTOR", "3")
-                .containsEntry("KAFKA_MIN_INSYNC_REPLICAS", "2")
-                .containsEntry("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "3")
-                .containsEntry("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "3")
-                .containsEntry("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "2");
-            assertThat(environment.get("KAFKA_ADVERTISED_LISTENERS")).as(node).contains("PLAINTEXT://" + node + ":9092");
+            assertThat(environment)
+                    .as(node)
+                    .containsEntry("KAFKA_PROCESS_ROLES", "broker,controller")
+                    .containsEntry("CLUSTER_ID", environment(compose, "kafka").get("CLUSTER_ID"))
+                    .containsEntry("KAFKA_CONTROLLER_QUORUM_VOTERS", "1@kafka:9093,2@kafka-2:9093,3@kafka-3:9093")
+                    .containsEntry("KAFKA_DEFAULT_REPLICATION_FACTOR", "3")
+                    .containsEntry("KAFKA_MIN_INSYNC_REPLICAS", "2")
+                    .containsEntry("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "3")
+                    .containsEntry("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "3")
+                    .containsEntry("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "2");
+            assertThat(environment.get("KAFKA_ADVERTISED_LISTENERS"))
+                    .as(node)
+                    .contains("PLAINTEXT://" + node + ":9092");
             ids.add(environment.get("KAFKA_NODE_ID"));
             // the log directory is the node's own volume, so a restarted broker finds its data
             List<String> mounts = (List<String>) service.get("volumes");
@@ -216,10 +238,11 @@ class OperationsFilesTests {
         assertThat(healthCheck(compose, "kafka")).endsWith("-ge 3 ]");
         String bootstrap = nodes.stream().map(node -> node + ":9092").collect(Collectors.joining(","));
         for (String name : COURIER_SERVICES) {
-            assertThat(environment(compose, name)).as(name)
-                .containsEntry("COURIER_KAFKA_BOOTSTRAP", bootstrap)
-                .containsEntry("COURIER_KAFKA_TOPICS_REPLICATION_FACTOR", "3")
-                .containsEntry("COURIER_KAFKA_TOPICS_MIN_INSYNC_REPLICAS", "2");
+            assertThat(environment(compose, name))
+                    .as(name)
+                    .containsEntry("COURIER_KAFKA_BOOTSTRAP", bootstrap)
+                    .containsEntry("COURIER_KAFKA_TOPICS_REPLICATION_FACTOR", "3")
+                    .containsEntry("COURIER_KAFKA_TOPICS_MIN_INSYNC_REPLICAS", "2");
         }
     }
 
@@ -237,18 +260,33 @@ class OperationsFilesTests {
         }
         JsonNode dashboard = Json.MAPPER.readTree(Files.readString(ROOT.resolve("ops/grafana/courier-dashboard.json")));
         assertThat(dashboard.path("panels").size()).isGreaterThanOrEqualTo(8);
-        dashboard.path("panels").forEach(panel -> panel.path("targets")
-            .forEach(target -> expressions.append(target.path("expr").asString()).append('\n')));
-        List<String> published = List.of("courier_gateway_sends_total", "courier_gateway_send_latency_seconds_bucket",
-                "courier_fanout_inbox_rows_total", "courier_fanout_expansion_entries_total",
-                "courier_fanout_inbox_duplicates_total", "courier_fanout_inbox_commit_seconds_bucket",
-                "courier_fanout_inbox_batch_size_sum", "courier_fanout_inbox_batch_size_count",
-                "courier_fanout_hints_total", "courier_fanout_dlt_total", "courier_bridge_dlt_total",
-                "courier_bridge_inbound_accepted_total", "courier_bridge_outbound_published_total",
-                "courier_sync_latency_seconds_bucket", "courier_sync_long_polls", "courier_websocket_sessions",
-                "kafka_consumer_fetch_manager_records_lag_max", "up");
+        dashboard
+                .path("panels")
+                .forEach(panel -> panel.path("targets")
+                        .forEach(target -> expressions
+                                .append(target.path("expr").asString())
+                                .append('\n')));
+        List<String> published = List.of(
+                "courier_gateway_sends_total",
+                "courier_gateway_send_latency_seconds_bucket",
+                "courier_fanout_inbox_rows_total",
+                "courier_fanout_expansion_entries_total",
+                "courier_fanout_inbox_duplicates_total",
+                "courier_fanout_inbox_commit_seconds_bucket",
+                "courier_fanout_inbox_batch_size_sum",
+                "courier_fanout_inbox_batch_size_count",
+                "courier_fanout_hints_total",
+                "courier_fanout_dlt_total",
+                "courier_bridge_dlt_total",
+                "courier_bridge_inbound_accepted_total",
+                "courier_bridge_outbound_published_total",
+                "courier_sync_latency_seconds_bucket",
+                "courier_sync_long_polls",
+                "courier_websocket_sessions",
+                "kafka_consumer_fetch_manager_records_lag_max",
+                "up");
         Matcher metric = Pattern.compile("\\b(courier_[a-z_]+|kafka_[a-z_]+|up)\\b(?=[{\\[(\\s)]|$)")
-            .matcher(expressions);
+                .matcher(expressions);
         int seen = 0;
         while (metric.find()) {
             assertThat(published).as("a metric the services publish").contains(metric.group(1));

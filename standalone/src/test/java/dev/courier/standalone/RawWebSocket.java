@@ -57,7 +57,7 @@ final class RawWebSocket implements AutoCloseable {
         }
     }
 
-    private static final byte[] MASK = { 0x37, (byte) 0xfa, 0x21, 0x3d };
+    private static final byte[] MASK = {0x37, (byte) 0xfa, 0x21, 0x3d};
 
     private final java.net.Socket socket;
 
@@ -102,7 +102,8 @@ final class RawWebSocket implements AutoCloseable {
             for (int i = 1; i < lines.length; i++) {
                 int colon = lines[i].indexOf(':');
                 if (colon > 0) {
-                    headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    headers.put(
+                            lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
                             lines[i].substring(colon + 1).trim());
                 }
             }
@@ -136,8 +137,8 @@ final class RawWebSocket implements AutoCloseable {
     static RawWebSocket open(int port, String path, String token, Duration timeout) {
         RawWebSocket raw = request(port, upgradeHead(port, path, token), timeout);
         if (raw.handshake.status() != 101) {
-            throw new IllegalStateException("the handshake to " + path + " was answered "
-                    + raw.handshake.status() + ": " + new String(raw.handshake.body(), StandardCharsets.UTF_8));
+            throw new IllegalStateException("the handshake to " + path + " was answered " + raw.handshake.status()
+                    + ": " + new String(raw.handshake.body(), StandardCharsets.UTF_8));
         }
         return raw;
     }
@@ -253,8 +254,8 @@ final class RawWebSocket implements AutoCloseable {
         while (matched < 4) {
             int next = input.read();
             if (next < 0) {
-                throw new EOFException("the connection ended in the answer's head: "
-                        + head.toString(StandardCharsets.ISO_8859_1));
+                throw new EOFException(
+                        "the connection ended in the answer's head: " + head.toString(StandardCharsets.ISO_8859_1));
             }
             head.write(next);
             matched = next == (matched % 2 == 0 ? '\r' : '\n') ? matched + 1 : next == '\r' ? 1 : 0;

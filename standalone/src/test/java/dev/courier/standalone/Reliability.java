@@ -16,15 +16,14 @@ final class Reliability {
 
     private static final Path REPORT = Path.of("target", "reliability.txt");
 
-    private Reliability() {
-    }
+    private Reliability() {}
 
     static synchronized void record(Load.Figures figures) {
         log.info("RELIABILITY {}", figures);
         try {
             Files.createDirectories(REPORT.getParent());
-            Files.writeString(REPORT, figures + System.lineSeparator(), StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
+            Files.writeString(
+                    REPORT, figures + System.lineSeparator(), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -20,8 +20,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
-import dev.courier.common.Json;
 import tools.jackson.databind.JsonNode;
+
+import dev.courier.common.Json;
 
 /**
  * A WebSocket client of Courier's sockets ({@code /v1/ws}, {@code /v1/stream}) for tests, on the JDK's
@@ -31,16 +32,15 @@ import tools.jackson.databind.JsonNode;
 final class Socket implements AutoCloseable {
 
     /** A text frame from the server and when it arrived ({@link System#currentTimeMillis()}). */
-    record Frame(JsonNode json, long arrivedAtMillis) {
-    }
+    record Frame(JsonNode json, long arrivedAtMillis) {}
 
     /** How the socket ended: the close code and reason, or 1006 (abnormal closure) when the connection just broke. */
-    record Closed(int code, String reason) {
-    }
+    record Closed(int code, String reason) {}
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
 
     private final BlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
 
@@ -52,8 +52,7 @@ final class Socket implements AutoCloseable {
 
     private volatile WebSocket webSocket;
 
-    private Socket() {
-    }
+    private Socket() {}
 
     /** Opens a socket with the token in {@code Authorization: Bearer}; fails when the handshake is refused. */
     static Socket connect(String url, String token) {
@@ -88,8 +87,8 @@ final class Socket implements AutoCloseable {
             builder.header("Authorization", "Bearer " + bearerToken);
         }
         try {
-            socket.webSocket = builder.buildAsync(uri, socket.new Listener())
-                .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            socket.webSocket =
+                    builder.buildAsync(uri, socket.new Listener()).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             return socket;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof WebSocketHandshakeException handshake) {

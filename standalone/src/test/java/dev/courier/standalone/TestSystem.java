@@ -1,8 +1,8 @@
 package dev.courier.standalone;
 
-import dev.courier.system.CourierSystem;
 import java.util.List;
 
+import dev.courier.system.CourierSystem;
 import dev.courier.testinfra.CourierInfrastructure;
 import dev.courier.testinfra.Infrastructure;
 
@@ -11,18 +11,23 @@ final class TestSystem {
 
     private static CourierSystem system;
 
-    private TestSystem() {
-    }
+    private TestSystem() {}
 
     static synchronized CourierSystem get() {
         if (system == null) {
             Infrastructure infrastructure = CourierInfrastructure.shared();
-            system = CourierSystem.start(infrastructure.springArguments(), 0, 0, List.of(
-                    // bridged systems of the bridge tests: one may write anywhere, one nowhere but to "nobody"
-                    "--courier.bridge.systems.weibo.users=*", "--courier.bridge.systems.weibo.groups=*",
-                    "--courier.bridge.systems.locked.users=nobody", CourierStandalone.DEMO_PAGE,
-                    // tests that are not about rate limits must not meet them (LimitsIntegrationTests has its own)
-                    "--courier.gateway.limits.send-burst=1000000", "--courier.gateway.limits.sends-per-second=1000000"));
+            system = CourierSystem.start(
+                    infrastructure.springArguments(),
+                    0,
+                    0,
+                    List.of(
+                            // bridged systems of the bridge tests: one may write anywhere, one nowhere but to "nobody"
+                            "--courier.bridge.systems.weibo.users=*", "--courier.bridge.systems.weibo.groups=*",
+                            "--courier.bridge.systems.locked.users=nobody", CourierStandalone.DEMO_PAGE,
+                            // tests that are not about rate limits must not meet them (LimitsIntegrationTests has its
+                            // own)
+                            "--courier.gateway.limits.send-burst=1000000",
+                                    "--courier.gateway.limits.sends-per-second=1000000"));
             Runtime.getRuntime().addShutdownHook(new Thread(system::close, "stop-courier"));
         }
         return system;
@@ -35,16 +40,18 @@ final class TestSystem {
     static org.springframework.context.ConfigurableApplicationContext extra(
             org.springframework.boot.builder.SpringApplicationBuilder builder, String... args) {
         get();
-        List<String> all = new java.util.ArrayList<>(CourierInfrastructure.shared().springArguments());
-        all.addAll(List.of("--server.port=0", "--spring.main.banner-mode=off",
-                "--logging.include-application-name=false"));
+        List<String> all =
+                new java.util.ArrayList<>(CourierInfrastructure.shared().springArguments());
+        all.addAll(List.of(
+                "--server.port=0", "--spring.main.banner-mode=off", "--logging.include-application-name=false"));
         all.addAll(List.of(args));
         return builder.registerShutdownHook(false).logStartupInfo(false).run(all.toArray(String[]::new));
     }
 
     static int port(org.springframework.context.ConfigurableApplicationContext context) {
-        return ((org.springframework.boot.web.server.context.WebServerApplicationContext) context).getWebServer()
-            .getPort();
+        return ((org.springframework.boot.web.server.context.WebServerApplicationContext) context)
+                .getWebServer()
+                .getPort();
     }
 
     static Api api() {

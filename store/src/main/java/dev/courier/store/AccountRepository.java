@@ -1,8 +1,5 @@
 package dev.courier.store;
 
-import static dev.courier.store.SqlLists.chunks;
-import static dev.courier.store.SqlLists.placeholders;
-
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -12,6 +9,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
+
+import static dev.courier.store.SqlLists.chunks;
+import static dev.courier.store.SqlLists.placeholders;
 
 /**
  * Accounts: people (kind {@code user}, with a password) and bridge identities (kind {@code bridge}, without one). An
@@ -48,21 +48,28 @@ public class AccountRepository {
     /** @throws org.springframework.dao.DuplicateKeyException when the user id is taken */
     public void createPerson(String userId, String displayName, String passwordHash, long now) {
         jdbc.sql(INSERT_PERSON)
-            .param("userId", userId)
-            .param("displayName", displayName)
-            .param("passwordHash", passwordHash)
-            .param("now", now)
-            .update();
+                .param("userId", userId)
+                .param("displayName", displayName)
+                .param("passwordHash", passwordHash)
+                .param("now", now)
+                .update();
     }
 
     /** @throws org.springframework.dao.DuplicateKeyException when the user id is taken */
     public void createBridgeIdentity(String userId, String displayName, long now) {
-        jdbc.sql(INSERT_IDENTITY).param("userId", userId).param("displayName", displayName).param("now", now).update();
+        jdbc.sql(INSERT_IDENTITY)
+                .param("userId", userId)
+                .param("displayName", displayName)
+                .param("now", now)
+                .update();
     }
 
     /** The password hash of a person; empty for an unknown user or a bridge identity (which cannot log in). */
     public Optional<String> passwordHash(String userId) {
-        return jdbc.sql(PASSWORD_HASH).param("userId", userId).query(String.class).optional();
+        return jdbc.sql(PASSWORD_HASH)
+                .param("userId", userId)
+                .query(String.class)
+                .optional();
     }
 
     /** {@code user} or {@code bridge}; empty when there is no such account. */
@@ -90,6 +97,7 @@ public class AccountRepository {
         if (userIds.isEmpty()) {
             return Set.of();
         }
-        return new TreeSet<>(jdbc.sql(EXISTING).param("userIds", userIds).query(String.class).list());
+        return new TreeSet<>(
+                jdbc.sql(EXISTING).param("userIds", userIds).query(String.class).list());
     }
 }

@@ -16,8 +16,7 @@ public final class DatabaseFailures {
     /** MySQL/MariaDB errors about the data that carry the generic SQLState HY000 (incorrect string or value). */
     private static final Set<Integer> DATA_ERRORS = Set.of(1366, 1292, 1265, 3819, 4025);
 
-    private DatabaseFailures() {
-    }
+    private DatabaseFailures() {}
 
     /** Whether the error is about the data written, so the same statement would fail again however often retried. */
     public static boolean isPermanent(DataAccessException e) {

@@ -44,7 +44,11 @@ public class DeviceRepository {
 
     /** Records a login of the device (creating it on the first). */
     public void touch(String userId, String deviceId, long now) {
-        jdbc.sql(TOUCH).param("userId", userId).param("deviceId", deviceId).param("now", now).update();
+        jdbc.sql(TOUCH)
+                .param("userId", userId)
+                .param("deviceId", deviceId)
+                .param("now", now)
+                .update();
     }
 
     /** Signs the device out. */
@@ -54,12 +58,16 @@ public class DeviceRepository {
 
     /** Whether the device is signed in. */
     public boolean isKnown(String userId, String deviceId) {
-        return jdbc.sql(KNOWN).param("userId", userId).param("deviceId", deviceId).query(Long.class).single() > 0;
+        return jdbc.sql(KNOWN)
+                        .param("userId", userId)
+                        .param("deviceId", deviceId)
+                        .query(Long.class)
+                        .single()
+                > 0;
     }
 
     /** A device's position: it presented a key covering inbox {@code seq} at {@code at}. */
-    public record Acknowledgement(String userId, String deviceId, long seq, long at) {
-    }
+    public record Acknowledgement(String userId, String deviceId, long seq, long at) {}
 
     /** Stores positions; a position never moves back. */
     public void acknowledge(List<Acknowledgement> acknowledgements) {
@@ -78,9 +86,9 @@ public class DeviceRepository {
     public Optional<Long> lowestAcknowledged(String userId, long activeSince) {
         // MIN of nothing is NULL: optional() reads it as empty
         return jdbc.sql(LOWEST_ACKNOWLEDGED)
-            .param("userId", userId)
-            .param("activeSince", activeSince)
-            .query(Long.class)
-            .optional();
+                .param("userId", userId)
+                .param("activeSince", activeSince)
+                .query(Long.class)
+                .optional();
     }
 }

@@ -1,8 +1,5 @@
 package dev.courier.store;
 
-import static dev.courier.store.SqlLists.chunks;
-import static dev.courier.store.SqlLists.placeholders;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -13,6 +10,9 @@ import java.util.Optional;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.annotation.Transactional;
+
+import static dev.courier.store.SqlLists.chunks;
+import static dev.courier.store.SqlLists.placeholders;
 
 /**
  * Groups and their members. Membership is a versioned history: a user was a member for the versions
@@ -93,12 +93,10 @@ public class MembershipRepository {
     }
 
     /** A group as stored. */
-    public record Group(String groupId, String name, String ownerId) {
-    }
+    public record Group(String groupId, String name, String ownerId) {}
 
     /** A group at one members version. */
-    public record GroupVersion(String groupId, long version) {
-    }
+    public record GroupVersion(String groupId, long version) {}
 
     /**
      * Creates a group with its first members (version 1).
@@ -108,21 +106,24 @@ public class MembershipRepository {
     @Transactional
     public void create(String groupId, String name, String ownerId, Collection<String> members, long now) {
         jdbc.sql(INSERT_GROUP)
-            .param("groupId", groupId)
-            .param("name", name)
-            .param("ownerId", ownerId)
-            .param("now", now)
-            .update();
+                .param("groupId", groupId)
+                .param("name", name)
+                .param("ownerId", ownerId)
+                .param("now", now)
+                .update();
         for (String member : members) {
-            jdbc.sql(INSERT_FIRST_MEMBER).param("groupId", groupId).param("userId", member).update();
+            jdbc.sql(INSERT_FIRST_MEMBER)
+                    .param("groupId", groupId)
+                    .param("userId", member)
+                    .update();
         }
     }
 
     public Optional<Group> find(String groupId) {
         return jdbc.sql(FIND)
-            .param("groupId", groupId)
-            .query((rs, row) -> new Group(rs.getString(1), rs.getString(2), rs.getString(3)))
-            .optional();
+                .param("groupId", groupId)
+                .query((rs, row) -> new Group(rs.getString(1), rs.getString(2), rs.getString(3)))
+                .optional();
     }
 
     public boolean exists(String groupId) {
@@ -131,22 +132,31 @@ public class MembershipRepository {
 
     /** The members now, as far as the expansion stage has applied the group's log, in id order. */
     public List<String> membersNow(String groupId) {
-        return jdbc.sql(MEMBERS_NOW).param("groupId", groupId).query(String.class).list();
+        return jdbc.sql(MEMBERS_NOW)
+                .param("groupId", groupId)
+                .query(String.class)
+                .list();
     }
 
     /** Whether the user is a member now, as far as the expansion stage has applied the group's log. */
     public boolean isMemberNow(String groupId, String userId) {
-        return jdbc.sql(IS_MEMBER_NOW).param("groupId", groupId).param("userId", userId).query(Long.class)
-            .single() > 0;
+        return jdbc.sql(IS_MEMBER_NOW)
+                        .param("groupId", groupId)
+                        .param("userId", userId)
+                        .query(Long.class)
+                        .single()
+                > 0;
     }
 
     /** The current members version of each of these groups that exists. */
     public Map<String, Long> versions(Collection<String> groupIds) {
         Map<String, Long> found = new HashMap<>();
         for (List<String> chunk : chunks(List.copyOf(groupIds), SqlLists.ROWS_PER_STATEMENT)) {
-            jdbc.sql(VERSIONS.formatted(placeholders(chunk.size()))).params(chunk).query(rs -> {
-                found.put(rs.getString(1), rs.getLong(2));
-            });
+            jdbc.sql(VERSIONS.formatted(placeholders(chunk.size())))
+                    .params(chunk)
+                    .query(rs -> {
+                        found.put(rs.getString(1), rs.getLong(2));
+                    });
         }
         return found;
     }
@@ -166,29 +176,37 @@ public class MembershipRepository {
                 args.add(group.version());
             }
             jdbc.sql(MEMBERS_AT_MANY.formatted(String.join(" OR ", Collections.nCopies(chunk.size(), MEMBERS_AT_ONE))))
-                .params(args)
-                .query(rs -> {
-                    long joined = rs.getLong(3);
-                    long left = rs.getLong(4);
-                    boolean stayed = rs.wasNull();
-                    for (GroupVersion group : asked.get(rs.getString(1))) {
-                        if (joined <= group.version() && (stayed || left > group.version())) {
-                            members.get(group).add(rs.getString(2));
+                    .params(args)
+                    .query(rs -> {
+                        long joined = rs.getLong(3);
+                        long left = rs.getLong(4);
+                        boolean stayed = rs.wasNull();
+                        for (GroupVersion group : asked.get(rs.getString(1))) {
+                            if (joined <= group.version() && (stayed || left > group.version())) {
+                                members.get(group).add(rs.getString(2));
+                            }
                         }
-                    }
-                });
+                    });
         }
         return members;
     }
 
     /** The members of the group at the version, in id order. */
     public List<String> membersAt(String groupId, long version) {
-        return jdbc.sql(MEMBERS_AT).param("groupId", groupId).param("version", version).query(String.class).list();
+        return jdbc.sql(MEMBERS_AT)
+                .param("groupId", groupId)
+                .param("version", version)
+                .query(String.class)
+                .list();
     }
 
     /** Whether a membership event was applied (its id is recorded with the version it made). */
     public boolean isApplied(String eventId) {
-        return jdbc.sql(EVENT_APPLIED).param("eventId", eventId).query(Long.class).single() > 0;
+        return jdbc.sql(EVENT_APPLIED)
+                        .param("eventId", eventId)
+                        .query(Long.class)
+                        .single()
+                > 0;
     }
 
     /**
@@ -201,22 +219,33 @@ public class MembershipRepository {
 
     /** The user joins at the version (the caller checked it is not a member). */
     public void join(String groupId, String userId, long version) {
-        jdbc.sql(JOIN).param("groupId", groupId).param("userId", userId).param("version", version).update();
+        jdbc.sql(JOIN)
+                .param("groupId", groupId)
+                .param("userId", userId)
+                .param("version", version)
+                .update();
     }
 
     /** The user, if a member, leaves at the version. */
     public void leave(String groupId, String userId, long version) {
-        jdbc.sql(LEAVE).param("groupId", groupId).param("userId", userId).param("version", version).update();
+        jdbc.sql(LEAVE)
+                .param("groupId", groupId)
+                .param("userId", userId)
+                .param("version", version)
+                .update();
     }
 
     /** Makes the version the group's current one, made by this event (so a redelivered event is recognised). */
     public void recordEvent(String eventId, String groupId, long version, long now) {
-        jdbc.sql(BUMP_VERSION).param("groupId", groupId).param("version", version).update();
+        jdbc.sql(BUMP_VERSION)
+                .param("groupId", groupId)
+                .param("version", version)
+                .update();
         jdbc.sql(RECORD_EVENT)
-            .param("eventId", eventId)
-            .param("groupId", groupId)
-            .param("version", version)
-            .param("now", now)
-            .update();
+                .param("eventId", eventId)
+                .param("groupId", groupId)
+                .param("version", version)
+                .param("now", now)
+                .update();
     }
 }

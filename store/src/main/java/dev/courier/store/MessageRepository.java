@@ -1,9 +1,5 @@
 package dev.courier.store;
 
-import static dev.courier.store.SqlLists.chunks;
-import static dev.courier.store.SqlLists.placeholders;
-import static dev.courier.store.SqlLists.tuples;
-
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -16,6 +12,10 @@ import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.courier.common.ConversationRecord;
+
+import static dev.courier.store.SqlLists.chunks;
+import static dev.courier.store.SqlLists.placeholders;
+import static dev.courier.store.SqlLists.tuples;
 
 /**
  * Stored messages, each body once. Only the expansion stage stores them, in the order of their conversation's log;
@@ -75,8 +75,7 @@ public class MessageRepository {
      * @param targetExists whether the recipient (direct) or the group exists
      * @param memberNow for a group send, whether the sender is a member now
      */
-    public record SendCheck(@Nullable Long storedAt, boolean targetExists, boolean memberNow) {
-    }
+    public record SendCheck(@Nullable Long storedAt, boolean targetExists, boolean memberNow) {}
 
     public SendCheck checkDirectSend(String messageId, String recipient) {
         return check(CHECK_DIRECT, messageId, recipient);
@@ -102,9 +101,11 @@ public class MessageRepository {
     public Map<String, Long> storedVersions(Collection<String> messageIds) {
         Map<String, Long> found = new HashMap<>();
         for (List<String> chunk : chunks(List.copyOf(messageIds), SqlLists.ROWS_PER_STATEMENT)) {
-            jdbc.sql(STORED_VERSIONS.formatted(placeholders(chunk.size()))).params(chunk).query(rs -> {
-                found.put(rs.getString(1), rs.getLong(2));
-            });
+            jdbc.sql(STORED_VERSIONS.formatted(placeholders(chunk.size())))
+                    .params(chunk)
+                    .query(rs -> {
+                        found.put(rs.getString(1), rs.getLong(2));
+                    });
         }
         return found;
     }
@@ -115,7 +116,8 @@ public class MessageRepository {
         while (from < messages.size()) {
             int to = from;
             long chars = 0;
-            while (to < messages.size() && to - from < SqlLists.ROWS_PER_STATEMENT
+            while (to < messages.size()
+                    && to - from < SqlLists.ROWS_PER_STATEMENT
                     && (to == from || chars + messages.get(to).content().length() <= CONTENT_CHARS_PER_STATEMENT)) {
                 chars += messages.get(to).content().length();
                 to++;
@@ -137,8 +139,8 @@ public class MessageRepository {
                 args.add(now);
             }
             jdbc.sql(INSERT_MESSAGES.formatted(tuples(chunk.size(), "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")))
-                .params(args)
-                .update();
+                    .params(args)
+                    .update();
             from = to;
         }
     }

@@ -10,8 +10,7 @@ public final class SqlLists {
     /** Rows (or ids) per statement: large enough to amortise a round trip, small enough for any packet limit. */
     public static final int ROWS_PER_STATEMENT = 500;
 
-    private SqlLists() {
-    }
+    private SqlLists() {}
 
     /** The items in consecutive chunks of at most {@code size}. */
     public static <T> List<List<T>> chunks(List<T> items, int size) {

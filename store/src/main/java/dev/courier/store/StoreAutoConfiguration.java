@@ -8,6 +8,5 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 /** The store's repositories, in every service with a database. */
 @AutoConfiguration(afterName = "org.springframework.boot.jdbc.autoconfigure.JdbcClientAutoConfiguration")
 @ConditionalOnBean(JdbcClient.class)
-@Import({ AccountRepository.class, DeviceRepository.class, MembershipRepository.class, MessageRepository.class })
-public class StoreAutoConfiguration {
-}
+@Import({AccountRepository.class, DeviceRepository.class, MembershipRepository.class, MessageRepository.class})
+public class StoreAutoConfiguration {}

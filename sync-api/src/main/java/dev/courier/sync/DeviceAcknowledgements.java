@@ -31,8 +31,7 @@ public class DeviceAcknowledgements implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(DeviceAcknowledgements.class);
 
-    private record Device(String userId, String deviceId) {
-    }
+    private record Device(String userId, String deviceId) {}
 
     private record Position(long seq, long at) {
 
@@ -53,19 +52,22 @@ public class DeviceAcknowledgements implements SmartLifecycle {
 
     private volatile @Nullable ScheduledFuture<?> flusher;
 
-    DeviceAcknowledgements(DeviceRepository devices, TransactionTemplate transactions, SyncProperties properties,
+    DeviceAcknowledgements(
+            DeviceRepository devices,
+            TransactionTemplate transactions,
+            SyncProperties properties,
             @Qualifier(Background.SCHEDULER) TaskScheduler scheduler) {
         this.devices = devices;
         this.transactions = transactions;
         this.scheduler = scheduler;
-        this.interval = properties.ackFlushInterval().isPositive() ? properties.ackFlushInterval()
-                : Duration.ofMillis(1);
+        this.interval =
+                properties.ackFlushInterval().isPositive() ? properties.ackFlushInterval() : Duration.ofMillis(1);
     }
 
     @Override
     public void start() {
-        flusher = scheduler.scheduleWithFixedDelay(this::flushQuietly, scheduler.getClock().instant().plus(interval),
-                interval);
+        flusher = scheduler.scheduleWithFixedDelay(
+                this::flushQuietly, scheduler.getClock().instant().plus(interval), interval);
     }
 
     /** Stops the flushes and writes what is pending: after the web server stopped, so no sync is lost. */
@@ -109,9 +111,12 @@ public class DeviceAcknowledgements implements SmartLifecycle {
         }
         try {
             List<DeviceRepository.Acknowledgement> acknowledgements = batch.stream()
-                .map(entry -> new DeviceRepository.Acknowledgement(entry.getKey().userId(), entry.getKey().deviceId(),
-                        entry.getValue().seq(), entry.getValue().at()))
-                .toList();
+                    .map(entry -> new DeviceRepository.Acknowledgement(
+                            entry.getKey().userId(),
+                            entry.getKey().deviceId(),
+                            entry.getValue().seq(),
+                            entry.getValue().at()))
+                    .toList();
             transactions.executeWithoutResult(status -> devices.acknowledge(acknowledgements));
         } catch (RuntimeException e) {
             // kept for the next flush
@@ -127,5 +132,4 @@ public class DeviceAcknowledgements implements SmartLifecycle {
             log.warn("Storing device acknowledgements failed, will try again: {}", e.toString());
         }
     }
-
 }

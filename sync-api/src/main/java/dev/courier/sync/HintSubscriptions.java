@@ -80,14 +80,15 @@ public class HintSubscriptions implements SmartLifecycle, DisposableBean {
         this.clock = clock;
         this.client = RedisClient.create(RedisURI.create(redisUrl));
         this.client.setOptions(ClientOptions.builder()
-            .autoReconnect(true)
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofMillis(500)).build())
-            .build());
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(SocketOptions.builder()
+                        .connectTimeout(Duration.ofMillis(500))
+                        .build())
+                .build());
         this.client.addListener(new RedisConnectionStateListener() {
             @Override
-            public void onRedisConnected(RedisChannelHandler<?, ?> connection,
-                    SocketAddress socketAddress) {
+            public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress socketAddress) {
                 // after an outage, subscribe again to what is wanted now (Lettuce only restores what succeeded);
                 // Lettuce restores before it tells listeners, so an unsubscribe retried now comes after its restore
                 executor.execute(HintSubscriptions.this::resubscribeAll);
@@ -98,13 +99,15 @@ public class HintSubscriptions implements SmartLifecycle, DisposableBean {
     /** Connects now (and again whenever Redis was unreachable), so health reports Redis itself. */
     @Override
     public void start() {
-        reconnector = scheduler.scheduleWithFixedDelay(() -> {
-            if (connection == null) {
-                connection();
-            } else if (connected()) {
-                retry();
-            }
-        }, Duration.ofSeconds(2));
+        reconnector = scheduler.scheduleWithFixedDelay(
+                () -> {
+                    if (connection == null) {
+                        connection();
+                    } else if (connected()) {
+                        retry();
+                    }
+                },
+                Duration.ofSeconds(2));
     }
 
     @Override
@@ -144,14 +147,16 @@ public class HintSubscriptions implements SmartLifecycle, DisposableBean {
             });
             return set;
         });
-        return new Subscription(ready, () -> listeners.computeIfPresent(userId, (user, set) -> {
-            set.remove(listener);
-            if (set.isEmpty()) {
-                unsubscribeChannel(user);
-                return null;
-            }
-            return set;
-        }));
+        return new Subscription(
+                ready,
+                () -> listeners.computeIfPresent(userId, (user, set) -> {
+                    set.remove(listener);
+                    if (set.isEmpty()) {
+                        unsubscribeChannel(user);
+                        return null;
+                    }
+                    return set;
+                }));
     }
 
     /** Subscribes the user's channel; called inside {@code listeners.compute} for the user. */
@@ -215,8 +220,10 @@ public class HintSubscriptions implements SmartLifecycle, DisposableBean {
             return CompletableFuture.failedFuture(new IllegalStateException("Redis is unavailable"));
         }
         try {
-            return (subscribe ? pubSub.async().subscribe(Hints.channel(userId))
-                    : pubSub.async().unsubscribe(Hints.channel(userId))).toCompletableFuture();
+            return (subscribe
+                            ? pubSub.async().subscribe(Hints.channel(userId))
+                            : pubSub.async().unsubscribe(Hints.channel(userId)))
+                    .toCompletableFuture();
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -245,8 +252,10 @@ public class HintSubscriptions implements SmartLifecycle, DisposableBean {
                 } catch (RuntimeException e) {
                     if (!warned) {
                         warned = true;
-                        log.warn("Redis unavailable for push hints (long polls fall back to their timeout); "
-                                + "trying again every 2 s: {}", e.toString());
+                        log.warn(
+                                "Redis unavailable for push hints (long polls fall back to their timeout); "
+                                        + "trying again every 2 s: {}",
+                                e.toString());
                     }
                 }
             }

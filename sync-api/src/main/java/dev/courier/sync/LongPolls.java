@@ -67,8 +67,13 @@ class LongPolls {
     /** When each kind of failure was last logged. */
     private final Map<String, Long> lastWarned = new ConcurrentHashMap<>();
 
-    LongPolls(SyncService sync, HintSubscriptions hints, SyncProperties properties, MeterRegistry meters,
-            @Qualifier(Background.SCHEDULER) TaskScheduler timers, @Qualifier(Background.EXECUTOR) Executor executor,
+    LongPolls(
+            SyncService sync,
+            HintSubscriptions hints,
+            SyncProperties properties,
+            MeterRegistry meters,
+            @Qualifier(Background.SCHEDULER) TaskScheduler timers,
+            @Qualifier(Background.EXECUTOR) Executor executor,
             Clock clock) {
         this.sync = sync;
         this.hints = hints;
@@ -92,8 +97,8 @@ class LongPolls {
         // the request's own timeout is a safety net only: the timer below answers first
         DeferredResult<SyncResponse> result = new DeferredResult<>(waitMs + 10_000L);
         held.incrementAndGet();
-        HintSubscriptions.Subscription subscription = hints.subscribe(caller.userId(),
-                hint -> executor.execute(() -> answer(result, caller, presentedKey, limit, false)));
+        HintSubscriptions.Subscription subscription = hints.subscribe(
+                caller.userId(), hint -> executor.execute(() -> answer(result, caller, presentedKey, limit, false)));
         ScheduledFuture<?> timer = timers.schedule(
                 () -> executor.execute(() -> answer(result, caller, presentedKey, limit, true)),
                 clock.instant().plusMillis(waitMs));
@@ -102,14 +107,20 @@ class LongPolls {
             subscription.close();
             timer.cancel(false);
         });
-        subscription.ready()
-            .orTimeout(properties.hintSubscribeTimeout().toMillis(), TimeUnit.MILLISECONDS)
-            .whenComplete((ok, failure) -> executor.execute(() -> answer(result, caller, presentedKey, limit, false)));
+        subscription
+                .ready()
+                .orTimeout(properties.hintSubscribeTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete(
+                        (ok, failure) -> executor.execute(() -> answer(result, caller, presentedKey, limit, false)));
         return result;
     }
 
     /** Answers with the delta if it is not empty, or anyway once the wait ran out. */
-    private void answer(DeferredResult<SyncResponse> result, Caller caller, @Nullable String presentedKey, int limit,
+    private void answer(
+            DeferredResult<SyncResponse> result,
+            Caller caller,
+            @Nullable String presentedKey,
+            int limit,
             boolean timedOut) {
         if (result.isSetOrExpired()) {
             return;
@@ -142,9 +153,11 @@ class LongPolls {
         Long last = lastWarned.get(kind);
         if (last == null || now - last >= WARN_INTERVAL_MILLIS) {
             lastWarned.put(kind, now);
-            log.warn("A long poll's look at the database failed; {} (a failure of this kind is logged once a minute "
-                    + "at most, each one is counted in courier.sync.long_poll.failures)",
-                    timedOut ? "it is answered with the error" : "it keeps waiting", e);
+            log.warn(
+                    "A long poll's look at the database failed; {} (a failure of this kind is logged once a minute "
+                            + "at most, each one is counted in courier.sync.long_poll.failures)",
+                    timedOut ? "it is answered with the error" : "it keeps waiting",
+                    e);
         }
     }
 }

@@ -67,8 +67,14 @@ public class RetentionJob implements SmartLifecycle {
 
     private final DeviceRepository devices;
 
-    RetentionJob(JdbcClient jdbc, DeviceRepository devices, TransactionTemplate transactions, SyncProperties properties,
-            Clock clock, DeviceAcknowledgements acknowledgements, @Qualifier(Background.SCHEDULER) TaskScheduler scheduler,
+    RetentionJob(
+            JdbcClient jdbc,
+            DeviceRepository devices,
+            TransactionTemplate transactions,
+            SyncProperties properties,
+            Clock clock,
+            DeviceAcknowledgements acknowledgements,
+            @Qualifier(Background.SCHEDULER) TaskScheduler scheduler,
             @Qualifier(Background.EXECUTOR) Executor executor) {
         this.scheduler = scheduler;
         this.executor = executor;
@@ -85,8 +91,10 @@ public class RetentionJob implements SmartLifecycle {
     public void start() {
         running = true;
         if (retention.interval().isPositive()) {
-            task = scheduler.scheduleWithFixedDelay(() -> executor.execute(this::runQuietly),
-                    scheduler.getClock().instant().plus(retention.interval()), retention.interval());
+            task = scheduler.scheduleWithFixedDelay(
+                    () -> executor.execute(this::runQuietly),
+                    scheduler.getClock().instant().plus(retention.interval()),
+                    retention.interval());
         }
     }
 
@@ -123,7 +131,10 @@ public class RetentionJob implements SmartLifecycle {
         String after = "";
         List<String> users;
         do {
-            users = jdbc.sql(USERS_AFTER).param("after", after).query(String.class).list();
+            users = jdbc.sql(USERS_AFTER)
+                    .param("after", after)
+                    .query(String.class)
+                    .list();
             for (String user : users) {
                 deleted += trimUser(user, now);
             }
@@ -136,25 +147,27 @@ public class RetentionJob implements SmartLifecycle {
     public long trimUser(String userId, Instant now) {
         acknowledgements.flush();
         Long result = transactions.execute(status -> {
-            Optional<Long> head = jdbc.sql(HEAD).param("userId", userId).query(Long.class).optional();
+            Optional<Long> head =
+                    jdbc.sql(HEAD).param("userId", userId).query(Long.class).optional();
             if (head.isEmpty()) {
                 return 0L;
             }
-            long boundary = devices
-                .lowestAcknowledged(userId, now.minus(retention.deviceInactiveAfter()).toEpochMilli())
-                .orElse(head.get());
+            long boundary = devices.lowestAcknowledged(
+                            userId, now.minus(retention.deviceInactiveAfter()).toEpochMilli())
+                    .orElse(head.get());
             // MAX of nothing is NULL: optional() reads it as empty
             Optional<Long> trimTo = jdbc.sql(TRIM_UP_TO)
-                .param("userId", userId)
-                .param("boundary", boundary)
-                .param("olderThan", now.minus(retention.period()).toEpochMilli())
-                .query(Long.class)
-                .optional();
+                    .param("userId", userId)
+                    .param("boundary", boundary)
+                    .param("olderThan", now.minus(retention.period()).toEpochMilli())
+                    .query(Long.class)
+                    .optional();
             if (trimTo.isEmpty()) {
                 return 0L;
             }
             long upTo = trimTo.get();
-            long rows = jdbc.sql(DELETE).param("userId", userId).param("upTo", upTo).update();
+            long rows =
+                    jdbc.sql(DELETE).param("userId", userId).param("upTo", upTo).update();
             jdbc.sql(MARK_TRIMMED).param("userId", userId).param("upTo", upTo).update();
             return rows;
         });

@@ -12,6 +12,8 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 import org.springframework.web.socket.WebSocketSession;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 import dev.courier.common.ErrorCode;
 import dev.courier.common.SyncKeyCodec;
@@ -20,8 +22,6 @@ import dev.courier.web.ApiException;
 import dev.courier.web.AuthenticatedSocketHandler;
 import dev.courier.web.Caller;
 import dev.courier.web.SocketProperties;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code GET /v1/stream}: pushes {@code {"type":"hint","seq":N}} when the user's inbox reaches seq N (seq only ever
@@ -43,8 +43,13 @@ class StreamSocketHandler extends AuthenticatedSocketHandler {
     /** Writes the hints of each stream, off the Redis thread. */
     private final Executor executor;
 
-    StreamSocketHandler(SyncService sync, HintSubscriptions hints, SyncProperties syncProperties,
-            SocketProperties properties, Clock clock, @Qualifier(Background.EXECUTOR) Executor executor) {
+    StreamSocketHandler(
+            SyncService sync,
+            HintSubscriptions hints,
+            SyncProperties syncProperties,
+            SocketProperties properties,
+            Clock clock,
+            @Qualifier(Background.EXECUTOR) Executor executor) {
         super(properties, clock);
         this.sync = sync;
         this.hints = hints;
@@ -131,9 +136,15 @@ class StreamSocketHandler extends AuthenticatedSocketHandler {
         }
         int limit = properties.defaultLimit();
         if (!limitNode.isMissingNode() && !limitNode.isNull()) {
-            if (!limitNode.isIntegralNumber() || !limitNode.canConvertToInt() || limitNode.intValue() < 1
+            if (!limitNode.isIntegralNumber()
+                    || !limitNode.canConvertToInt()
+                    || limitNode.intValue() < 1
                     || limitNode.intValue() > properties.maxLimit()) {
-                sendError(session, null, ErrorCode.INVALID_REQUEST, 400,
+                sendError(
+                        session,
+                        null,
+                        ErrorCode.INVALID_REQUEST,
+                        400,
                         "limit: must be between 1 and " + properties.maxLimit());
                 return;
             }

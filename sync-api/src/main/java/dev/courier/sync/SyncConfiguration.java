@@ -28,8 +28,10 @@ class SyncConfiguration {
     }
 
     @Bean
-    HintSubscriptions hintSubscriptions(@Value("${spring.data.redis.url}") String redisUrl,
-            @Qualifier(Background.EXECUTOR) Executor executor, @Qualifier(Background.SCHEDULER) TaskScheduler scheduler,
+    HintSubscriptions hintSubscriptions(
+            @Value("${spring.data.redis.url}") String redisUrl,
+            @Qualifier(Background.EXECUTOR) Executor executor,
+            @Qualifier(Background.SCHEDULER) TaskScheduler scheduler,
             Clock clock) {
         return new HintSubscriptions(redisUrl, executor, scheduler, clock);
     }

@@ -33,7 +33,9 @@ class SyncController {
     }
 
     @PostMapping("/v1/sync")
-    DeferredResult<SyncResponse> sync(Caller caller, @RequestBody(required = false) @Nullable SyncRequest request,
+    DeferredResult<SyncResponse> sync(
+            Caller caller,
+            @RequestBody(required = false) @Nullable SyncRequest request,
             @RequestParam(defaultValue = "0") long waitMs) {
         if (waitMs < 0 || waitMs > MAX_WAIT_MS) {
             throw ApiException.invalid("waitMs: must be between 0 and " + MAX_WAIT_MS);
@@ -59,10 +61,14 @@ class SyncController {
 
     @GetMapping("/")
     Map<String, Object> index() {
-        return Map.of("service", "courier-sync-api", "protocol", "v1", "endpoints",
+        return Map.of(
+                "service",
+                "courier-sync-api",
+                "protocol",
+                "v1",
+                "endpoints",
                 List.of("POST /v1/sync?waitMs=", "GET /v1/stream (WebSocket)"));
     }
 
-    record SyncRequest(@Nullable String syncKey, @Nullable Long limit) {
-    }
+    record SyncRequest(@Nullable String syncKey, @Nullable Long limit) {}
 }

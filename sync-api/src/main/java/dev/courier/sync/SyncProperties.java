@@ -18,10 +18,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param retention what the retention job trims
  */
 @ConfigurationProperties("courier.sync")
-public record SyncProperties(@DefaultValue(DEVELOPMENT_SECRET) String keySecret,
-        @DefaultValue("100") int defaultLimit, @DefaultValue("500") int maxLimit,
-        @DefaultValue("10s") Duration epochRefresh, @DefaultValue("500ms") Duration hintSubscribeTimeout,
-        @DefaultValue("1s") Duration ackFlushInterval, @DefaultValue Retention retention) {
+public record SyncProperties(
+        @DefaultValue(DEVELOPMENT_SECRET) String keySecret,
+        @DefaultValue("100") int defaultLimit,
+        @DefaultValue("500") int maxLimit,
+        @DefaultValue("10s") Duration epochRefresh,
+        @DefaultValue("500ms") Duration hintSubscribeTimeout,
+        @DefaultValue("1s") Duration ackFlushInterval,
+        @DefaultValue Retention retention) {
 
     public static final String DEVELOPMENT_SECRET = "courier-development-sync-key-secret";
 
@@ -31,7 +35,8 @@ public record SyncProperties(@DefaultValue(DEVELOPMENT_SECRET) String keySecret,
      *        returns)
      * @param interval how often the job runs; {@code 0} switches it off
      */
-    public record Retention(@DefaultValue("7d") Duration period, @DefaultValue("30d") Duration deviceInactiveAfter,
-            @DefaultValue("10m") Duration interval) {
-    }
+    public record Retention(
+            @DefaultValue("7d") Duration period,
+            @DefaultValue("30d") Duration deviceInactiveAfter,
+            @DefaultValue("10m") Duration interval) {}
 }

@@ -48,9 +48,15 @@ class SyncRepository {
             LIMIT :limit
             """;
 
-    private static final RowMapper<SyncResponse.Message> MESSAGE = (rs, row) -> new SyncResponse.Message(rs.getLong(1),
-            rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
-            Json.MAPPER.readTree(rs.getString(7)), Instant.ofEpochMilli(rs.getLong(8)));
+    private static final RowMapper<SyncResponse.Message> MESSAGE = (rs, row) -> new SyncResponse.Message(
+            rs.getLong(1),
+            rs.getString(2),
+            rs.getString(3),
+            rs.getString(4),
+            rs.getString(5),
+            rs.getString(6),
+            Json.MAPPER.readTree(rs.getString(7)),
+            Instant.ofEpochMilli(rs.getLong(8)));
 
     private final JdbcClient jdbc;
 
@@ -64,46 +70,45 @@ class SyncRepository {
 
     Optional<UserState> userState(String userId) {
         return jdbc.sql(USER_STATE)
-            .param("userId", userId)
-            .query((rs, row) -> new UserState(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
-                    rs.getLong(5)))
-            .optional();
+                .param("userId", userId)
+                .query((rs, row) ->
+                        new UserState(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)))
+                .optional();
     }
 
     List<SyncResponse.Contact> contacts(String userId, long after, long upTo) {
         return jdbc.sql(CONTACTS)
-            .param("userId", userId)
-            .param("after", after)
-            .param("upTo", upTo)
-            .query((rs, row) -> new SyncResponse.Contact(rs.getString(1), rs.getString(2), rs.getBoolean(3),
-                    rs.getLong(4)))
-            .list();
+                .param("userId", userId)
+                .param("after", after)
+                .param("upTo", upTo)
+                .query((rs, row) ->
+                        new SyncResponse.Contact(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getLong(4)))
+                .list();
     }
 
     /** Up to {@code limit} inbox entries after {@code after}, in seq order. */
     List<SyncResponse.Message> messagesAfter(String userId, long after, int limit) {
         return jdbc.sql(MESSAGES_AFTER)
-            .param("userId", userId)
-            .param("after", after)
-            .param("limit", limit)
-            .query(MESSAGE)
-            .list();
+                .param("userId", userId)
+                .param("after", after)
+                .param("limit", limit)
+                .query(MESSAGE)
+                .list();
     }
 
     /** The {@code limit} most recent inbox entries up to {@code upTo}, in seq order. */
     List<SyncResponse.Message> latestMessages(String userId, long upTo, int limit) {
         List<SyncResponse.Message> newestFirst = new ArrayList<>(jdbc.sql(MESSAGES_LATEST)
-            .param("userId", userId)
-            .param("upTo", upTo)
-            .param("limit", limit)
-            .query(MESSAGE)
-            .list());
+                .param("userId", userId)
+                .param("upTo", upTo)
+                .param("limit", limit)
+                .query(MESSAGE)
+                .list());
         Collections.reverse(newestFirst);
         return newestFirst;
     }
 
     /** A user's versions: account, contacts, the inbox head and how far retention trimmed it. */
-    record UserState(@Nullable String displayName, long accountVersion, long contactsVersion, long headSeq,
-            long trimmedSeq) {
-    }
+    record UserState(
+            @Nullable String displayName, long accountVersion, long contactsVersion, long headSeq, long trimmedSeq) {}
 }

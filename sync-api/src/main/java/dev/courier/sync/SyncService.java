@@ -40,8 +40,14 @@ public class SyncService {
 
     private final DeviceAcknowledgements acknowledgements;
 
-    SyncService(SyncRepository repository, SyncKeyCodec codec, StoreEpoch epoch, TransactionTemplate transactions,
-            Clock clock, MeterRegistry meters, DeviceAcknowledgements acknowledgements) {
+    SyncService(
+            SyncRepository repository,
+            SyncKeyCodec codec,
+            StoreEpoch epoch,
+            TransactionTemplate transactions,
+            Clock clock,
+            MeterRegistry meters,
+            DeviceAcknowledgements acknowledgements) {
         this.acknowledgements = acknowledgements;
         this.meters = meters;
         this.repository = repository;
@@ -91,31 +97,35 @@ public class SyncService {
         if (delta.response().resync()) {
             meters.counter("courier.sync.resyncs").increment();
         }
-        meters.counter("courier.sync.messages").increment(delta.response().messages().size());
+        meters.counter("courier.sync.messages")
+                .increment(delta.response().messages().size());
         SyncKey presented = delta.presented();
         long acknowledged = presented != null && !delta.response().resync() ? presented.messageSeq() : 0;
         acknowledgements.record(caller.userId(), caller.deviceId(), acknowledged, clock.millis());
     }
 
     /** A computed answer and the key it answers. */
-    record Delta(@Nullable SyncKey presented, SyncResponse response) {
-    }
+    record Delta(@Nullable SyncKey presented, SyncResponse response) {}
 
     private SyncResponse delta(String userId, @Nullable SyncKey presented, int limit) {
         long currentEpoch = epoch.current();
-        SyncRepository.UserState state = repository.userState(userId)
-            .orElseThrow(() -> ApiException.notFound("no user '" + userId + "'"));
-        boolean resync = presented != null && (presented.epoch() != currentEpoch
-                || presented.messageSeq() < state.trimmedSeq() || presented.messageSeq() > state.headSeq()
-                || presented.accountVersion() > state.accountVersion()
-                || presented.contactsVersion() > state.contactsVersion());
+        SyncRepository.UserState state =
+                repository.userState(userId).orElseThrow(() -> ApiException.notFound("no user '" + userId + "'"));
+        boolean resync = presented != null
+                && (presented.epoch() != currentEpoch
+                        || presented.messageSeq() < state.trimmedSeq()
+                        || presented.messageSeq() > state.headSeq()
+                        || presented.accountVersion() > state.accountVersion()
+                        || presented.contactsVersion() > state.contactsVersion());
         SyncKey key = presented == null || resync ? SyncKey.initial(userId, currentEpoch) : presented;
         boolean fresh = presented == null || resync;
 
         SyncResponse.AccountView account = state.accountVersion() > key.accountVersion()
-                ? new SyncResponse.AccountView(userId, state.displayName(), state.accountVersion()) : null;
+                ? new SyncResponse.AccountView(userId, state.displayName(), state.accountVersion())
+                : null;
         List<SyncResponse.Contact> contacts = state.contactsVersion() > key.contactsVersion()
-                ? repository.contacts(userId, key.contactsVersion(), state.contactsVersion()) : List.of();
+                ? repository.contacts(userId, key.contactsVersion(), state.contactsVersion())
+                : List.of();
         if (fresh) {
             // a device starting afresh needs the contacts, not the history of deletions
             contacts = contacts.stream().filter(contact -> !contact.deleted()).toList();
@@ -137,8 +147,12 @@ public class SyncService {
             }
             lastSeq = messages.isEmpty() ? key.messageSeq() : messages.getLast().seq();
         }
-        SyncKey next = new SyncKey(userId, currentEpoch, Math.max(key.accountVersion(), state.accountVersion()),
-                Math.max(key.contactsVersion(), state.contactsVersion()), lastSeq);
+        SyncKey next = new SyncKey(
+                userId,
+                currentEpoch,
+                Math.max(key.accountVersion(), state.accountVersion()),
+                Math.max(key.contactsVersion(), state.contactsVersion()),
+                lastSeq);
         return new SyncResponse(codec.encode(next), hasMore, resync, account, contacts, List.copyOf(messages));
     }
 }

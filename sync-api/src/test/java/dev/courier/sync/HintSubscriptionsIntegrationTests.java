@@ -1,8 +1,5 @@
 package dev.courier.sync;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -12,6 +9,9 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@link HintSubscriptions} against a real Redis that refuses subscriptions (its ACL takes the channels away) or is cut
@@ -45,7 +45,8 @@ class HintSubscriptionsIntegrationTests {
             TestSyncApi.channelsAllowed(true);
             await().atMost(RETRIES).untilAsserted(() -> {
                 TestSyncApi.publishInboxHint(userId, 7);
-                assertThat(received.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS)).isNotNull();
+                assertThat(received.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS))
+                        .isNotNull();
             });
         }
     }
@@ -68,7 +69,8 @@ class HintSubscriptionsIntegrationTests {
             TestSyncApi.channelsAllowed(true);
             await().atMost(RETRIES).untilAsserted(() -> {
                 TestSyncApi.publishInboxHint(userId, 8);
-                assertThat(received.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS)).isNotNull();
+                assertThat(received.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS))
+                        .isNotNull();
             });
         }
     }
@@ -79,8 +81,7 @@ class HintSubscriptionsIntegrationTests {
         HintSubscriptions hints = TestSyncApi.hints();
         await().until(hints::connected);
         String userId = TestSyncApi.uniqueId("u");
-        HintSubscriptions.Subscription subscription = hints.subscribe(userId, hint -> {
-        });
+        HintSubscriptions.Subscription subscription = hints.subscribe(userId, hint -> {});
         subscription.ready().join();
         assertThat(TestSyncApi.subscribers(userId)).isEqualTo(1);
 
@@ -89,7 +90,8 @@ class HintSubscriptionsIntegrationTests {
         TestSyncApi.redis().restore();
         await().atMost(RETRIES).until(() -> hints.connected() && reconnected(hints));
 
-        await().atMost(RETRIES).untilAsserted(() -> assertThat(TestSyncApi.subscribers(userId)).isZero());
+        await().atMost(RETRIES)
+                .untilAsserted(() -> assertThat(TestSyncApi.subscribers(userId)).isZero());
     }
 
     /**
@@ -97,8 +99,7 @@ class HintSubscriptionsIntegrationTests {
      * wrote on reconnecting was written before it).
      */
     private static boolean reconnected(HintSubscriptions hints) {
-        try (HintSubscriptions.Subscription probe = hints.subscribe(TestSyncApi.uniqueId("probe"), hint -> {
-        })) {
+        try (HintSubscriptions.Subscription probe = hints.subscribe(TestSyncApi.uniqueId("probe"), hint -> {})) {
             probe.ready().join();
             return true;
         } catch (RuntimeException e) {

@@ -1,8 +1,5 @@
 package dev.courier.sync;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
@@ -14,6 +11,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Long polls ({@link LongPolls}) when Redis never confirms their subscription and when a look at the database fails. */
 class LongPollsIntegrationTests {
@@ -52,8 +52,8 @@ class LongPollsIntegrationTests {
         Logger logger = (Logger) LoggerFactory.getLogger(LongPolls.class);
         logger.addAppender(log);
         try {
-            CompletableFuture<TestSyncApi.Answer> poll = CompletableFuture
-                .supplyAsync(() -> TestSyncApi.sync(token, key, 6_000));
+            CompletableFuture<TestSyncApi.Answer> poll =
+                    CompletableFuture.supplyAsync(() -> TestSyncApi.sync(token, key, 6_000));
             await().until(() -> TestSyncApi.subscribers(userId) == 1);
             TestSyncApi.database().cut();
             // a hint wakes the poll; its look at the database fails
@@ -75,6 +75,8 @@ class LongPollsIntegrationTests {
     }
 
     private static double failedLooks(MeterRegistry meters) {
-        return meters.find("courier.sync.long_poll.failures").counters().stream().mapToDouble(c -> c.count()).sum();
+        return meters.find("courier.sync.long_poll.failures").counters().stream()
+                .mapToDouble(c -> c.count())
+                .sum();
     }
 }

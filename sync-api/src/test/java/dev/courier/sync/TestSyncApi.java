@@ -15,13 +15,13 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import tools.jackson.databind.JsonNode;
 
 import dev.courier.common.AccessTokens;
 import dev.courier.common.Json;
 import dev.courier.testinfra.CourierInfrastructure;
 import dev.courier.testinfra.Infrastructure;
 import dev.courier.testinfra.TcpProxy;
-import tools.jackson.databind.JsonNode;
 
 /**
  * The sync-api of this JVM, started once on the shared database and Redis, each reached through a {@link TcpProxy}
@@ -34,7 +34,8 @@ final class TestSyncApi {
 
     private static final String REDIS_PASSWORD = "courier-sync-tests-password";
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private static ConfigurableApplicationContext context;
 
@@ -46,8 +47,7 @@ final class TestSyncApi {
 
     private static RedisCommands<String, String> redisDirect;
 
-    private TestSyncApi() {
-    }
+    private TestSyncApi() {}
 
     static synchronized ConfigurableApplicationContext context() {
         if (context == null) {
@@ -56,30 +56,38 @@ final class TestSyncApi {
             database = TcpProxy.to(db.getHost(), db.getPort());
             URI redisUri = URI.create(shared.redisUrl());
             redis = TcpProxy.to(redisUri.getHost(), redisUri.getPort());
-            direct = JdbcClient.create(new DriverManagerDataSource(shared.jdbcUrl(), shared.dbUser(),
-                    shared.dbPassword()));
+            direct = JdbcClient.create(
+                    new DriverManagerDataSource(shared.jdbcUrl(), shared.dbUser(), shared.dbPassword()));
             redisDirect = RedisClient.create(shared.redisUrl()).connect().sync();
-            redisDirect.aclSetuser(REDIS_USER, AclSetuserArgs.Builder.on()
-                .addPassword(REDIS_PASSWORD)
-                .allKeys()
-                .allChannels()
-                .allCommands());
+            redisDirect.aclSetuser(
+                    REDIS_USER,
+                    AclSetuserArgs.Builder.on()
+                            .addPassword(REDIS_PASSWORD)
+                            .allKeys()
+                            .allChannels()
+                            .allCommands());
             String proxiedDb = shared.jdbcUrl().replaceFirst("//[^/]+/", "//127.0.0.1:" + database.port() + "/");
             context = SyncApiApplication.builder()
-                .registerShutdownHook(false)
-                .logStartupInfo(false)
-                .run("--server.port=0", "--spring.main.banner-mode=off", "--spring.datasource.url=" + proxiedDb,
-                        "--spring.datasource.username=" + shared.dbUser(),
-                        "--spring.datasource.password=" + shared.dbPassword(),
-                        "--spring.datasource.hikari.connection-timeout=1000",
-                        "--spring.data.redis.url=redis://" + REDIS_USER + ":" + REDIS_PASSWORD + "@127.0.0.1:"
-                                + redis.port(),
-                        "--courier.sync.retention.interval=0");
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                context.close();
-                database.close();
-                redis.close();
-            }, "stop-test-sync-api"));
+                    .registerShutdownHook(false)
+                    .logStartupInfo(false)
+                    .run(
+                            "--server.port=0",
+                            "--spring.main.banner-mode=off",
+                            "--spring.datasource.url=" + proxiedDb,
+                            "--spring.datasource.username=" + shared.dbUser(),
+                            "--spring.datasource.password=" + shared.dbPassword(),
+                            "--spring.datasource.hikari.connection-timeout=1000",
+                            "--spring.data.redis.url=redis://" + REDIS_USER + ":" + REDIS_PASSWORD + "@127.0.0.1:"
+                                    + redis.port(),
+                            "--courier.sync.retention.interval=0");
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                context.close();
+                                database.close();
+                                redis.close();
+                            },
+                            "stop-test-sync-api"));
         }
         return context;
     }
@@ -112,17 +120,20 @@ final class TestSyncApi {
 
     /** How many connections subscribe to the user's hint channel. */
     static long subscribers(String userId) {
-        return redisDirect().pubsubNumsub(dev.courier.common.Hints.channel(userId)).values().iterator().next();
+        return redisDirect()
+                .pubsubNumsub(dev.courier.common.Hints.channel(userId))
+                .values()
+                .iterator()
+                .next();
     }
 
     /** How many subscriptions to the user's hint channel Redis refused (its ACL log). */
     static long refusedSubscriptions(String userId) {
         String channel = dev.courier.common.Hints.channel(userId);
-        return redisDirect().aclLog()
-            .stream()
-            .filter(entry -> channel.equals(String.valueOf(entry.get("object"))))
-            .mapToLong(entry -> Long.parseLong(String.valueOf(entry.get("count"))))
-            .sum();
+        return redisDirect().aclLog().stream()
+                .filter(entry -> channel.equals(String.valueOf(entry.get("object"))))
+                .mapToLong(entry -> Long.parseLong(String.valueOf(entry.get("count"))))
+                .sum();
     }
 
     static long publishInboxHint(String userId, long seq) {
@@ -133,11 +144,11 @@ final class TestSyncApi {
     static String newUser(String userId) {
         context();
         direct.sql("INSERT INTO accounts (user_id, display_name, created_at) VALUES (:u, :u, 0)")
-            .param("u", userId)
-            .update();
+                .param("u", userId)
+                .update();
         direct.sql("INSERT INTO devices (user_id, device_id, created_at, last_login_at) VALUES (:u, 'phone', 0, 0)")
-            .param("u", userId)
-            .update();
+                .param("u", userId)
+                .update();
         return context().getBean(AccessTokens.class).issue(userId, "phone").token();
     }
 
@@ -145,29 +156,31 @@ final class TestSyncApi {
         return prefix + "-" + Long.toString(System.nanoTime(), 36);
     }
 
-    record Answer(int status, JsonNode body) {
-    }
+    record Answer(int status, JsonNode body) {}
 
     /** The key of a first sync, once one is answered (the database may still be coming back from a cut). */
     static String firstSyncKey(String token) {
         return org.awaitility.Awaitility.await()
-            .atMost(Duration.ofSeconds(30))
-            .until(() -> sync(token, null, 0), answer -> answer.status() == 200)
-            .body()
-            .path("syncKey")
-            .asString();
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> sync(token, null, 0), answer -> answer.status() == 200)
+                .body()
+                .path("syncKey")
+                .asString();
     }
 
     /** {@code POST /v1/sync?waitMs=} with the key ({@code null}: first sync). */
     static Answer sync(String token, String syncKey, long waitMs) {
         int port = ((WebServerApplicationContext) context()).getWebServer().getPort();
-        String body = syncKey == null ? "{}" : Json.MAPPER.createObjectNode().put("syncKey", syncKey).toString();
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/sync?waitMs=" + waitMs))
-            .header("Authorization", "Bearer " + token)
-            .header("Content-Type", "application/json")
-            .timeout(Duration.ofSeconds(60))
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build();
+        String body = syncKey == null
+                ? "{}"
+                : Json.MAPPER.createObjectNode().put("syncKey", syncKey).toString();
+        HttpRequest request = HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/v1/sync?waitMs=" + waitMs))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
         try {
             HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
             return new Answer(response.statusCode(), Json.MAPPER.readTree(response.body()));

@@ -30,8 +30,7 @@ public final class CourierSystem implements AutoCloseable {
 
     public static final String GATEWAY = "courier-gateway";
 
-    private record Service(Supplier<SpringApplicationBuilder> builder, List<String> args) {
-    }
+    private record Service(Supplier<SpringApplicationBuilder> builder, List<String> args) {}
 
     /** In start order: workers first, then the APIs. */
     private final Map<String, Service> services = new LinkedHashMap<>();
@@ -47,16 +46,28 @@ public final class CourierSystem implements AutoCloseable {
     }
 
     private CourierSystem(List<String> serverArguments, Ports ports, List<String> extraArguments) {
-        services.put(FANOUT_WORKER, new Service(FanoutWorkerApplication::builder, args(serverArguments,
-                extraArguments, "--server.port=" + ports.fanout())));
-        services.put(BRIDGE_WORKER, new Service(BridgeWorkerApplication::builder, args(serverArguments,
-                extraArguments, "--server.port=" + ports.bridge())));
+        services.put(
+                FANOUT_WORKER,
+                new Service(
+                        FanoutWorkerApplication::builder,
+                        args(serverArguments, extraArguments, "--server.port=" + ports.fanout())));
+        services.put(
+                BRIDGE_WORKER,
+                new Service(
+                        BridgeWorkerApplication::builder,
+                        args(serverArguments, extraArguments, "--server.port=" + ports.bridge())));
         int gatewayPort = ports.gateway();
         int syncPort = ports.sync();
-        services.put(SYNC_API, new Service(SyncApiApplication::builder, args(serverArguments, extraArguments,
-                "--server.port=" + syncPort)));
-        services.put(GATEWAY, new Service(GatewayApplication::builder, args(serverArguments, extraArguments,
-                "--server.port=" + gatewayPort)));
+        services.put(
+                SYNC_API,
+                new Service(
+                        SyncApiApplication::builder,
+                        args(serverArguments, extraArguments, "--server.port=" + syncPort)));
+        services.put(
+                GATEWAY,
+                new Service(
+                        GatewayApplication::builder,
+                        args(serverArguments, extraArguments, "--server.port=" + gatewayPort)));
     }
 
     /**
@@ -67,8 +78,8 @@ public final class CourierSystem implements AutoCloseable {
      * @param syncPort the sync-api's HTTP port, 0 for any free port (kept likewise)
      * @param extraArguments more {@code --name=value} arguments, given to every service
      */
-    public static CourierSystem start(List<String> serverArguments, int gatewayPort, int syncPort,
-            List<String> extraArguments) {
+    public static CourierSystem start(
+            List<String> serverArguments, int gatewayPort, int syncPort, List<String> extraArguments) {
         return start(serverArguments, new Ports(gatewayPort, syncPort, 0, 0), extraArguments);
     }
 
@@ -106,10 +117,10 @@ public final class CourierSystem implements AutoCloseable {
         }
         // one shutdown hook for the whole process (see CourierStandalone), so services stop in order
         ConfigurableApplicationContext context = service.builder()
-            .get()
-            .registerShutdownHook(false)
-            .logStartupInfo(false)
-            .run(service.args().toArray(String[]::new));
+                .get()
+                .registerShutdownHook(false)
+                .logStartupInfo(false)
+                .run(service.args().toArray(String[]::new));
         running.put(name, context);
         if (context instanceof WebServerApplicationContext web) {
             // a restart binds the same port, so clients find the service where it was

@@ -43,8 +43,7 @@ public final class CourierInfrastructure {
 
     private static Infrastructure shared;
 
-    private CourierInfrastructure() {
-    }
+    private CourierInfrastructure() {}
 
     /** The servers of this JVM, started on first use and stopped when the JVM exits. */
     public static synchronized Infrastructure shared() {
@@ -52,7 +51,9 @@ public final class CourierInfrastructure {
             long started = System.nanoTime();
             shared = start();
             Migrator.migrate(shared.jdbcUrl(), shared.dbUser(), shared.dbPassword());
-            log.info("Test infrastructure ready in {} ms: {}", Duration.ofNanos(System.nanoTime() - started).toMillis(),
+            log.info(
+                    "Test infrastructure ready in {} ms: {}",
+                    Duration.ofNanos(System.nanoTime() - started).toMillis(),
                     shared.description());
         }
         return shared;
@@ -104,8 +105,8 @@ public final class CourierInfrastructure {
             redis = embedded.url();
             redisSource = "embedded Redis at " + redis;
         }
-        return new Infrastructure(kafka, dbUrl, dbUser, dbPassword, redis,
-                String.join(", ", kafkaSource, dbSource, redisSource));
+        return new Infrastructure(
+                kafka, dbUrl, dbUser, dbPassword, redis, String.join(", ", kafkaSource, dbSource, redisSource));
     }
 
     /** The images of the parent POM's versions (a filtered resource). */

@@ -7,13 +7,16 @@ import java.util.List;
  *
  * @param description how they were obtained, for logs
  */
-public record Infrastructure(String kafkaBootstrap, String jdbcUrl, String dbUser, String dbPassword, String redisUrl,
-        String description) {
+public record Infrastructure(
+        String kafkaBootstrap, String jdbcUrl, String dbUser, String dbPassword, String redisUrl, String description) {
 
     /** Spring properties that point a Courier service at these servers, as {@code --name=value} arguments. */
     public List<String> springArguments() {
-        return List.of("--spring.kafka.bootstrap-servers=" + kafkaBootstrap,
-                "--spring.datasource.url=" + jdbcUrl, "--spring.datasource.username=" + dbUser,
-                "--spring.datasource.password=" + dbPassword, "--spring.data.redis.url=" + redisUrl);
+        return List.of(
+                "--spring.kafka.bootstrap-servers=" + kafkaBootstrap,
+                "--spring.datasource.url=" + jdbcUrl,
+                "--spring.datasource.username=" + dbUser,
+                "--spring.datasource.password=" + dbPassword,
+                "--spring.data.redis.url=" + redisUrl);
     }
 }

@@ -36,9 +36,10 @@ public final class JavaProcess implements AutoCloseable {
             command.add(System.getProperty("java.class.path"));
             command.add(mainClass);
             command.addAll(args);
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             return new JavaProcess(process, log);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,7 +1,5 @@
 package dev.courier.testinfra;
 
-import static org.awaitility.Awaitility.await;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -32,6 +30,8 @@ import dev.courier.embedded.EmbeddedKafka;
 import dev.courier.embedded.EmbeddedKafkaNode;
 import dev.courier.embedded.Ports;
 
+import static org.awaitility.Awaitility.await;
+
 /**
  * A real Kafka cluster of several nodes, each a combined broker and controller in a JVM of its own
  * ({@link EmbeddedKafkaNode}) with its own data directory and fixed ports, so that a test can kill one broker for real
@@ -60,16 +60,20 @@ public final class KafkaCluster implements AutoCloseable {
         this.clusterId = clusterId;
         this.nodes = nodes;
         this.dataDir = dataDir;
-        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+        this.admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                5000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
                 10000));
     }
 
     /** Starts {@code size} nodes, with ids 1 to {@code size}, and returns once every broker is registered. */
     public static KafkaCluster start(int size) {
         List<EmbeddedKafka.Node> nodes = IntStream.rangeClosed(1, size)
-            .mapToObj(id -> new EmbeddedKafka.Node(id, Ports.freePort(), Ports.freePort()))
-            .toList();
+                .mapToObj(id -> new EmbeddedKafka.Node(id, Ports.freePort(), Ports.freePort()))
+                .toList();
         Path dataDir;
         try {
             dataDir = Files.createTempDirectory("courier-kafka-cluster-");
@@ -83,8 +87,12 @@ public final class KafkaCluster implements AutoCloseable {
             // all at once: a node's start returns only once a majority of the quorum is up
             nodes.forEach(node -> cluster.launch(node.id()));
             cluster.awaitBrokers(node -> true, "every broker registered");
-            log.info("Kafka cluster {} of {} nodes ready in {} ms at {}", cluster.clusterId, size,
-                    (System.nanoTime() - started) / 1_000_000, cluster.bootstrapServers());
+            log.info(
+                    "Kafka cluster {} of {} nodes ready in {} ms at {}",
+                    cluster.clusterId,
+                    size,
+                    (System.nanoTime() - started) / 1_000_000,
+                    cluster.bootstrapServers());
             return cluster;
         } catch (RuntimeException | Error e) {
             cluster.close();
@@ -109,12 +117,13 @@ public final class KafkaCluster implements AutoCloseable {
     /** The brokers the controller lists as up now (a killed one until its session has expired and it is fenced). */
     public Set<Integer> brokers() {
         try {
-            return admin.describeCluster(new DescribeClusterOptions().timeoutMs(5000))
-                .nodes()
-                .get(10, TimeUnit.SECONDS)
-                .stream()
-                .map(Node::id)
-                .collect(Collectors.toSet());
+            return admin
+                    .describeCluster(new DescribeClusterOptions().timeoutMs(5000))
+                    .nodes()
+                    .get(10, TimeUnit.SECONDS)
+                    .stream()
+                    .map(Node::id)
+                    .collect(Collectors.toSet());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -151,9 +160,9 @@ public final class KafkaCluster implements AutoCloseable {
             throw new IllegalStateException("Kafka node " + nodeId + " is still running");
         }
         await().atMost(Duration.ofSeconds(30))
-            .pollInterval(Duration.ofMillis(250))
-            .alias("the controller fences the stopped node " + nodeId)
-            .until(() -> !brokers().contains(nodeId));
+                .pollInterval(Duration.ofMillis(250))
+                .alias("the controller fences the stopped node " + nodeId)
+                .until(() -> !brokers().contains(nodeId));
         long started = System.nanoTime();
         launch(nodeId);
         awaitBrokers(node -> node == nodeId, "node " + nodeId + " registered again");
@@ -188,8 +197,12 @@ public final class KafkaCluster implements AutoCloseable {
     }
 
     private void launch(int nodeId) {
-        JavaProcess process = JavaProcess.start(EmbeddedKafkaNode.class.getName(),
-                List.of(dataDir.resolve("node-" + nodeId).toString(), clusterId, Integer.toString(nodeId),
+        JavaProcess process = JavaProcess.start(
+                EmbeddedKafkaNode.class.getName(),
+                List.of(
+                        dataDir.resolve("node-" + nodeId).toString(),
+                        clusterId,
+                        Integer.toString(nodeId),
                         nodes.stream().map(EmbeddedKafka.Node::toString).collect(Collectors.joining(","))));
         synchronized (processes) {
             processes.put(nodeId, process);
@@ -209,20 +222,23 @@ public final class KafkaCluster implements AutoCloseable {
     /** Waits until every node that {@code wanted} picks is a registered broker; fails early when one's process died. */
     private void awaitBrokers(IntPredicate wanted, String what) {
         List<Integer> expected = nodeIds().stream().filter(wanted::test).toList();
-        await().atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(250)).alias(what).until(() -> {
-            for (int id : expected) {
-                JavaProcess process = process(id);
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("Kafka node " + id + " exited with " + process.exitValue()
-                            + ":\n" + process.output());
-                }
-            }
-            try {
-                return brokers().containsAll(expected);
-            } catch (IllegalStateException notYet) {
-                // no quorum yet
-                return false;
-            }
-        });
+        await().atMost(START_TIMEOUT)
+                .pollInterval(Duration.ofMillis(250))
+                .alias(what)
+                .until(() -> {
+                    for (int id : expected) {
+                        JavaProcess process = process(id);
+                        if (!process.isAlive()) {
+                            throw new IllegalStateException("Kafka node " + id + " exited with " + process.exitValue()
+                                    + ":\n" + process.output());
+                        }
+                    }
+                    try {
+                        return brokers().containsAll(expected);
+                    } catch (IllegalStateException notYet) {
+                        // no quorum yet
+                        return false;
+                    }
+                });
     }
 }

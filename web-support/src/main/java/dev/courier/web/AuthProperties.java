@@ -12,7 +12,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param tokenTtl how long an access token stays valid
  */
 @ConfigurationProperties("courier.auth")
-public record AuthProperties(@DefaultValue(DEVELOPMENT_SECRET) String tokenSecret,
+public record AuthProperties(
+        @DefaultValue(DEVELOPMENT_SECRET) String tokenSecret,
         @DefaultValue("24h") Duration tokenTtl) {
 
     public static final String DEVELOPMENT_SECRET = "courier-development-secret-change-me!";

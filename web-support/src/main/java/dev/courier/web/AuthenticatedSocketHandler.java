@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.PingMessage;
 import org.springframework.web.socket.PongMessage;
@@ -15,15 +16,14 @@ import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
 import org.springframework.web.socket.handler.TextWebSocketHandler;
-
-import dev.courier.common.ErrorCode;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
+
+import dev.courier.common.ErrorCode;
 import dev.courier.common.Json;
 import dev.courier.common.Text;
-import org.springframework.context.SmartLifecycle;
 
 /**
  * The frame discipline shared by Courier's WebSockets: JSON text frames with a {@code type}; {@code ping} answered with
@@ -31,8 +31,7 @@ import org.springframework.context.SmartLifecycle;
  * the server every heartbeat; a session idle past the timeout closed; a session whose token expired closed with 1008.
  * Sends to one session are serialised, so subclasses may send from any thread.
  */
-public abstract class AuthenticatedSocketHandler extends TextWebSocketHandler
-        implements SmartLifecycle {
+public abstract class AuthenticatedSocketHandler extends TextWebSocketHandler implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(AuthenticatedSocketHandler.class);
 
@@ -60,17 +59,14 @@ public abstract class AuthenticatedSocketHandler extends TextWebSocketHandler
      * An open session. {@code lastHeard} is written by the server's socket threads (frames, pongs) and read by the
      * keep-alive thread, so it is atomic: a plain field or array element could be seen stale and close a live session.
      */
-    private record Open(WebSocketSession session, Caller caller, AtomicLong lastHeard) {
-    }
+    private record Open(WebSocketSession session, Caller caller, AtomicLong lastHeard) {}
 
     /** A client frame other than {@code ping}, with a valid JSON object and a string {@code type}. */
     protected abstract void onFrame(Caller caller, WebSocketSession session, String type, JsonNode frame);
 
-    protected void onOpen(Caller caller, WebSocketSession session) {
-    }
+    protected void onOpen(Caller caller, WebSocketSession session) {}
 
-    protected void onClose(Caller caller, WebSocketSession session) {
-    }
+    protected void onClose(Caller caller, WebSocketSession session) {}
 
     /** How many sessions are open now. */
     public int openSessions() {
@@ -105,7 +101,11 @@ public abstract class AuthenticatedSocketHandler extends TextWebSocketHandler
             return;
         }
         if (frame == null || !frame.isObject() || !frame.path("type").isString()) {
-            sendError(open.session(), null, ErrorCode.INVALID_REQUEST, 400,
+            sendError(
+                    open.session(),
+                    null,
+                    ErrorCode.INVALID_REQUEST,
+                    400,
                     "frame: must be a JSON object with a string type");
             return;
         }
@@ -198,14 +198,14 @@ public abstract class AuthenticatedSocketHandler extends TextWebSocketHandler
     }
 
     /** {@code {"type":"error", clientMsgId?, status, code, detail, retryAfter?}}. */
-    protected static void sendError(WebSocketSession session, String clientMsgId, ErrorCode code, int status,
-            String detail) {
+    protected static void sendError(
+            WebSocketSession session, String clientMsgId, ErrorCode code, int status, String detail) {
         sendError(session, clientMsgId, code, status, detail, code == ErrorCode.UNAVAILABLE ? 1 : 0);
     }
 
     /** An error frame; {@code retryAfter} (seconds) is included when positive, as HTTP's {@code Retry-After}. */
-    protected static void sendError(WebSocketSession session, String clientMsgId, ErrorCode code, int status,
-            String detail, long retryAfter) {
+    protected static void sendError(
+            WebSocketSession session, String clientMsgId, ErrorCode code, int status, String detail, long retryAfter) {
         ObjectNode frame = JSON.createObjectNode().put("type", "error");
         if (clientMsgId != null) {
             frame.put("clientMsgId", clientMsgId);

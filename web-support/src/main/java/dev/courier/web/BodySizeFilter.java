@@ -1,10 +1,14 @@
 package dev.courier.web;
 
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
@@ -14,15 +18,11 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.springframework.http.InvalidMediaTypeException;
+import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import dev.courier.common.ErrorCode;
-import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
-import java.io.InputStreamReader;
-import java.util.Locale;
-import org.springframework.http.InvalidMediaTypeException;
-import org.springframework.http.MediaType;
 
 /**
  * Checks request bodies before anything parses them: a declared {@code Content-Length} over the limit is answered
@@ -64,26 +64,29 @@ final class BodySizeFilter extends OncePerRequestFilter {
             return;
         }
         try {
-            StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT)
-                .decode(ByteBuffer.wrap(body));
+            StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body));
         } catch (CharacterCodingException e) {
             Problems.write(response, ErrorCode.INVALID_REQUEST, 400, "body: is not valid UTF-8");
             return;
         }
-        chain.doFilter(new HttpServletRequestWrapper(request) {
-            @Override
-            public ServletInputStream getInputStream() {
-                return new Buffered(body);
-            }
+        chain.doFilter(
+                new HttpServletRequestWrapper(request) {
+                    @Override
+                    public ServletInputStream getInputStream() {
+                        return new Buffered(body);
+                    }
 
-            @Override
-            public BufferedReader getReader() {
-                return new BufferedReader(new InputStreamReader(
-                        new ByteArrayInputStream(body), StandardCharsets.UTF_8));
-            }
-        }, response);
+                    @Override
+                    public BufferedReader getReader() {
+                        return new BufferedReader(
+                                new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8));
+                    }
+                },
+                response);
     }
 
     private HttpServletRequestWrapper limited(HttpServletRequest request) {

@@ -33,8 +33,11 @@ final class CallerArgumentResolver implements HandlerMethodArgumentResolver {
     }
 
     @Override
-    public Caller resolveArgument(MethodParameter parameter, @Nullable ModelAndViewContainer mavContainer,
-            NativeWebRequest request, @Nullable WebDataBinderFactory binderFactory) {
+    public Caller resolveArgument(
+            MethodParameter parameter,
+            @Nullable ModelAndViewContainer mavContainer,
+            NativeWebRequest request,
+            @Nullable WebDataBinderFactory binderFactory) {
         return authenticate(tokens, devices, request.getHeader(HttpHeaders.AUTHORIZATION));
     }
 
@@ -57,8 +60,8 @@ final class CallerArgumentResolver implements HandlerMethodArgumentResolver {
             throw new ApiException(ErrorCode.UNAUTHENTICATED, e.getMessage());
         }
         if (!devices.isKnown(principal.userId(), principal.deviceId())) {
-            throw new ApiException(ErrorCode.UNAUTHENTICATED, "the device '" + principal.deviceId()
-                    + "' is signed out; log in again");
+            throw new ApiException(
+                    ErrorCode.UNAUTHENTICATED, "the device '" + principal.deviceId() + "' is signed out; log in again");
         }
         return new Caller(principal.userId(), principal.deviceId(), principal.expiresAt());
     }

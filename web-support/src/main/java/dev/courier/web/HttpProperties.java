@@ -15,6 +15,6 @@ import org.springframework.util.unit.DataSize;
  *        device found within this time is still accepted (any other is answered {@code 503 unavailable})
  */
 @ConfigurationProperties("courier.http")
-public record HttpProperties(@DefaultValue("128KB") DataSize maxBodySize,
-        @DefaultValue("10s") Duration deviceCheckCache) {
-}
+public record HttpProperties(
+        @DefaultValue("128KB") DataSize maxBodySize,
+        @DefaultValue("10s") Duration deviceCheckCache) {}

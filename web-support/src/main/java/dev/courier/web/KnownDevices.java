@@ -75,8 +75,11 @@ public final class KnownDevices {
             unreachableUntil = now + RETRY_AFTER_SECONDS * 1000;
             if (!warned) {
                 warned = true;
-                log.warn("Devices cannot be checked, the database is unavailable: callers not checked within {} ms "
-                        + "are answered 503 until it is back: {}", trustMillis, e.toString());
+                log.warn(
+                        "Devices cannot be checked, the database is unavailable: callers not checked within {} ms "
+                                + "are answered 503 until it is back: {}",
+                        trustMillis,
+                        e.toString());
             }
             throw unavailable();
         }
@@ -96,8 +99,10 @@ public final class KnownDevices {
     }
 
     private static ApiException unavailable() {
-        return new ApiException(ErrorCode.UNAVAILABLE, "the device cannot be checked now (the database is "
-                + "unavailable); retry later").retryAfter(RETRY_AFTER_SECONDS);
+        return new ApiException(
+                        ErrorCode.UNAVAILABLE,
+                        "the device cannot be checked now (the database is " + "unavailable); retry later")
+                .retryAfter(RETRY_AFTER_SECONDS);
     }
 
     /** Forgets a device on this instance at once (after it signed out here). */

@@ -24,12 +24,18 @@ class OpenApiConfiguration {
     @Bean
     OpenAPI courierOpenApi(@Value("${spring.application.name:courier}") String service) {
         return new OpenAPI()
-            .info(new Info().title(service)
-                .version("v1")
-                .description("Courier protocol v1 (docs/PROTOCOL.md). Every error is application/problem+json "
-                        + "with a stable code."))
-            .components(new Components().addSecuritySchemes("bearer",
-                    new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer").bearerFormat("JWT")))
-            .addSecurityItem(new SecurityRequirement().addList("bearer"));
+                .info(new Info()
+                        .title(service)
+                        .version("v1")
+                        .description("Courier protocol v1 (docs/PROTOCOL.md). Every error is application/problem+json "
+                                + "with a stable code."))
+                .components(new Components()
+                        .addSecuritySchemes(
+                                "bearer",
+                                new SecurityScheme()
+                                        .type(SecurityScheme.Type.HTTP)
+                                        .scheme("bearer")
+                                        .bearerFormat("JWT")))
+                .addSecurityItem(new SecurityRequirement().addList("bearer"));
     }
 }

@@ -20,8 +20,9 @@ public final class ProblemErrorReportValve extends ErrorReportValve {
         if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
             return;
         }
-        String detail = status == 400 ? "the request is malformed" : status >= 500 ? "internal error"
-                : "the request was refused";
+        String detail = status == 400
+                ? "the request is malformed"
+                : status >= 500 ? "internal error" : "the request was refused";
         try {
             response.setContentType("application/problem+json");
             response.setCharacterEncoding("UTF-8");

@@ -2,6 +2,7 @@ package dev.courier.web;
 
 import java.util.stream.Collectors;
 
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,13 +27,12 @@ import org.springframework.web.context.request.async.AsyncRequestTimeoutExceptio
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
-
-import dev.courier.common.ErrorCode;
-import dev.courier.common.SyncKeyCodec;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.MismatchedInputException;
-import org.apache.tomcat.util.http.InvalidParameterException;
+
+import dev.courier.common.ErrorCode;
+import dev.courier.common.SyncKeyCodec;
 
 /**
  * Answers every error of a request as problem+json with a stable {@code code}. Bad input is a 4xx naming the field; a
@@ -60,22 +60,27 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     /** A malformed percent-escape in the query string, found by the servlet container while reading parameters. */
     @ExceptionHandler(InvalidParameterException.class)
     ResponseEntity<Object> malformedQuery(InvalidParameterException e) {
-        return Problems.response(ErrorCode.INVALID_REQUEST, 400, "query: malformed percent-encoding",
-                HttpHeaders.EMPTY);
+        return Problems.response(
+                ErrorCode.INVALID_REQUEST, 400, "query: malformed percent-encoding", HttpHeaders.EMPTY);
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ResponseEntity<Object> parameterType(MethodArgumentTypeMismatchException e) {
-        return Problems.response(ErrorCode.INVALID_REQUEST, 400, e.getName() + ": not a valid value",
-                HttpHeaders.EMPTY);
+        return Problems.response(
+                ErrorCode.INVALID_REQUEST, 400, e.getName() + ": not a valid value", HttpHeaders.EMPTY);
     }
 
-    @ExceptionHandler({ DataAccessResourceFailureException.class, TransientDataAccessException.class,
-            RecoverableDataAccessException.class, QueryTimeoutException.class, CannotCreateTransactionException.class })
+    @ExceptionHandler({
+        DataAccessResourceFailureException.class,
+        TransientDataAccessException.class,
+        RecoverableDataAccessException.class,
+        QueryTimeoutException.class,
+        CannotCreateTransactionException.class
+    })
     ResponseEntity<Object> databaseDown(Exception e) {
         log.warn("Database unavailable: {}", e.getMessage());
-        return Problems.response(ErrorCode.UNAVAILABLE, 503, "the database is unavailable; retry later",
-                HttpHeaders.EMPTY);
+        return Problems.response(
+                ErrorCode.UNAVAILABLE, 503, "the database is unavailable; retry later", HttpHeaders.EMPTY);
     }
 
     @ExceptionHandler(Exception.class)
@@ -85,8 +90,8 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     }
 
     @Override
-    protected @Nullable ResponseEntity<Object> handleExceptionInternal(Exception ex, @Nullable Object body,
-            HttpHeaders headers, HttpStatusCode statusCode, WebRequest request) {
+    protected @Nullable ResponseEntity<Object> handleExceptionInternal(
+            Exception ex, @Nullable Object body, HttpHeaders headers, HttpStatusCode statusCode, WebRequest request) {
         int status = statusCode.value();
         for (Throwable t = ex; t != null; t = t.getCause()) {
             if (t instanceof BodySizeFilter.TooLargeException tooLarge) {
@@ -106,13 +111,13 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static String describe(Exception ex) {
         return switch (ex) {
-            case MethodArgumentNotValidException invalid -> invalid.getBindingResult()
-                .getAllErrors()
-                .stream()
-                .map(error -> error instanceof FieldError field ? field.getField() + ": " + field.getDefaultMessage()
-                        : error.getDefaultMessage())
-                .sorted()
-                .collect(Collectors.joining("; "));
+            case MethodArgumentNotValidException invalid ->
+                invalid.getBindingResult().getAllErrors().stream()
+                        .map(error -> error instanceof FieldError field
+                                ? field.getField() + ": " + field.getDefaultMessage()
+                                : error.getDefaultMessage())
+                        .sorted()
+                        .collect(Collectors.joining("; "));
             case HttpMessageNotReadableException unreadable -> describeUnreadable(unreadable);
             case MissingServletRequestParameterException missing -> missing.getParameterName() + ": is required";
             case NoResourceFoundException notFound -> "no such resource: /" + notFound.getResourcePath();
@@ -129,7 +134,8 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
                 return tooLarge.getMessage();
             }
         }
-        if (cause instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
+        if (cause instanceof MismatchedInputException mismatch
+                && !mismatch.getPath().isEmpty()) {
             return path(mismatch) + ": has the wrong type";
         }
         if (cause instanceof JacksonException json && !json.getPath().isEmpty()) {

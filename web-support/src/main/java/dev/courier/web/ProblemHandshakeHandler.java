@@ -32,15 +32,25 @@ public final class ProblemHandshakeHandler implements HandshakeHandler, Lifecycl
     };
 
     @Override
-    public boolean doHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler,
-            Map<String, Object> attributes) throws HandshakeFailureException {
+    public boolean doHandshake(
+            ServerHttpRequest request,
+            ServerHttpResponse response,
+            WebSocketHandler handler,
+            Map<String, Object> attributes)
+            throws HandshakeFailureException {
         boolean upgraded = delegate.doHandshake(request, response, handler, attributes);
         if (!upgraded && response instanceof ServletServerHttpResponse servlet) {
             HttpServletResponse raw = servlet.getServletResponse();
             int status = response.getHeaders().containsHeader("Content-Type") ? 0 : raw.getStatus();
             if (status >= 400 && !raw.isCommitted()) {
-                write(response, status, status == 405 ? "a WebSocket handshake is a GET"
-                        : status == 426 ? "unsupported WebSocket version; use 13" : "not a valid WebSocket handshake");
+                write(
+                        response,
+                        status,
+                        status == 405
+                                ? "a WebSocket handshake is a GET"
+                                : status == 426
+                                        ? "unsupported WebSocket version; use 13"
+                                        : "not a valid WebSocket handshake");
             }
         }
         return upgraded;

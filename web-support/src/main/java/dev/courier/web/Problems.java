@@ -1,6 +1,10 @@
 package dev.courier.web;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+
+import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
@@ -10,17 +14,13 @@ import org.springframework.http.ResponseEntity;
 
 import dev.courier.common.ErrorCode;
 import dev.courier.common.Json;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 /** Builds the problem+json bodies of PROTOCOL.md: {@code {type, title, status, detail, code}}. */
 public final class Problems {
 
     private static final String TYPE_BASE = "https://courier.dev/problems/";
 
-    private Problems() {
-    }
+    private Problems() {}
 
     public static ProblemDetail body(ErrorCode code, int status, String detail) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatusCode.valueOf(status), detail);
@@ -44,8 +44,7 @@ public final class Problems {
     }
 
     /** Writes a problem straight to a servlet response, for filters that answer before any controller. */
-    static void write(HttpServletResponse response, ErrorCode code, int status, String detail)
-            throws IOException {
+    static void write(HttpServletResponse response, ErrorCode code, int status, String detail) throws IOException {
         response.setStatus(status);
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         response.getOutputStream().write(json(code, status, detail));
@@ -54,14 +53,15 @@ public final class Problems {
     /** The problem as JSON bytes, for writers outside Spring MVC's message converters. */
     static byte[] json(ErrorCode code, int status, String detail) {
         ProblemDetail problem = body(code, status, detail);
-        return Json.MAPPER.createObjectNode()
-            .put("type", String.valueOf(problem.getType()))
-            .put("title", problem.getTitle())
-            .put("status", status)
-            .put("detail", detail)
-            .put("code", code.code())
-            .toString()
-            .getBytes(StandardCharsets.UTF_8);
+        return Json.MAPPER
+                .createObjectNode()
+                .put("type", String.valueOf(problem.getType()))
+                .put("title", problem.getTitle())
+                .put("status", status)
+                .put("detail", detail)
+                .put("code", code.code())
+                .toString()
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     /** The code that goes with an HTTP status when nothing more specific is known. */

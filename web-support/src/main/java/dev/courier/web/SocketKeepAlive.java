@@ -34,8 +34,8 @@ final class SocketKeepAlive implements SmartLifecycle {
 
     @Override
     public void start() {
-        task = scheduler.scheduleAtFixedRate(this::keepAlive, scheduler.getClock().instant().plus(heartbeat),
-                heartbeat);
+        task = scheduler.scheduleAtFixedRate(
+                this::keepAlive, scheduler.getClock().instant().plus(heartbeat), heartbeat);
     }
 
     private void keepAlive() {

@@ -14,6 +14,7 @@ import org.springframework.util.unit.DataSize;
  * @param maxFrameSize the largest text frame a client may send; a larger one closes the session with 1009
  */
 @ConfigurationProperties("courier.websocket")
-public record SocketProperties(@DefaultValue("25s") Duration heartbeat, @DefaultValue("60s") Duration idleTimeout,
-        @DefaultValue("64KB") DataSize maxFrameSize) {
-}
+public record SocketProperties(
+        @DefaultValue("25s") Duration heartbeat,
+        @DefaultValue("60s") Duration idleTimeout,
+        @DefaultValue("64KB") DataSize maxFrameSize) {}

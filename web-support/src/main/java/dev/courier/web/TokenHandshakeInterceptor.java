@@ -1,5 +1,7 @@
 package dev.courier.web;
 
+import java.io.IOException;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
@@ -9,14 +11,12 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.http.server.ServerHttpResponse;
+import org.springframework.http.server.ServletServerHttpRequest;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.server.HandshakeInterceptor;
 import org.springframework.web.util.UriComponentsBuilder;
 
 import dev.courier.common.ErrorCode;
-import java.io.IOException;
-import java.net.URLDecoder;
-import org.springframework.http.server.ServletServerHttpRequest;
 
 /**
  * Authenticates a WebSocket handshake from {@code Authorization: Bearer <token>} or, for browsers that cannot set
@@ -36,17 +36,26 @@ public final class TokenHandshakeInterceptor implements HandshakeInterceptor {
     }
 
     @Override
-    public boolean beforeHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler,
+    public boolean beforeHandshake(
+            ServerHttpRequest request,
+            ServerHttpResponse response,
+            WebSocketHandler handler,
             Map<String, Object> attributes) {
         if (request instanceof ServletServerHttpRequest servlet
                 && !wellFormedQuery(servlet.getServletRequest().getQueryString())) {
             refuse(response, HttpStatus.BAD_REQUEST, ErrorCode.INVALID_REQUEST, "query: malformed percent-encoding");
             return false;
         }
-        String query = UriComponentsBuilder.fromUri(request.getURI()).build().getQueryParams().getFirst("access_token");
+        String query = UriComponentsBuilder.fromUri(request.getURI())
+                .build()
+                .getQueryParams()
+                .getFirst("access_token");
         try {
-            attributes.put(CALLER, authenticator.authenticate(request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION),
-                    query == null ? null : URLDecoder.decode(query, StandardCharsets.UTF_8)));
+            attributes.put(
+                    CALLER,
+                    authenticator.authenticate(
+                            request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION),
+                            query == null ? null : URLDecoder.decode(query, StandardCharsets.UTF_8)));
             return true;
         } catch (ApiException e) {
             if (e.code() == ErrorCode.UNAUTHENTICATED) {
@@ -85,7 +94,9 @@ public final class TokenHandshakeInterceptor implements HandshakeInterceptor {
     }
 
     @Override
-    public void afterHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler,
-            @Nullable Exception exception) {
-    }
+    public void afterHandshake(
+            ServerHttpRequest request,
+            ServerHttpResponse response,
+            WebSocketHandler handler,
+            @Nullable Exception exception) {}
 }

@@ -3,21 +3,24 @@ package dev.courier.web;
 import java.time.Clock;
 import java.util.List;
 
-
+import org.apache.catalina.core.StandardHost;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
-import org.springframework.core.Ordered;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.Ordered;
 import org.springframework.scheduling.TaskScheduler;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
+import org.springframework.web.servlet.config.annotation.CorsRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
 
@@ -25,17 +28,12 @@ import dev.courier.common.AccessTokens;
 import dev.courier.common.StrictJson;
 import dev.courier.ops.Background;
 import dev.courier.store.DeviceRepository;
-import org.apache.catalina.core.StandardHost;
-import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
-import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
-import org.springframework.boot.web.server.WebServerFactoryCustomizer;
-import org.springframework.web.servlet.config.annotation.CorsRegistry;
 
 /** Wires the shared HTTP behaviour into every Courier web service. */
 @AutoConfiguration(beforeName = "org.springframework.boot.webmvc.autoconfigure.error.ErrorMvcAutoConfiguration")
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-@EnableConfigurationProperties({ AuthProperties.class, SocketProperties.class, HttpProperties.class })
-@Import({ ProblemHandler.class, ProblemErrorController.class, OpenApiConfiguration.class })
+@EnableConfigurationProperties({AuthProperties.class, SocketProperties.class, HttpProperties.class})
+@Import({ProblemHandler.class, ProblemErrorController.class, OpenApiConfiguration.class})
 public class WebSupportAutoConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(WebSupportAutoConfiguration.class);
@@ -74,8 +72,7 @@ public class WebSupportAutoConfiguration {
 
     /** Tomcat's own refusals, before any servlet, in problem+json too. */
     @Bean
-    WebServerFactoryCustomizer<
-            TomcatServletWebServerFactory> problemErrorReports() {
+    WebServerFactoryCustomizer<TomcatServletWebServerFactory> problemErrorReports() {
         return factory -> factory.addContextCustomizers(context -> {
             if (context.getParent() instanceof StandardHost host) {
                 host.setErrorReportValveClass(ProblemErrorReportValve.class.getName());
@@ -97,7 +94,9 @@ public class WebSupportAutoConfiguration {
     }
 
     @Bean
-    SocketKeepAlive socketKeepAlive(ObjectProvider<AuthenticatedSocketHandler> handlers, SocketProperties properties,
+    SocketKeepAlive socketKeepAlive(
+            ObjectProvider<AuthenticatedSocketHandler> handlers,
+            SocketProperties properties,
             @Qualifier(Background.SCHEDULER) TaskScheduler scheduler) {
         return new SocketKeepAlive(handlers, properties.heartbeat(), scheduler);
     }
@@ -114,7 +113,10 @@ public class WebSupportAutoConfiguration {
             // (a browser page on another port or host, such as the demo page), without credentials mode.
             @Override
             public void addCorsMappings(CorsRegistry registry) {
-                registry.addMapping("/v1/**").allowedOriginPatterns("*").allowedMethods("*").allowedHeaders("*");
+                registry.addMapping("/v1/**")
+                        .allowedOriginPatterns("*")
+                        .allowedMethods("*")
+                        .allowedHeaders("*");
             }
         };
     }

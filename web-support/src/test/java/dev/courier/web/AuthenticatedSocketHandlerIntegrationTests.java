@@ -1,8 +1,5 @@
 package dev.courier.web;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -16,6 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 /**
  * The idle timeout of {@link AuthenticatedSocketHandler} while frames of many sessions arrive on the server's socket
  * threads and the keep-alive runs on another. (A data race is not caught deterministically by any test; this one checks
@@ -26,8 +26,7 @@ class AuthenticatedSocketHandlerIntegrationTests {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     /** A client socket that records how it closed. */
-    private record Client(String deviceId, WebSocket socket, CompletableFuture<String> closed) {
-    }
+    private record Client(String deviceId, WebSocket socket, CompletableFuture<String> closed) {}
 
     @Test
     void sessionsSendingFramesFromManyThreadsOutliveTheIdleTimeoutAndAreClosedOnceSilent() throws Exception {
@@ -57,7 +56,9 @@ class AuthenticatedSocketHandlerIntegrationTests {
             }
             handler.keepAlive();
             for (Client client : clients) {
-                assertThat(client.closed()).as("%s in round %d", client.deviceId(), round).isNotDone();
+                assertThat(client.closed())
+                        .as("%s in round %d", client.deviceId(), round)
+                        .isNotDone();
             }
         }
 
@@ -84,20 +85,20 @@ class AuthenticatedSocketHandlerIntegrationTests {
         String token = TestWeb.signedIn(userId, deviceId);
         CompletableFuture<String> closed = new CompletableFuture<>();
         WebSocket socket = HTTP.newWebSocketBuilder()
-            .header("Authorization", "Bearer " + token)
-            .buildAsync(URI.create("ws://127.0.0.1:" + TestWeb.port() + "/v1/ws"), new WebSocket.Listener() {
-                @Override
-                public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-                    closed.complete(statusCode + " " + reason);
-                    return null;
-                }
+                .header("Authorization", "Bearer " + token)
+                .buildAsync(URI.create("ws://127.0.0.1:" + TestWeb.port() + "/v1/ws"), new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+                        closed.complete(statusCode + " " + reason);
+                        return null;
+                    }
 
-                @Override
-                public void onError(WebSocket webSocket, Throwable error) {
-                    closed.complete("error " + error);
-                }
-            })
-            .join();
+                    @Override
+                    public void onError(WebSocket webSocket, Throwable error) {
+                        closed.complete("error " + error);
+                    }
+                })
+                .join();
         return new Client(deviceId, socket, closed);
     }
 }

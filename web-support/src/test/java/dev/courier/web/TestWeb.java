@@ -40,31 +40,37 @@ final class TestWeb {
 
     private static JdbcClient direct;
 
-    private TestWeb() {
-    }
+    private TestWeb() {}
 
     static synchronized ConfigurableApplicationContext context() {
         if (context == null) {
             Infrastructure shared = CourierInfrastructure.shared();
             URI db = URI.create(shared.jdbcUrl().substring("jdbc:".length()));
             database = TcpProxy.to(db.getHost(), db.getPort());
-            direct = JdbcClient.create(new DriverManagerDataSource(shared.jdbcUrl(), shared.dbUser(),
-                    shared.dbPassword()));
+            direct = JdbcClient.create(
+                    new DriverManagerDataSource(shared.jdbcUrl(), shared.dbUser(), shared.dbPassword()));
             String proxied = shared.jdbcUrl().replaceFirst("//[^/]+/", "//127.0.0.1:" + database.port() + "/");
-            context = new SpringApplicationBuilder(TestWebApplication.class).registerShutdownHook(false)
-                .logStartupInfo(false)
-                .run("--server.port=0", "--spring.main.banner-mode=off", "--spring.datasource.url=" + proxied,
-                        "--spring.datasource.username=" + shared.dbUser(),
-                        "--spring.datasource.password=" + shared.dbPassword(),
-                        "--spring.datasource.hikari.connection-timeout=1000",
-                        "--spring.datasource.hikari.initialization-fail-timeout=-1",
-                        "--courier.http.device-check-cache=" + DEVICE_CHECK_CACHE.toMillis() + "ms",
-                        "--courier.websocket.heartbeat=1h",
-                        "--courier.websocket.idle-timeout=" + IDLE_TIMEOUT.toMillis() + "ms");
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                context.close();
-                database.close();
-            }, "stop-test-web"));
+            context = new SpringApplicationBuilder(TestWebApplication.class)
+                    .registerShutdownHook(false)
+                    .logStartupInfo(false)
+                    .run(
+                            "--server.port=0",
+                            "--spring.main.banner-mode=off",
+                            "--spring.datasource.url=" + proxied,
+                            "--spring.datasource.username=" + shared.dbUser(),
+                            "--spring.datasource.password=" + shared.dbPassword(),
+                            "--spring.datasource.hikari.connection-timeout=1000",
+                            "--spring.datasource.hikari.initialization-fail-timeout=-1",
+                            "--courier.http.device-check-cache=" + DEVICE_CHECK_CACHE.toMillis() + "ms",
+                            "--courier.websocket.heartbeat=1h",
+                            "--courier.websocket.idle-timeout=" + IDLE_TIMEOUT.toMillis() + "ms");
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                context.close();
+                                database.close();
+                            },
+                            "stop-test-web"));
         }
         return context;
     }
@@ -90,12 +96,12 @@ final class TestWeb {
     static String signedIn(String userId, String deviceId) {
         context();
         direct.sql("INSERT IGNORE INTO accounts (user_id, display_name, created_at) VALUES (:u, :u, 0)")
-            .param("u", userId)
-            .update();
+                .param("u", userId)
+                .update();
         direct.sql("INSERT INTO devices (user_id, device_id, created_at, last_login_at) VALUES (:u, :d, 0, 0)")
-            .param("u", userId)
-            .param("d", deviceId)
-            .update();
+                .param("u", userId)
+                .param("d", deviceId)
+                .update();
         return token(userId, deviceId);
     }
 
@@ -118,8 +124,8 @@ final class TestWeb {
 
     /** {@code GET /v1/me} with the token. */
     static Answer me(String token) {
-        return exchange("GET /v1/me HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
-                + "\r\nConnection: close");
+        return exchange(
+                "GET /v1/me HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token + "\r\nConnection: close");
     }
 
     /** A WebSocket handshake to {@code /v1/ws} with the token; a {@code 101} is answered and the socket closed. */
@@ -141,7 +147,9 @@ final class TestWeb {
             Map<String, String> headers = new LinkedHashMap<>();
             for (String line : List.of(lines).subList(1, lines.length)) {
                 int colon = line.indexOf(':');
-                headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+                headers.put(
+                        line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                        line.substring(colon + 1).trim());
             }
             if (status == 101) {
                 return new Answer(status, headers, "");

@@ -14,7 +14,6 @@ import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.config.annotation.EnableWebSocket;
 import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
 import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry;
-
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -49,8 +48,8 @@ class TestWebApplication implements WebSocketConfigurer {
     @Override
     public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
         registry.addHandler(handler, "/v1/ws")
-            .addInterceptors(authentication)
-            .setHandshakeHandler(new ProblemHandshakeHandler());
+                .addInterceptors(authentication)
+                .setHandshakeHandler(new ProblemHandshakeHandler());
     }
 
     @RestController
@@ -73,7 +72,8 @@ class TestWebApplication implements WebSocketConfigurer {
 
         @Override
         protected void onFrame(Caller caller, WebSocketSession session, String type, JsonNode frame) {
-            frames.computeIfAbsent(caller.deviceId(), device -> new AtomicLong()).incrementAndGet();
+            frames.computeIfAbsent(caller.deviceId(), device -> new AtomicLong())
+                    .incrementAndGet();
         }
     }
 }

@@ -9,7 +9,6 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
-
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -21,8 +20,8 @@ import tools.jackson.databind.JsonNode;
 public class EchoApplication {
 
     public static SpringApplicationBuilder builder() {
-        return new SpringApplicationBuilder(EchoApplication.class).properties("spring.config.name=gateway",
-                "spring.application.name=courier-bench-echo");
+        return new SpringApplicationBuilder(EchoApplication.class)
+                .properties("spring.config.name=gateway", "spring.application.name=courier-bench-echo");
     }
 
     @RestController
@@ -35,9 +34,7 @@ public class EchoApplication {
         }
     }
 
-    record Send(String clientMsgId, String to, String kind, JsonNode content) {
-    }
+    record Send(String clientMsgId, String to, String kind, JsonNode content) {}
 
-    record Echoed(String messageId, String clientMsgId, Instant acceptedAt) {
-    }
+    record Echoed(String messageId, String clientMsgId, Instant acceptedAt) {}
 }

@@ -5,20 +5,26 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 
 import dev.courier.common.Address;
 import dev.courier.common.ErrorCode;
 import dev.courier.common.Ids;
 import dev.courier.common.Json;
 import dev.courier.common.MessageContent;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
 
 /**
  * A validated inbound bridge envelope (PROTOCOL.md, "Bridge envelope"), with the Courier identity of its sender,
  * {@code <system>.<from>}.
  */
-record Envelope(String system, String externalId, String identity, Address to, String kind, JsonNode content,
+record Envelope(
+        String system,
+        String externalId,
+        String identity,
+        Address to,
+        String kind,
+        JsonNode content,
         @Nullable Instant sentAt) {
 
     /** Why an envelope can never be delivered. */
@@ -49,8 +55,8 @@ record Envelope(String system, String externalId, String identity, Address to, S
         }
         int bytes = value.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > maxBytes) {
-            throw new Rejected(ErrorCode.PAYLOAD_TOO_LARGE,
-                    "envelope: " + bytes + " bytes, at most " + maxBytes + " are allowed");
+            throw new Rejected(
+                    ErrorCode.PAYLOAD_TOO_LARGE, "envelope: " + bytes + " bytes, at most " + maxBytes + " are allowed");
         }
         JsonNode node;
         try {
@@ -66,8 +72,9 @@ record Envelope(String system, String externalId, String identity, Address to, S
         }
         String system = text(node, "system");
         if (!system.equals(topicSystem)) {
-            throw new Rejected(ErrorCode.FORBIDDEN, "system: '" + system + "' may not publish on the topic of '"
-                    + topicSystem + "'");
+            throw new Rejected(
+                    ErrorCode.FORBIDDEN,
+                    "system: '" + system + "' may not publish on the topic of '" + topicSystem + "'");
         }
         String externalId = text(node, "externalId");
         if (!Ids.isClientMsgId(externalId)) {
@@ -75,8 +82,8 @@ record Envelope(String system, String externalId, String identity, Address to, S
         }
         String identity = system + "." + text(node, "from");
         if (!Ids.isUserId(identity)) {
-            throw new Rejected(ErrorCode.INVALID_REQUEST,
-                    "from: '<system>.<from>' must be a user id, " + Ids.USER_ID_RULE);
+            throw new Rejected(
+                    ErrorCode.INVALID_REQUEST, "from: '<system>.<from>' must be a user id, " + Ids.USER_ID_RULE);
         }
         Address to;
         try {

@@ -50,8 +50,13 @@ class InboundListener {
 
     private final Counter accepted;
 
-    InboundListener(BridgeDirectory directory, DeadLetters deadLetters, KafkaOperations<String, String> kafka,
-            BridgeProperties properties, Clock clock, MeterRegistry meters) {
+    InboundListener(
+            BridgeDirectory directory,
+            DeadLetters deadLetters,
+            KafkaOperations<String, String> kafka,
+            BridgeProperties properties,
+            Clock clock,
+            MeterRegistry meters) {
         this.directory = directory;
         this.deadLetters = deadLetters;
         this.kafka = kafka;
@@ -60,8 +65,7 @@ class InboundListener {
         this.accepted = meters.counter("courier.bridge.inbound.accepted");
     }
 
-    @KafkaListener(id = "courier-bridge-inbound", topicPattern = "courier\\.bridge\\.in\\.[a-z0-9_-]+",
-            batch = "true")
+    @KafkaListener(id = "courier-bridge-inbound", topicPattern = "courier\\.bridge\\.in\\.[a-z0-9_-]+", batch = "true")
     void on(List<ConsumerRecord<String, String>> records) {
         List<CompletableFuture<?>> sends = new ArrayList<>(records.size());
         Map<String, ConversationRecord.MembersAdded> joins = new LinkedHashMap<>();
@@ -78,29 +82,30 @@ class InboundListener {
         CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
         // only now, with every record of the batch in the log, are its joins remembered: a batch that failed is
         // consumed again and sends its joins again with its messages
-        joins.values().forEach(join -> directory.joined(join.groupId(), join.userIds().getFirst(), join.eventId()));
+        joins.values()
+                .forEach(join -> directory.joined(join.groupId(), join.userIds().getFirst(), join.eventId()));
     }
 
     /**
      * The records an envelope becomes: its message, preceded by a join when its identity must enter the group (once
      * per batch: {@code joins} holds the batch's joins so far, by group and identity).
      */
-    private List<ConversationRecord> translate(ConsumerRecord<String, String> record,
-            Map<String, ConversationRecord.MembersAdded> joins) {
+    private List<ConversationRecord> translate(
+            ConsumerRecord<String, String> record, Map<String, ConversationRecord.MembersAdded> joins) {
         String system = record.topic().substring(Topics.BRIDGE_IN_PREFIX.length());
         BridgeProperties.SystemSettings settings = properties.systems().get(system);
         if (settings == null) {
             throw new Envelope.Rejected(ErrorCode.FORBIDDEN, "system: '" + system + "' is not configured");
         }
-        Envelope envelope = Envelope.read(system, record.value(), (int) properties.maxEnvelopeSize().toBytes(),
-                properties.maxTextBytes());
+        Envelope envelope = Envelope.read(
+                system, record.value(), (int) properties.maxEnvelopeSize().toBytes(), properties.maxTextBytes());
         List<ConversationRecord> out = new ArrayList<>(2);
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         switch (envelope.to()) {
             case Address.User user -> {
                 if (!settings.mayWriteToUser(user.userId())) {
-                    throw new Envelope.Rejected(ErrorCode.FORBIDDEN,
-                            "to: " + system + " may not write to u:" + user.userId());
+                    throw new Envelope.Rejected(
+                            ErrorCode.FORBIDDEN, "to: " + system + " may not write to u:" + user.userId());
                 }
                 if (user.userId().equals(envelope.identity()) || !directory.userExists(user.userId())) {
                     throw new Envelope.Rejected(ErrorCode.NOT_FOUND, "to: no user '" + user.userId() + "'");
@@ -109,8 +114,8 @@ class InboundListener {
             }
             case Address.Group group -> {
                 if (!settings.mayWriteToGroup(group.groupId())) {
-                    throw new Envelope.Rejected(ErrorCode.FORBIDDEN,
-                            "to: " + system + " may not write to g:" + group.groupId());
+                    throw new Envelope.Rejected(
+                            ErrorCode.FORBIDDEN, "to: " + system + " may not write to g:" + group.groupId());
                 }
                 if (!directory.groupExists(group.groupId())) {
                     throw new Envelope.Rejected(ErrorCode.NOT_FOUND, "to: no group '" + group.groupId() + "'");
@@ -119,24 +124,33 @@ class InboundListener {
                 String pair = group.groupId() + " " + envelope.identity();
                 if (!joins.containsKey(pair) && directory.needsToJoin(group.groupId(), envelope.identity())) {
                     ConversationRecord.MembersAdded join = new ConversationRecord.MembersAdded(
-                            UUID.randomUUID().toString(), group.groupId(), List.of(envelope.identity()),
-                            "bridge:" + system, now);
+                            UUID.randomUUID().toString(),
+                            group.groupId(),
+                            List.of(envelope.identity()),
+                            "bridge:" + system,
+                            now);
                     joins.put(pair, join);
                     out.add(join);
                 }
             }
         }
-        out.add(new ConversationRecord.MessagePosted(MessageId.forBridge(system, envelope.externalId()),
-                envelope.externalId(), envelope.to().conversationFrom(envelope.identity()).value(),
-                envelope.identity(), envelope.kind(), envelope.content(),
-                envelope.sentAt() != null ? envelope.sentAt() : now, system));
+        out.add(new ConversationRecord.MessagePosted(
+                MessageId.forBridge(system, envelope.externalId()),
+                envelope.externalId(),
+                envelope.to().conversationFrom(envelope.identity()).value(),
+                envelope.identity(),
+                envelope.kind(),
+                envelope.content(),
+                envelope.sentAt() != null ? envelope.sentAt() : now,
+                system));
         return out;
     }
 
     private void requireIdentity(Envelope envelope, String system) {
         String from = envelope.identity().substring(system.length() + 1);
         if (!directory.ensureIdentity(envelope.identity(), system, from)) {
-            throw new Envelope.Rejected(ErrorCode.CONFLICT,
+            throw new Envelope.Rejected(
+                    ErrorCode.CONFLICT,
                     "from: '" + envelope.identity() + "' is a person's account, not a bridge identity");
         }
     }

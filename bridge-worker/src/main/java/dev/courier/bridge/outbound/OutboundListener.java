@@ -17,6 +17,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 import dev.courier.bridge.BridgeProperties;
 import dev.courier.common.ConversationId;
@@ -24,8 +26,6 @@ import dev.courier.common.ExpandedMessage;
 import dev.courier.common.Json;
 import dev.courier.common.Records;
 import dev.courier.common.Topics;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Outbound: reads {@code courier.expanded} in a consumer group of its own, so a slow or absent external consumer never
@@ -54,8 +54,12 @@ class OutboundListener {
 
     private final Counter published;
 
-    OutboundListener(OutboundRepository repository, KafkaOperations<String, String> kafka,
-            BridgeProperties properties, Clock clock, MeterRegistry meters) {
+    OutboundListener(
+            OutboundRepository repository,
+            KafkaOperations<String, String> kafka,
+            BridgeProperties properties,
+            Clock clock,
+            MeterRegistry meters) {
         this.repository = repository;
         this.kafka = kafka;
         this.properties = properties;
@@ -64,8 +68,7 @@ class OutboundListener {
     }
 
     /** One message for one system. */
-    private record Delivery(String messageId, String system) {
-    }
+    private record Delivery(String messageId, String system) {}
 
     @KafkaListener(id = "courier-bridge-outbound", topics = Topics.EXPANDED, batch = "true")
     void on(List<ConsumerRecord<String, String>> records) {
@@ -75,23 +78,29 @@ class OutboundListener {
             try {
                 message = Records.decodeExpanded(record.value());
             } catch (Records.InvalidRecordException e) {
-                log.warn("Skipping an undecodable record at {}-{}@{}: {}", record.topic(), record.partition(),
-                        record.offset(), e.getMessage());
+                log.warn(
+                        "Skipping an undecodable record at {}-{}@{}: {}",
+                        record.topic(),
+                        record.partition(),
+                        record.offset(),
+                        e.getMessage());
                 continue;
             }
             bySystem(message).forEach((system, externalUsers) -> {
                 // never echoed to the system it came from, which has it already; a message announced twice (a
                 // redelivery in the fanout-worker) is published once
                 if (properties.systems().containsKey(system) && !system.equals(message.origin())) {
-                    pending.putIfAbsent(new Delivery(message.messageId(), system),
-                            new String[] { message.conversation(), envelope(system, message, externalUsers) });
+                    pending.putIfAbsent(
+                            new Delivery(message.messageId(), system),
+                            new String[] {message.conversation(), envelope(system, message, externalUsers)});
                 }
             });
         }
         if (pending.isEmpty()) {
             return;
         }
-        Set<String> delivered = repository.delivered(pending.keySet().stream().map(Delivery::messageId).toList());
+        Set<String> delivered = repository.delivered(
+                pending.keySet().stream().map(Delivery::messageId).toList());
         List<Delivery> sent = new ArrayList<>();
         List<CompletableFuture<?>> acknowledgements = new ArrayList<>();
         pending.forEach((delivery, record) -> {
@@ -100,7 +109,8 @@ class OutboundListener {
                 acknowledgements.add(kafka.send(Topics.bridgeOut(delivery.system()), record[0], record[1]));
             }
         });
-        CompletableFuture.allOf(acknowledgements.toArray(CompletableFuture[]::new)).join();
+        CompletableFuture.allOf(acknowledgements.toArray(CompletableFuture[]::new))
+                .join();
         long now = clock.millis();
         for (Delivery delivery : sent) {
             repository.recordDelivery(delivery.messageId(), delivery.system(), now);
@@ -115,7 +125,7 @@ class OutboundListener {
             int dot = identity.indexOf('.');
             if (dot > 0) {
                 bySystem.computeIfAbsent(identity.substring(0, dot), s -> new ArrayList<>())
-                    .add(identity.substring(dot + 1));
+                        .add(identity.substring(dot + 1));
             }
         }
         return bySystem;
@@ -124,13 +134,14 @@ class OutboundListener {
     private static String envelope(String system, ExpandedMessage message, List<String> recipients) {
         ConversationId conversation = ConversationId.parse(message.conversation());
         String to = conversation.isGroup() ? conversation.value() : "u:" + recipients.getFirst();
-        ObjectNode envelope = Json.MAPPER.createObjectNode()
-            .put("v", 1)
-            .put("system", system)
-            .put("externalId", message.messageId())
-            .put("from", message.from())
-            .put("to", to)
-            .put("conversation", message.conversation());
+        ObjectNode envelope = Json.MAPPER
+                .createObjectNode()
+                .put("v", 1)
+                .put("system", system)
+                .put("externalId", message.messageId())
+                .put("from", message.from())
+                .put("to", to)
+                .put("conversation", message.conversation());
         ArrayNode users = envelope.putArray("recipients");
         recipients.forEach(users::add);
         envelope.put("kind", message.kind());

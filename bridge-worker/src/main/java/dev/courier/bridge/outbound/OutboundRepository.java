@@ -37,7 +37,11 @@ class OutboundRepository {
 
     void recordDelivery(String messageId, String system, long now) {
         try {
-            jdbc.sql(RECORD_DELIVERY).param("messageId", messageId).param("system", system).param("now", now).update();
+            jdbc.sql(RECORD_DELIVERY)
+                    .param("messageId", messageId)
+                    .param("system", system)
+                    .param("now", now)
+                    .update();
         } catch (DuplicateKeyException e) {
             // another instance recorded it in the meantime
         }

@@ -1,9 +1,5 @@
 package dev.courier.bridge.inbound;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,6 +41,10 @@ import dev.courier.store.MembershipRepository;
 import dev.courier.testinfra.CourierInfrastructure;
 import dev.courier.testinfra.Infrastructure;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
 /**
  * The inbound stage against a real Kafka and database: a bridge identity's join to a group is remembered only once
  * Kafka acknowledged it, so a batch whose sends failed sends its join again with its message when it is retried.
@@ -58,17 +58,20 @@ class InboundJoinIntegrationTests {
     private static KafkaConsumer<String, String> conversations;
 
     private final BridgeProperties properties = new BridgeProperties(
-            Map.of("weibo", new BridgeProperties.SystemSettings(List.of("*"), List.of("*"))), DataSize.ofKilobytes(64),
+            Map.of("weibo", new BridgeProperties.SystemSettings(List.of("*"), List.of("*"))),
+            DataSize.ofKilobytes(64),
             16_384);
 
     @BeforeAll
     static void connect() throws Exception {
         Infrastructure infrastructure = CourierInfrastructure.shared();
-        jdbc = JdbcClient.create(new DriverManagerDataSource(infrastructure.jdbcUrl(), infrastructure.dbUser(),
-                infrastructure.dbPassword()));
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                infrastructure.kafkaBootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(Topics.CONVERSATIONS, 8, (short) 1))).all().get();
+        jdbc = JdbcClient.create(new DriverManagerDataSource(
+                infrastructure.jdbcUrl(), infrastructure.dbUser(), infrastructure.dbPassword()));
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, infrastructure.kafkaBootstrap()))) {
+            admin.createTopics(List.of(new NewTopic(Topics.CONVERSATIONS, 8, (short) 1)))
+                    .all()
+                    .get();
         } catch (java.util.concurrent.ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw e;
@@ -82,8 +85,8 @@ class InboundJoinIntegrationTests {
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infrastructure.kafkaBootstrap());
         conversations = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
         List<TopicPartition> partitions = conversations.partitionsFor(Topics.CONVERSATIONS).stream()
-            .map(p -> new TopicPartition(p.topic(), p.partition()))
-            .toList();
+                .map(p -> new TopicPartition(p.topic(), p.partition()))
+                .toList();
         conversations.assign(partitions);
         conversations.seekToEnd(partitions);
         partitions.forEach(conversations::position);
@@ -99,12 +102,21 @@ class InboundJoinIntegrationTests {
     void aJoinWhoseSendFailedIsSentAgainWithTheMessageWhenTheBatchIsRetried() {
         String groupId = "g-" + Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
         jdbc.sql("INSERT INTO chat_groups (group_id, name, owner_id, members_version, created_at) "
-                + "VALUES (?, 'G', 'owner', 1, 0)").params(groupId).update();
-        InboundListener inbound = new InboundListener(new BridgeDirectory(new AccountRepository(jdbc),
-                new MembershipRepository(jdbc), Clock.systemUTC()),
-                new DeadLetters(kafka, new SimpleMeterRegistry()), kafka, properties, Clock.systemUTC(),
+                        + "VALUES (?, 'G', 'owner', 1, 0)")
+                .params(groupId)
+                .update();
+        InboundListener inbound = new InboundListener(
+                new BridgeDirectory(new AccountRepository(jdbc), new MembershipRepository(jdbc), Clock.systemUTC()),
+                new DeadLetters(kafka, new SimpleMeterRegistry()),
+                kafka,
+                properties,
+                Clock.systemUTC(),
                 new SimpleMeterRegistry());
-        ConsumerRecord<String, String> envelope = new ConsumerRecord<>("courier.bridge.in.weibo", 0, 0, "wb-1",
+        ConsumerRecord<String, String> envelope = new ConsumerRecord<>(
+                "courier.bridge.in.weibo",
+                0,
+                0,
+                "wb-1",
                 "{\"v\":1,\"system\":\"weibo\",\"externalId\":\"wb-" + groupId + "\",\"from\":\"poster\","
                         + "\"to\":\"g:" + groupId + "\",\"kind\":\"text\",\"content\":\"hello\"}");
 
@@ -135,7 +147,8 @@ class InboundJoinIntegrationTests {
 
         @Override
         public CompletableFuture<SendResult<String, String>> send(String topic, String key, String data) {
-            return failing ? CompletableFuture.failedFuture(new KafkaException("broker unavailable"))
+            return failing
+                    ? CompletableFuture.failedFuture(new KafkaException("broker unavailable"))
                     : super.send(topic, key, data);
         }
     }

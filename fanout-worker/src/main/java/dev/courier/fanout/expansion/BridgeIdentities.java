@@ -1,5 +1,6 @@
 package dev.courier.fanout.expansion;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -7,7 +8,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
-import java.util.ArrayList;
 
 /**
  * Which users are bridge identities, remembered: an account's kind never changes and accounts are never deleted, so an

@@ -54,7 +54,10 @@ class ConversationListener {
 
     private final MeterRegistry meters;
 
-    ConversationListener(Expander expander, TransactionTemplate transactions, KafkaOperations<String, String> kafka,
+    ConversationListener(
+            Expander expander,
+            TransactionTemplate transactions,
+            KafkaOperations<String, String> kafka,
             MeterRegistry meters) {
         this.expander = expander;
         this.transactions = transactions;
@@ -62,7 +65,10 @@ class ConversationListener {
         this.meters = meters;
     }
 
-    @KafkaListener(id = "courier-fanout-expansion", topics = Topics.CONVERSATIONS, batch = "true",
+    @KafkaListener(
+            id = "courier-fanout-expansion",
+            topics = Topics.CONVERSATIONS,
+            batch = "true",
             concurrency = "${courier.fanout.expansion.concurrency:1}")
     void on(List<ConsumerRecord<String, String>> records) {
         List<String> values = records.stream().map(ConsumerRecord::value).toList();
@@ -73,8 +79,11 @@ class ConversationListener {
                 throw e;
             }
             // some record of the batch is refused by the database for good: find it, record by record
-            log.warn("A batch of {} conversation records was refused by the database ({}); applying it record by "
-                    + "record", values.size(), DatabaseFailures.describe(e));
+            log.warn(
+                    "A batch of {} conversation records was refused by the database ({}); applying it record by "
+                            + "record",
+                    values.size(),
+                    DatabaseFailures.describe(e));
             for (int i = 0; i < values.size(); i++) {
                 try {
                     apply(values.subList(i, i + 1), i);
@@ -82,8 +91,8 @@ class ConversationListener {
                     // the records before it are written and published; a permanent failure sends this one to the
                     // dead-letter topic at once, a passing one is retried from here
                     Exception cause = DatabaseFailures.isPermanent(single)
-                            ? new Records.InvalidRecordException(ErrorCode.CONFLICT,
-                                    "refused by the database: " + DatabaseFailures.describe(single))
+                            ? new Records.InvalidRecordException(
+                                    ErrorCode.CONFLICT, "refused by the database: " + DatabaseFailures.describe(single))
                             : single;
                     throw new BatchListenerFailedException(cause.getMessage(), cause, i);
                 }
@@ -102,14 +111,13 @@ class ConversationListener {
         transactions.executeWithoutResult(status -> batch.applyAll(values));
         batch.committed();
         publish(batch.expansions(), batch.entryCount(), batch.bridged());
-        meters.counter("courier.fanout.expansion.records").increment(
-                batch.rejectedIndex() >= 0 ? batch.rejectedIndex() : values.size());
+        meters.counter("courier.fanout.expansion.records")
+                .increment(batch.rejectedIndex() >= 0 ? batch.rejectedIndex() : values.size());
         meters.counter("courier.fanout.expansion.entries").increment(batch.entryCount());
         Records.InvalidRecordException rejection = batch.rejection();
         if (rejection != null) {
             // the records before it are done; the error handler sends this one to the dead-letter topic
-            throw new BatchListenerFailedException(rejection.getMessage(), rejection,
-                    offset + batch.rejectedIndex());
+            throw new BatchListenerFailedException(rejection.getMessage(), rejection, offset + batch.rejectedIndex());
         }
     }
 
@@ -129,11 +137,15 @@ class ConversationListener {
         for (Expander.Expansion expansion : expansions) {
             Map<Integer, List<String>> byPartition = new LinkedHashMap<>();
             for (String recipient : expansion.recipients()) {
-                byPartition.computeIfAbsent(InboxPartitions.of(recipient, partitions), p -> new ArrayList<>()).add(recipient);
+                byPartition
+                        .computeIfAbsent(InboxPartitions.of(recipient, partitions), p -> new ArrayList<>())
+                        .add(recipient);
             }
-            byPartition.forEach((partition, users) -> records.add(new ProducerRecord<>(Topics.INBOX, partition,
-                    users.getFirst(), Records.encode(new InboxEntries(expansion.messageId(), expansion.conversation(),
-                            users)))));
+            byPartition.forEach((partition, users) -> records.add(new ProducerRecord<>(
+                    Topics.INBOX,
+                    partition,
+                    users.getFirst(),
+                    Records.encode(new InboxEntries(expansion.messageId(), expansion.conversation(), users)))));
         }
         int inboxRecords = records.size();
         for (ExpandedMessage message : bridged) {

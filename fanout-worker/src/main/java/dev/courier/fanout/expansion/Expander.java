@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongConsumer;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -21,7 +22,6 @@ import dev.courier.common.Records;
 import dev.courier.store.AccountRepository;
 import dev.courier.store.MembershipRepository;
 import dev.courier.store.MessageRepository;
-import java.util.function.LongConsumer;
 
 /**
  * Applies conversation records in log order within one database transaction (the caller's) and says which inbox
@@ -108,8 +108,15 @@ class Expander {
                 List<String> identities = bridgeIdentities.among(expansion.recipients());
                 if (!identities.isEmpty()) {
                     ConversationRecord.MessagePosted message = expansion.message();
-                    bridged.add(new ExpandedMessage(message.messageId(), message.conversation(), message.from(),
-                            message.kind(), message.content(), message.sentAt(), message.origin(), identities));
+                    bridged.add(new ExpandedMessage(
+                            message.messageId(),
+                            message.conversation(),
+                            message.from(),
+                            message.kind(),
+                            message.content(),
+                            message.sentAt(),
+                            message.origin(),
+                            identities));
                 }
             }
             return bridged;
@@ -190,9 +197,11 @@ class Expander {
             versions = groupIds.isEmpty() ? new HashMap<>() : memberships.versions(groupIds);
             Set<MembershipRepository.GroupVersion> needed = new HashSet<>();
             for (ConversationRecord record : records) {
-                if (record instanceof ConversationRecord.MessagePosted message && conversationOf(message).isGroup()) {
+                if (record instanceof ConversationRecord.MessagePosted message
+                        && conversationOf(message).isGroup()) {
                     String groupId = conversationOf(message).groupId();
-                    Long version = stored.containsKey(message.messageId()) ? stored.get(message.messageId())
+                    Long version = stored.containsKey(message.messageId())
+                            ? stored.get(message.messageId())
                             : versions.get(groupId);
                     if (version != null) {
                         needed.add(new MembershipRepository.GroupVersion(groupId, version));
@@ -208,14 +217,20 @@ class Expander {
         private void apply(ConversationRecord record) {
             switch (record) {
                 case ConversationRecord.MessagePosted message -> expand(message);
-                case ConversationRecord.MembersAdded added -> changeMembers(added.eventId(), added.groupId(),
-                        (version) -> added.userIds().forEach(user -> {
-                            if (!memberships.isMemberNow(added.groupId(), user)) {
-                                memberships.join(added.groupId(), user, version);
-                            }
-                        }));
-                case ConversationRecord.MemberRemoved removed -> changeMembers(removed.eventId(), removed.groupId(),
-                        (version) -> memberships.leave(removed.groupId(), removed.userId(), version));
+                case ConversationRecord.MembersAdded added ->
+                    changeMembers(
+                            added.eventId(),
+                            added.groupId(),
+                            (version) -> added.userIds().forEach(user -> {
+                                if (!memberships.isMemberNow(added.groupId(), user)) {
+                                    memberships.join(added.groupId(), user, version);
+                                }
+                            }));
+                case ConversationRecord.MemberRemoved removed ->
+                    changeMembers(
+                            removed.eventId(),
+                            removed.groupId(),
+                            (version) -> memberships.leave(removed.groupId(), removed.userId(), version));
             }
         }
 
@@ -226,8 +241,8 @@ class Expander {
             if (!conversation.isGroup()) {
                 recipients = conversation.directUsers();
                 if (!recipients.contains(message.from())) {
-                    throw new Records.InvalidRecordException(ErrorCode.NOT_MEMBER,
-                            "sender " + message.from() + " is not part of " + conversation);
+                    throw new Records.InvalidRecordException(
+                            ErrorCode.NOT_MEMBER, "sender " + message.from() + " is not part of " + conversation);
                 }
                 if (storedVersion == null) {
                     store(message, 0);
@@ -242,13 +257,15 @@ class Expander {
                 }
                 recipients = members(groupId, version);
                 if (!recipients.contains(message.from())) {
-                    throw new Records.InvalidRecordException(ErrorCode.NOT_MEMBER, message.from()
-                            + " is not a member of " + conversation + " at this point of its log");
+                    throw new Records.InvalidRecordException(
+                            ErrorCode.NOT_MEMBER,
+                            message.from() + " is not a member of " + conversation + " at this point of its log");
                 }
                 store(message, version);
             }
             if (storedVersion != null) {
-                log.debug("Message {} was stored before: expanding it again to its original members",
+                log.debug(
+                        "Message {} was stored before: expanding it again to its original members",
                         message.messageId());
             }
             expansions.add(new Expansion(message, recipients));
@@ -278,8 +295,11 @@ class Expander {
             if (memberships.isApplied(eventId)) {
                 return;
             }
-            long version = memberships.lockForChange(groupId)
-                .orElseThrow(() -> new Records.InvalidRecordException(ErrorCode.NOT_FOUND, "no group " + groupId)) + 1;
+            long version = memberships
+                            .lockForChange(groupId)
+                            .orElseThrow(() ->
+                                    new Records.InvalidRecordException(ErrorCode.NOT_FOUND, "no group " + groupId))
+                    + 1;
             change.accept(version);
             memberships.recordEvent(eventId, groupId, version, clock.millis());
             versions.put(groupId, version);

@@ -11,8 +11,7 @@ import org.apache.kafka.common.utils.Utils;
  */
 public final class InboxPartitions {
 
-    private InboxPartitions() {
-    }
+    private InboxPartitions() {}
 
     public static int of(String userId, int partitions) {
         return Utils.toPositive(Utils.murmur2(userId.getBytes(StandardCharsets.UTF_8))) % partitions;

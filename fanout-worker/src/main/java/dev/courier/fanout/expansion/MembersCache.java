@@ -21,8 +21,8 @@ final class MembersCache {
 
     private final long maxMembers;
 
-    private final LinkedHashMap<MembershipRepository.GroupVersion, List<String>> lists = new LinkedHashMap<>(256,
-            0.75f, true);
+    private final LinkedHashMap<MembershipRepository.GroupVersion, List<String>> lists =
+            new LinkedHashMap<>(256, 0.75f, true);
 
     private long members;
 

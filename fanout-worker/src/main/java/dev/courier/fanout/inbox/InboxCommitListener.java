@@ -25,6 +25,5 @@ public interface InboxCommitListener {
     }
 
     /** An inbox row: {@code seq} of {@code userId}'s inbox now points at {@code messageId}. */
-    record Row(String userId, long seq, String messageId) {
-    }
+    record Row(String userId, long seq, String messageId) {}
 }

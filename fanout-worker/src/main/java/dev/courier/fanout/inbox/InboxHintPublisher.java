@@ -1,8 +1,7 @@
 package dev.courier.fanout.inbox;
 
-import java.time.Clock;
-
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.Map;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,22 +32,29 @@ class InboxHintPublisher implements DisposableBean {
 
     InboxHintPublisher(StringRedisTemplate redis, MeterRegistry meters, Clock clock) {
         this.redis = redis;
-        this.queue = new BestEffortQueue("courier.fanout.hints",
-                "Push hints not published (clients will see the data at their next sync)", 1024, meters, clock);
+        this.queue = new BestEffortQueue(
+                "courier.fanout.hints",
+                "Push hints not published (clients will see the data at their next sync)",
+                1024,
+                meters,
+                clock);
     }
 
     void publish(Map<String, Long> heads) {
         if (heads.isEmpty()) {
             return;
         }
-        queue.submit(heads.size(), () -> redis.executePipelined((RedisCallback<Object>) connection -> {
-            publishAll(connection, heads);
-            return null;
-        }));
+        queue.submit(
+                heads.size(),
+                () -> redis.executePipelined((RedisCallback<Object>) connection -> {
+                    publishAll(connection, heads);
+                    return null;
+                }));
     }
 
     private static void publishAll(RedisConnection connection, Map<String, Long> heads) {
-        heads.forEach((user, seq) -> connection.publish(Hints.channel(user).getBytes(StandardCharsets.UTF_8),
+        heads.forEach((user, seq) -> connection.publish(
+                Hints.channel(user).getBytes(StandardCharsets.UTF_8),
                 Long.toString(seq).getBytes(StandardCharsets.US_ASCII)));
     }
 

@@ -59,13 +59,18 @@ class InboxListener {
 
     private final DistributionSummary batchSizes;
 
-    InboxListener(InboxRepository inbox, TransactionTemplate transactions, InboxHintPublisher hints,
-            ObjectProvider<InboxCommitListener> commitListeners, Clock clock, MeterRegistry meters) {
+    InboxListener(
+            InboxRepository inbox,
+            TransactionTemplate transactions,
+            InboxHintPublisher hints,
+            ObjectProvider<InboxCommitListener> commitListeners,
+            Clock clock,
+            MeterRegistry meters) {
         this.meters = meters;
         this.batchSizes = DistributionSummary.builder("courier.fanout.inbox.batch.size")
-            .description("inbox entries per batch written")
-            .publishPercentileHistogram()
-            .register(meters);
+                .description("inbox entries per batch written")
+                .publishPercentileHistogram()
+                .register(meters);
         this.inbox = inbox;
         this.transactions = transactions;
         this.hints = hints;
@@ -73,7 +78,10 @@ class InboxListener {
         this.clock = clock;
     }
 
-    @KafkaListener(id = "courier-fanout-inbox", topics = Topics.INBOX, batch = "true",
+    @KafkaListener(
+            id = "courier-fanout-inbox",
+            topics = Topics.INBOX,
+            batch = "true",
             concurrency = "${courier.fanout.inbox-writer.concurrency:1}")
     void on(List<ConsumerRecord<String, String>> records) {
         try {
@@ -83,15 +91,17 @@ class InboxListener {
                 throw e;
             }
             // some record of the batch is refused by the database for good: find it, record by record
-            log.warn("A batch of {} inbox records was refused by the database ({}); writing it record by record",
-                    records.size(), DatabaseFailures.describe(e));
+            log.warn(
+                    "A batch of {} inbox records was refused by the database ({}); writing it record by record",
+                    records.size(),
+                    DatabaseFailures.describe(e));
             for (int i = 0; i < records.size(); i++) {
                 try {
                     write(records.subList(i, i + 1), i);
                 } catch (DataAccessException single) {
                     Exception cause = DatabaseFailures.isPermanent(single)
-                            ? new Records.InvalidRecordException(ErrorCode.CONFLICT,
-                                    "refused by the database: " + DatabaseFailures.describe(single))
+                            ? new Records.InvalidRecordException(
+                                    ErrorCode.CONFLICT, "refused by the database: " + DatabaseFailures.describe(single))
                             : single;
                     throw new BatchListenerFailedException(cause.getMessage(), cause, i);
                 }
@@ -132,8 +142,7 @@ class InboxListener {
     }
 
     /** The rows a batch wrote and the new head seq of each user written to. */
-    private record Written(Map<String, Long> heads, List<InboxCommitListener.Row> rows) {
-    }
+    private record Written(Map<String, Long> heads, List<InboxCommitListener.Row> rows) {}
 
     /** Writes the entries not yet in their inbox, in order. */
     private Written write(List<InboxEntry> entries) {

@@ -1,9 +1,5 @@
 package dev.courier.fanout.inbox;
 
-import static dev.courier.store.SqlLists.chunks;
-import static dev.courier.store.SqlLists.placeholders;
-import static dev.courier.store.SqlLists.tuples;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -14,6 +10,10 @@ import java.util.Set;
 
 import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.stereotype.Repository;
+
+import static dev.courier.store.SqlLists.chunks;
+import static dev.courier.store.SqlLists.placeholders;
+import static dev.courier.store.SqlLists.tuples;
 
 /**
  * The inbox index: {@code (user, seq) -> message}. Rows are written with multi-row INSERTs, many users per statement.
@@ -47,10 +47,12 @@ class InboxRepository {
     Map<String, Long> heads(Collection<String> userIds) {
         Map<String, Long> heads = new HashMap<>();
         for (List<String> chunk : chunks(List.copyOf(userIds), ROWS_PER_STATEMENT)) {
-            jdbc.query(HEADS.formatted(placeholders(chunk.size())),
+            jdbc.query(
+                    HEADS.formatted(placeholders(chunk.size())),
                     rs -> {
                         heads.put(rs.getString(1), rs.getLong(2));
-                    }, chunk.toArray());
+                    },
+                    chunk.toArray());
         }
         return heads;
     }
@@ -63,9 +65,12 @@ class InboxRepository {
             for (List<String> chunk : chunks(messages, ROWS_PER_STATEMENT)) {
                 List<Object> args = new ArrayList<>(users);
                 args.addAll(chunk);
-                jdbc.query(PRESENT.formatted(placeholders(users.size()), placeholders(chunk.size())), rs -> {
-                    present.add(rs.getString(1) + " " + rs.getString(2));
-                }, args.toArray());
+                jdbc.query(
+                        PRESENT.formatted(placeholders(users.size()), placeholders(chunk.size())),
+                        rs -> {
+                            present.add(rs.getString(1) + " " + rs.getString(2));
+                        },
+                        args.toArray());
             }
         }
         return present;

@@ -1,5 +1,6 @@
 package dev.courier.gateway.account;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 
@@ -27,7 +28,6 @@ import dev.courier.store.DeviceRepository;
 import dev.courier.web.ApiException;
 import dev.courier.web.Caller;
 import dev.courier.web.KnownDevices;
-import java.nio.charset.StandardCharsets;
 
 /** {@code POST /v1/accounts} and {@code POST /v1/sessions}. */
 @RestController
@@ -53,8 +53,13 @@ class AccountController {
 
     private final KnownDevices knownDevices;
 
-    AccountController(AccountRepository accounts, DeviceRepository devices, AccessTokens tokens, Clock clock,
-            RateLimiter limits, KnownDevices knownDevices) {
+    AccountController(
+            AccountRepository accounts,
+            DeviceRepository devices,
+            AccessTokens tokens,
+            Clock clock,
+            RateLimiter limits,
+            KnownDevices knownDevices) {
         this.accounts = accounts;
         this.devices = devices;
         this.tokens = tokens;
@@ -70,8 +75,8 @@ class AccountController {
             throw ApiException.invalid("password: must be at most " + MAX_PASSWORD_BYTES + " bytes of UTF-8");
         }
         try {
-            accounts.createPerson(request.userId(), request.displayName(), passwords.encode(request.password()),
-                    clock.millis());
+            accounts.createPerson(
+                    request.userId(), request.displayName(), passwords.encode(request.password()), clock.millis());
         } catch (DuplicateKeyException e) {
             throw new ApiException(ErrorCode.CONFLICT, "userId: '" + request.userId() + "' is taken");
         }
@@ -83,7 +88,9 @@ class AccountController {
         String address = http.getRemoteAddr();
         limits.checkLogin(request.userId(), address);
         // an id no account can have is not looked up (ids are ASCII: other text cannot be compared with them)
-        String hash = Ids.isUserId(request.userId()) ? accounts.passwordHash(request.userId()).orElse(null) : null;
+        String hash = Ids.isUserId(request.userId())
+                ? accounts.passwordHash(request.userId()).orElse(null)
+                : null;
         boolean matches = passwords.matches(request.password(), hash != null ? hash : decoyHash);
         if (hash == null || !matches) {
             limits.failedLogin(request.userId(), address);
@@ -103,18 +110,23 @@ class AccountController {
     }
 
     record CreateAccount(
-            @NotNull @Pattern(regexp = "[a-z0-9._-]{1,64}", message = Ids.USER_ID_RULE) String userId,
-            @NotNull @Size(min = 8, max = 72, message = "must have 8 to 72 characters") String password,
-            @NotNull @Size(min = 1, max = 128, message = "must have 1 to 128 characters") String displayName) {
-    }
+            @NotNull @Pattern(regexp = "[a-z0-9._-]{1,64}", message = Ids.USER_ID_RULE)
+            String userId,
 
-    record AccountCreated(String userId, String displayName) {
-    }
+            @NotNull @Size(min = 8, max = 72, message = "must have 8 to 72 characters")
+            String password,
 
-    record CreateSession(@NotNull String userId, @NotNull String password,
-            @NotNull @Pattern(regexp = "[A-Za-z0-9._-]{1,64}", message = Ids.DEVICE_ID_RULE) String deviceId) {
-    }
+            @NotNull @Size(min = 1, max = 128, message = "must have 1 to 128 characters")
+            String displayName) {}
 
-    record SessionCreated(String token, Instant expiresAt) {
-    }
+    record AccountCreated(String userId, String displayName) {}
+
+    record CreateSession(
+            @NotNull String userId,
+            @NotNull String password,
+
+            @NotNull @Pattern(regexp = "[A-Za-z0-9._-]{1,64}", message = Ids.DEVICE_ID_RULE)
+            String deviceId) {}
+
+    record SessionCreated(String token, Instant expiresAt) {}
 }

@@ -48,8 +48,10 @@ class ContactController {
     }
 
     @PutMapping("/v1/contacts/{userId}")
-    ContactView put(Caller caller, @PathVariable String userId, @Valid @RequestBody(required = false)
-            @Nullable PutContact request) {
+    ContactView put(
+            Caller caller,
+            @PathVariable String userId,
+            @Valid @RequestBody(required = false) @Nullable PutContact request) {
         if (userId.equals(caller.userId())) {
             throw ApiException.invalid("userId: you cannot be your own contact");
         }
@@ -69,19 +71,19 @@ class ContactController {
             throw ApiException.notFound("userId: '" + userId + "' is not your contact");
         }
         contacts.delete(caller.userId(), userId)
-            .orElseThrow(() -> ApiException.notFound("userId: '" + userId + "' is not your contact"));
+                .orElseThrow(() -> ApiException.notFound("userId: '" + userId + "' is not your contact"));
         hints.changed(caller.userId(), Hints.CONTACTS);
     }
 
-    record Rename(@NotNull @Size(min = 1, max = 128, message = "must have 1 to 128 characters") String displayName) {
-    }
+    record Rename(
+            @NotNull @Size(min = 1, max = 128, message = "must have 1 to 128 characters")
+            String displayName) {}
 
-    record PutContact(@Size(max = 128, message = "must have at most 128 characters") @Nullable String alias) {
-    }
+    record PutContact(
+            @Size(max = 128, message = "must have at most 128 characters") @Nullable
+            String alias) {}
 
-    record AccountView(String userId, String displayName, long version) {
-    }
+    record AccountView(String userId, String displayName, long version) {}
 
-    record ContactView(String userId, @Nullable String alias, boolean deleted, long version) {
-    }
+    record ContactView(String userId, @Nullable String alias, boolean deleted, long version) {}
 }

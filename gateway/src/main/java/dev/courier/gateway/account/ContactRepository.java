@@ -49,8 +49,14 @@ class ContactRepository {
     /** @return the new account version */
     @Transactional
     long rename(String userId, String displayName) {
-        jdbc.sql(RENAME).param("userId", userId).param("displayName", displayName).update();
-        return jdbc.sql(ACCOUNT_VERSION).param("userId", userId).query(Long.class).single();
+        jdbc.sql(RENAME)
+                .param("userId", userId)
+                .param("displayName", displayName)
+                .update();
+        return jdbc.sql(ACCOUNT_VERSION)
+                .param("userId", userId)
+                .query(Long.class)
+                .single();
     }
 
     /** Adds or updates a contact; @return the new contacts version */
@@ -58,11 +64,11 @@ class ContactRepository {
     long put(String ownerId, String contactId, String alias) {
         long version = bump(ownerId);
         jdbc.sql(UPSERT_CONTACT)
-            .param("ownerId", ownerId)
-            .param("contactId", contactId)
-            .param("alias", alias)
-            .param("version", version)
-            .update();
+                .param("ownerId", ownerId)
+                .param("contactId", contactId)
+                .param("alias", alias)
+                .param("version", version)
+                .update();
         return version;
     }
 
@@ -70,22 +76,28 @@ class ContactRepository {
     @Transactional
     Optional<Long> delete(String ownerId, String contactId) {
         long present = jdbc.sql(IS_CONTACT)
-            .param("ownerId", ownerId)
-            .param("contactId", contactId)
-            .query(Long.class)
-            .single();
+                .param("ownerId", ownerId)
+                .param("contactId", contactId)
+                .query(Long.class)
+                .single();
         if (present == 0) {
             return Optional.empty();
         }
         long version = bump(ownerId);
-        jdbc.sql(DELETE_CONTACT).param("ownerId", ownerId).param("contactId", contactId).param("version", version)
-            .update();
+        jdbc.sql(DELETE_CONTACT)
+                .param("ownerId", ownerId)
+                .param("contactId", contactId)
+                .param("version", version)
+                .update();
         return Optional.of(version);
     }
 
     private long bump(String ownerId) {
         // the UPDATE locks the owner's row: concurrent changes of one user's contacts get distinct versions
         jdbc.sql(BUMP_CONTACTS).param("userId", ownerId).update();
-        return jdbc.sql(CONTACTS_VERSION).param("userId", ownerId).query(Long.class).single();
+        return jdbc.sql(CONTACTS_VERSION)
+                .param("userId", ownerId)
+                .query(Long.class)
+                .single();
     }
 }

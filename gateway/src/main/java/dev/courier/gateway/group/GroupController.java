@@ -3,6 +3,7 @@ package dev.courier.gateway.group;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -34,7 +35,6 @@ import dev.courier.store.AccountRepository;
 import dev.courier.store.MembershipRepository;
 import dev.courier.web.ApiException;
 import dev.courier.web.Caller;
-import java.util.Collection;
 
 /**
  * Groups. Creation is immediate; adding and removing members is accepted (202) once the change is in the group's log,
@@ -55,7 +55,11 @@ class GroupController {
 
     private final GatewayProperties properties;
 
-    GroupController(MembershipRepository groups, AccountRepository accounts, ConversationPublisher publisher, Clock clock,
+    GroupController(
+            MembershipRepository groups,
+            AccountRepository accounts,
+            ConversationPublisher publisher,
+            Clock clock,
             GatewayProperties properties) {
         this.properties = properties;
         this.groups = groups;
@@ -70,8 +74,8 @@ class GroupController {
         Set<String> members = new TreeSet<>(validUserIds(request.members(), "members"));
         members.add(caller.userId());
         if (members.size() > properties.maxGroupSize()) {
-            throw ApiException.invalid("members: a group has at most " + properties.maxGroupSize()
-                    + " members, the owner included");
+            throw ApiException.invalid(
+                    "members: a group has at most " + properties.maxGroupSize() + " members, the owner included");
         }
         members.remove(caller.userId());
         requireAccounts(members, "members");
@@ -106,11 +110,13 @@ class GroupController {
         Set<String> after = new TreeSet<>(groups.membersNow(groupId));
         after.addAll(userIds);
         if (after.size() > properties.maxGroupSize()) {
-            throw new ApiException(ErrorCode.CONFLICT, "g:" + groupId + " would have " + after.size()
-                    + " members; a group has at most " + properties.maxGroupSize());
+            throw new ApiException(
+                    ErrorCode.CONFLICT,
+                    "g:" + groupId + " would have " + after.size() + " members; a group has at most "
+                            + properties.maxGroupSize());
         }
-        publisher.publish(new ConversationRecord.MembersAdded(UUID.randomUUID().toString(), groupId, userIds,
-                caller.userId(), clock.instant()));
+        publisher.publish(new ConversationRecord.MembersAdded(
+                UUID.randomUUID().toString(), groupId, userIds, caller.userId(), clock.instant()));
         return new MembershipAccepted(groupId, userIds);
     }
 
@@ -119,7 +125,8 @@ class GroupController {
     MembershipAccepted remove(Caller caller, @PathVariable String groupId, @PathVariable String userId) {
         MembershipRepository.Group group = existingGroup(groupId);
         if (!group.ownerId().equals(caller.userId()) && !userId.equals(caller.userId())) {
-            throw new ApiException(ErrorCode.FORBIDDEN,
+            throw new ApiException(
+                    ErrorCode.FORBIDDEN,
                     "only the owner of g:" + groupId + " or the member itself may remove a member");
         }
         if (userId.equals(group.ownerId())) {
@@ -128,8 +135,8 @@ class GroupController {
         if (!Ids.isUserId(userId) || !accounts.exists(userId)) {
             throw ApiException.notFound("userId: no user '" + userId + "'");
         }
-        publisher.publish(new ConversationRecord.MemberRemoved(UUID.randomUUID().toString(), groupId, userId,
-                caller.userId(), clock.instant()));
+        publisher.publish(new ConversationRecord.MemberRemoved(
+                UUID.randomUUID().toString(), groupId, userId, caller.userId(), clock.instant()));
         return new MembershipAccepted(groupId, List.of(userId));
     }
 
@@ -165,17 +172,17 @@ class GroupController {
     }
 
     record CreateGroup(
-            @Pattern(regexp = "[a-z0-9._-]{1,64}", message = Ids.USER_ID_RULE) @Nullable String groupId,
-            @NotNull @Size(min = 1, max = 128, message = "must have 1 to 128 characters") String name,
-            @NotNull @Size(max = 10_000) List<@Nullable String> members) {
-    }
+            @Pattern(regexp = "[a-z0-9._-]{1,64}", message = Ids.USER_ID_RULE) @Nullable
+            String groupId,
 
-    record AddMembers(@NotEmpty @Size(max = 10_000) List<@Nullable String> userIds) {
-    }
+            @NotNull @Size(min = 1, max = 128, message = "must have 1 to 128 characters")
+            String name,
 
-    record GroupView(String groupId, String name, String owner, List<String> members) {
-    }
+            @NotNull @Size(max = 10_000) List<@Nullable String> members) {}
 
-    record MembershipAccepted(String groupId, List<String> userIds) {
-    }
+    record AddMembers(@NotEmpty @Size(max = 10_000) List<@Nullable String> userIds) {}
+
+    record GroupView(String groupId, String name, String owner, List<String> members) {}
+
+    record MembershipAccepted(String groupId, List<String> userIds) {}
 }

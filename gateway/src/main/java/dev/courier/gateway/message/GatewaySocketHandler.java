@@ -12,6 +12,8 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 import org.springframework.web.socket.WebSocketSession;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 
 import dev.courier.common.ErrorCode;
 import dev.courier.ops.Background;
@@ -19,8 +21,6 @@ import dev.courier.web.ApiException;
 import dev.courier.web.AuthenticatedSocketHandler;
 import dev.courier.web.Caller;
 import dev.courier.web.SocketProperties;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
 
 /**
  * {@code GET /v1/ws}: sends over one long-lived connection (PROTOCOL.md, "Gateway WebSocket frames"). Each
@@ -38,7 +38,11 @@ class GatewaySocketHandler extends AuthenticatedSocketHandler {
     /** Writes the answers, off the Kafka producer's thread: a client that stops reading blocks only its own. */
     private final Executor writers;
 
-    GatewaySocketHandler(SendService sends, Validator validator, SocketProperties properties, Clock clock,
+    GatewaySocketHandler(
+            SendService sends,
+            Validator validator,
+            SocketProperties properties,
+            Clock clock,
             @Qualifier(Background.EXECUTOR) Executor writers) {
         super(properties, clock);
         this.sends = sends;
@@ -48,29 +52,44 @@ class GatewaySocketHandler extends AuthenticatedSocketHandler {
 
     @Override
     protected void onFrame(Caller caller, WebSocketSession session, String type, JsonNode frame) {
-        String clientMsgId = frame.path("clientMsgId").isString() ? frame.path("clientMsgId").stringValue() : null;
+        String clientMsgId =
+                frame.path("clientMsgId").isString() ? frame.path("clientMsgId").stringValue() : null;
         if (!type.equals("send")) {
-            sendError(session, clientMsgId, ErrorCode.INVALID_REQUEST, 400,
+            sendError(
+                    session,
+                    clientMsgId,
+                    ErrorCode.INVALID_REQUEST,
+                    400,
                     "type: must be send or ping, not '" + type + "'");
             return;
         }
         try {
             SendService.Send send = parse(frame);
             // answered off the Kafka producer's thread: a client that stops reading blocks only its own writer
-            sends.sendAsync(caller, send).whenCompleteAsync((accepted, failure) -> {
-                if (failure == null) {
-                    send(session, JSON.createObjectNode()
-                        .put("type", "ack")
-                        .put("clientMsgId", accepted.clientMsgId())
-                        .put("messageId", accepted.messageId())
-                        .put("acceptedAt", accepted.acceptedAt().toString()));
-                } else {
-                    ApiException error = failure.getCause() instanceof ApiException api ? api
-                            : failure instanceof ApiException api ? api
-                                    : ApiException.unavailable("the message log is unavailable; retry");
-                    sendError(session, clientMsgId, error.code(), error.status(), error.getMessage());
-                }
-            }, writers);
+            sends.sendAsync(caller, send)
+                    .whenCompleteAsync(
+                            (accepted, failure) -> {
+                                if (failure == null) {
+                                    send(
+                                            session,
+                                            JSON.createObjectNode()
+                                                    .put("type", "ack")
+                                                    .put("clientMsgId", accepted.clientMsgId())
+                                                    .put("messageId", accepted.messageId())
+                                                    .put(
+                                                            "acceptedAt",
+                                                            accepted.acceptedAt()
+                                                                    .toString()));
+                                } else {
+                                    ApiException error = failure.getCause() instanceof ApiException api
+                                            ? api
+                                            : failure instanceof ApiException api
+                                                    ? api
+                                                    : ApiException.unavailable("the message log is unavailable; retry");
+                                    sendError(session, clientMsgId, error.code(), error.status(), error.getMessage());
+                                }
+                            },
+                            writers);
         } catch (ApiException e) {
             if (e.retryAfterSeconds() > 0) {
                 sendError(session, clientMsgId, e.code(), e.status(), e.getMessage(), e.retryAfterSeconds());
@@ -92,9 +111,9 @@ class GatewaySocketHandler extends AuthenticatedSocketHandler {
         Set<ConstraintViolation<SendService.Send>> violations = validator.validate(send);
         if (!violations.isEmpty()) {
             ConstraintViolation<SendService.Send> first = violations.stream()
-                .sorted(Comparator.comparing(v -> v.getPropertyPath().toString()))
-                .findFirst()
-                .orElseThrow();
+                    .sorted(Comparator.comparing(v -> v.getPropertyPath().toString()))
+                    .findFirst()
+                    .orElseThrow();
             throw ApiException.invalid(first.getPropertyPath() + ": " + first.getMessage());
         }
         return send;

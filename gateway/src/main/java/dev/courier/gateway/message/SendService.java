@@ -4,15 +4,16 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.CompletableFuture;
-
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.CompletionException;
 
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
+import tools.jackson.databind.JsonNode;
 
 import dev.courier.common.Address;
 import dev.courier.common.ConversationRecord;
@@ -26,8 +27,6 @@ import dev.courier.gateway.RateLimiter;
 import dev.courier.store.MessageRepository;
 import dev.courier.web.ApiException;
 import dev.courier.web.Caller;
-import tools.jackson.databind.JsonNode;
-import java.util.concurrent.CompletionException;
 
 /**
  * Accepts sends, from REST and from the gateway WebSocket alike: validates at the edge, then returns once the message
@@ -49,8 +48,13 @@ public class SendService {
 
     private final MeterRegistry meters;
 
-    SendService(ConversationPublisher publisher, MessageRepository messages, GatewayProperties properties, Clock clock,
-            RateLimiter limits, MeterRegistry meters) {
+    SendService(
+            ConversationPublisher publisher,
+            MessageRepository messages,
+            GatewayProperties properties,
+            Clock clock,
+            RateLimiter limits,
+            MeterRegistry meters) {
         this.limits = limits;
         this.meters = meters;
         this.publisher = publisher;
@@ -79,8 +83,11 @@ public class SendService {
         Timer.Sample sample = Timer.start(meters);
         try {
             return accept(caller, request).whenComplete((accepted, failure) -> {
-                String result = failure == null ? "accepted"
-                        : failure.getCause() instanceof ApiException api ? api.code().code() : "unavailable";
+                String result = failure == null
+                        ? "accepted"
+                        : failure.getCause() instanceof ApiException api
+                                ? api.code().code()
+                                : "unavailable";
                 meters.counter("courier.gateway.sends", "result", result).increment();
                 if (failure == null) {
                     sample.stop(meters.timer("courier.gateway.send.latency"));
@@ -94,8 +101,8 @@ public class SendService {
 
     private CompletableFuture<Accepted> accept(Caller caller, Send request) {
         Address to = parseAddress(request.to());
-        MessageContent.Problem problem = MessageContent.check(request.kind(), request.content(),
-                properties.maxTextBytes());
+        MessageContent.Problem problem =
+                MessageContent.check(request.kind(), request.content(), properties.maxTextBytes());
         if (problem != null) {
             throw new ApiException(problem.code(), problem.detail());
         }
@@ -107,8 +114,8 @@ public class SendService {
         if (checked.storedAt() != null) {
             // a retry of a send that already went through: same answer, nothing sent again
             // (and it takes no token: a client retrying what went through must not be refused for its own retry)
-            return CompletableFuture.completedFuture(new Accepted(messageId, request.clientMsgId(),
-                    Instant.ofEpochMilli(checked.storedAt())));
+            return CompletableFuture.completedFuture(
+                    new Accepted(messageId, request.clientMsgId(), Instant.ofEpochMilli(checked.storedAt())));
         }
         limits.takeSend(caller.userId());
         switch (to) {
@@ -131,10 +138,17 @@ public class SendService {
         }
         // millisecond precision, as stored: a retry is answered with exactly the same time
         Instant acceptedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        return publisher.publishAsync(new ConversationRecord.MessagePosted(messageId, request.clientMsgId(),
-                to.conversationFrom(caller.userId()).value(), caller.userId(), request.kind(), request.content(),
-                acceptedAt, null))
-            .thenApply(ignored -> new Accepted(messageId, request.clientMsgId(), acceptedAt));
+        return publisher
+                .publishAsync(new ConversationRecord.MessagePosted(
+                        messageId,
+                        request.clientMsgId(),
+                        to.conversationFrom(caller.userId()).value(),
+                        caller.userId(),
+                        request.kind(),
+                        request.content(),
+                        acceptedAt,
+                        null))
+                .thenApply(ignored -> new Accepted(messageId, request.clientMsgId(), acceptedAt));
     }
 
     private static Address parseAddress(String to) {
@@ -146,11 +160,14 @@ public class SendService {
     }
 
     /** A send as the client wrote it. */
-    public record Send(@NotNull @Pattern(regexp = "[\\x21-\\x7E]{1,64}", message = Ids.CLIENT_MSG_ID_RULE) String clientMsgId,
-            @NotNull String to, @NotNull String kind, @Nullable JsonNode content) {
-    }
+    public record Send(
+            @NotNull @Pattern(regexp = "[\\x21-\\x7E]{1,64}", message = Ids.CLIENT_MSG_ID_RULE)
+            String clientMsgId,
+
+            @NotNull String to,
+            @NotNull String kind,
+            @Nullable JsonNode content) {}
 
     /** The answer to an accepted send. */
-    public record Accepted(String messageId, String clientMsgId, Instant acceptedAt) {
-    }
+    public record Accepted(String messageId, String clientMsgId, Instant acceptedAt) {}
 }

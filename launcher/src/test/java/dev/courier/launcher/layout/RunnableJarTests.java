@@ -1,8 +1,5 @@
 package dev.courier.launcher.layout;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,8 +17,6 @@ import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 
-import dev.courier.launcher.fixture.EchoApp;
-import dev.courier.launcher.fixture.lib.Greeting;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,6 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.loader.tools.Library;
 import org.springframework.boot.loader.tools.LibraryScope;
 import org.springframework.boot.loader.tools.Repackager;
+
+import dev.courier.launcher.fixture.EchoApp;
+import dev.courier.launcher.fixture.lib.Greeting;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Packages a small application with Spring Boot's own {@link Repackager} and this module's layout, exactly as the
@@ -68,7 +69,8 @@ class RunnableJarTests {
 
         assertThat(run.exitCode).isEqualTo(1);
         assertThat(run.stdout).isEmpty();
-        assertThat(run.stderr).singleElement(InstanceOfAssertFactories.STRING)
+        assertThat(run.stderr)
+                .singleElement(InstanceOfAssertFactories.STRING)
                 .matches("Courier needs Java 21 or newer; this is Java 17[^ ]* \\(/[^)]+\\)\\."
                         + " Set JAVA_HOME or PATH to a JDK 21\\+\\.");
     }
@@ -97,12 +99,15 @@ class RunnableJarTests {
             Attributes manifest = jarFile.getManifest().getMainAttributes();
             assertThat(manifest.getValue("Main-Class")).isEqualTo("dev.courier.launcher.JavaVersionCheck");
             assertThat(manifest.getValue("Start-Class")).isEqualTo(EchoApp.class.getName());
-            assertThat(jarFile.getEntry("org/springframework/boot/loader/launch/JarLauncher.class")).isNotNull();
+            assertThat(jarFile.getEntry("org/springframework/boot/loader/launch/JarLauncher.class"))
+                    .isNotNull();
             try (DataInputStream check = new DataInputStream(
                     jarFile.getInputStream(jarFile.getEntry("dev/courier/launcher/JavaVersionCheck.class")))) {
                 assertThat(check.readInt()).isEqualTo(0xCAFEBABE);
                 check.readUnsignedShort();
-                assertThat(check.readUnsignedShort()).as("class file major version (52 is Java 8)").isEqualTo(52);
+                assertThat(check.readUnsignedShort())
+                        .as("class file major version (52 is Java 8)")
+                        .isEqualTo(52);
             }
         }
     }
@@ -112,14 +117,17 @@ class RunnableJarTests {
         command.addAll(List.of(args));
         Path stdout = Files.createTempFile(work, "stdout", ".txt");
         Path stderr = Files.createTempFile(work, "stderr", ".txt");
-        Process process = new ProcessBuilder(command).redirectOutput(stdout.toFile())
+        Process process = new ProcessBuilder(command)
+                .redirectOutput(stdout.toFile())
                 .redirectError(stderr.toFile())
                 .start();
         if (!process.waitFor(2, TimeUnit.MINUTES)) {
             process.destroyForcibly();
             throw new IllegalStateException("still running: " + command);
         }
-        return new Run(process.exitValue(), Files.readAllLines(stdout, StandardCharsets.UTF_8),
+        return new Run(
+                process.exitValue(),
+                Files.readAllLines(stdout, StandardCharsets.UTF_8),
                 Files.readAllLines(stderr, StandardCharsets.UTF_8));
     }
 
@@ -127,7 +135,8 @@ class RunnableJarTests {
         Manifest manifest = new Manifest();
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         String entry = type.getName().replace('.', '/') + ".class";
-        Path classes = Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path classes =
+                Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
         try (OutputStream out = Files.newOutputStream(target);
                 JarOutputStream jarOut = new JarOutputStream(out, manifest);
                 InputStream in = Files.newInputStream(classes.resolve(entry))) {
@@ -137,6 +146,5 @@ class RunnableJarTests {
         }
     }
 
-    private record Run(int exitCode, List<String> stdout, List<String> stderr) {
-    }
+    private record Run(int exitCode, List<String> stdout, List<String> stderr) {}
 }
