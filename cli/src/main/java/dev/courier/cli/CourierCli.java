@@ -375,10 +375,13 @@ public final class CourierCli {
         }
     }
 
-    private static String describe(Throwable failure) {
+    private static String describe(@Nullable Throwable failure) {
         Throwable cause = failure instanceof ExecutionException || failure instanceof CompletionException
                 ? failure.getCause()
                 : failure;
+        if (cause == null) {
+            return "failed";
+        }
         return cause instanceof CourierException refused
                 ? refused.detail() + " (" + refused.status() + " " + refused.code() + ")"
                 : String.valueOf(cause.getMessage());

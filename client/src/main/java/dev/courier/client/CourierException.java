@@ -8,6 +8,12 @@ public final class CourierException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** Never null: the constructor sets it. */
+    @Override
+    public String getMessage() {
+        return String.valueOf(super.getMessage());
+    }
+
     private final int status;
 
     private final String code;

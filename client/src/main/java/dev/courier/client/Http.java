@@ -149,6 +149,12 @@ final class Http {
 
         private static final long serialVersionUID = 1L;
 
+        /** Never null: every constructor sets the message. */
+        @Override
+        public String getMessage() {
+            return String.valueOf(super.getMessage());
+        }
+
         private final String token;
 
         Unauthorized(String token, String detail) {

@@ -157,7 +157,7 @@ final class SyncLoop implements SyncSubscription, Link.Handler {
             try {
                 interruptibly(() -> {
                     Thread.sleep(pause);
-                    return null;
+                    return Boolean.TRUE;
                 });
             } catch (InterruptedException | IOException e) {
                 return;

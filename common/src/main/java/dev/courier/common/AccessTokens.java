@@ -132,6 +132,12 @@ public final class AccessTokens {
 
         private static final long serialVersionUID = 1L;
 
+        /** Never null: every constructor sets the message. */
+        @Override
+        public String getMessage() {
+            return String.valueOf(super.getMessage());
+        }
+
         public InvalidTokenException(String reason) {
             super(reason);
         }

@@ -269,6 +269,12 @@ public final class Records {
 
         private static final long serialVersionUID = 1L;
 
+        /** Never null: every constructor sets the message. */
+        @Override
+        public String getMessage() {
+            return String.valueOf(super.getMessage());
+        }
+
         private final ErrorCode reason;
 
         public InvalidRecordException(String detail) {

@@ -107,6 +107,12 @@ public final class SyncKeyCodec {
 
         private static final long serialVersionUID = 1L;
 
+        /** Never null: every constructor sets the message. */
+        @Override
+        public String getMessage() {
+            return String.valueOf(super.getMessage());
+        }
+
         public InvalidSyncKeyException(String reason) {
             super(reason);
         }

@@ -181,9 +181,10 @@ public class MembershipRepository {
                         long joined = rs.getLong(3);
                         long left = rs.getLong(4);
                         boolean stayed = rs.wasNull();
-                        for (GroupVersion group : asked.get(rs.getString(1))) {
+                        for (GroupVersion group : asked.getOrDefault(rs.getString(1), List.of())) {
                             if (joined <= group.version() && (stayed || left > group.version())) {
-                                members.get(group).add(rs.getString(2));
+                                members.computeIfAbsent(group, g -> new ArrayList<>())
+                                        .add(rs.getString(2));
                             }
                         }
                     });

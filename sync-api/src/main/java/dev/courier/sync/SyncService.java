@@ -2,6 +2,7 @@ package dev.courier.sync;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.Objects;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -53,7 +54,7 @@ public class SyncService {
         this.repository = repository;
         this.codec = codec;
         this.epoch = epoch;
-        this.readOnly = new TransactionTemplate(transactions.getTransactionManager());
+        this.readOnly = new TransactionTemplate(Objects.requireNonNull(transactions.getTransactionManager()));
         this.readOnly.setReadOnly(true);
         this.clock = clock;
     }

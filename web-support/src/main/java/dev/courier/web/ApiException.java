@@ -10,6 +10,12 @@ public class ApiException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** Never null: every constructor sets the message. */
+    @Override
+    public String getMessage() {
+        return String.valueOf(super.getMessage());
+    }
+
     private final ErrorCode code;
 
     private final int status;

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -76,6 +77,11 @@ public abstract class AuthenticatedSocketHandler extends TextWebSocketHandler im
     @Override
     public final void afterConnectionEstablished(WebSocketSession raw) {
         Caller caller = (Caller) raw.getAttributes().get(TokenHandshakeInterceptor.CALLER);
+        if (caller == null) {
+            // the handshake interceptor refuses every session it could not authenticate: never reached
+            close(raw, CloseStatus.POLICY_VIOLATION.withReason("not authenticated"));
+            return;
+        }
         WebSocketSession session = new ConcurrentWebSocketSessionDecorator(raw, SEND_TIME_LIMIT_MS, SEND_BUFFER_LIMIT);
         raw.setTextMessageSizeLimit((int) properties.maxFrameSize().toBytes());
         sessions.put(raw.getId(), new Open(session, caller, new AtomicLong(clock.millis())));
@@ -199,13 +205,18 @@ public abstract class AuthenticatedSocketHandler extends TextWebSocketHandler im
 
     /** {@code {"type":"error", clientMsgId?, status, code, detail, retryAfter?}}. */
     protected static void sendError(
-            WebSocketSession session, String clientMsgId, ErrorCode code, int status, String detail) {
+            WebSocketSession session, @Nullable String clientMsgId, ErrorCode code, int status, String detail) {
         sendError(session, clientMsgId, code, status, detail, code == ErrorCode.UNAVAILABLE ? 1 : 0);
     }
 
     /** An error frame; {@code retryAfter} (seconds) is included when positive, as HTTP's {@code Retry-After}. */
     protected static void sendError(
-            WebSocketSession session, String clientMsgId, ErrorCode code, int status, String detail, long retryAfter) {
+            WebSocketSession session,
+            @Nullable String clientMsgId,
+            ErrorCode code,
+            int status,
+            String detail,
+            long retryAfter) {
         ObjectNode frame = JSON.createObjectNode().put("type", "error");
         if (clientMsgId != null) {
             frame.put("clientMsgId", clientMsgId);

@@ -150,6 +150,12 @@ final class BodySizeFilter extends OncePerRequestFilter {
 
         private static final long serialVersionUID = 1L;
 
+        /** Never null: every constructor sets the message. */
+        @Override
+        public String getMessage() {
+            return String.valueOf(super.getMessage());
+        }
+
         TooLargeException(String message) {
             super(message);
         }

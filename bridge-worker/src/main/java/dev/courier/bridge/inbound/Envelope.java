@@ -32,6 +32,12 @@ record Envelope(
 
         private static final long serialVersionUID = 1L;
 
+        /** Never null: every constructor sets the message. */
+        @Override
+        public String getMessage() {
+            return String.valueOf(super.getMessage());
+        }
+
         private final ErrorCode reason;
 
         Rejected(ErrorCode reason, String detail) {

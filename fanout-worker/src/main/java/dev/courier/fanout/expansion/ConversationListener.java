@@ -94,7 +94,7 @@ class ConversationListener {
                             ? new Records.InvalidRecordException(
                                     ErrorCode.CONFLICT, "refused by the database: " + DatabaseFailures.describe(single))
                             : single;
-                    throw new BatchListenerFailedException(cause.getMessage(), cause, i);
+                    throw new BatchListenerFailedException(String.valueOf(cause.getMessage()), cause, i);
                 }
             }
         }
@@ -154,7 +154,7 @@ class ConversationListener {
         ProducerAcknowledgements acknowledgements = new ProducerAcknowledgements(records.size());
         kafka.execute(producer -> {
             records.forEach(record -> producer.send(record, acknowledgements));
-            return null;
+            return records.size();
         });
         acknowledgements.await();
         meters.counter("courier.fanout.expansion.inbox.records").increment(inboxRecords);

@@ -40,6 +40,8 @@ class InboxHintPublisher implements DisposableBean {
                 clock);
     }
 
+    // a pipelined callback must return null (its results come from the pipeline)
+    @SuppressWarnings("NullAway")
     void publish(Map<String, Long> heads) {
         if (heads.isEmpty()) {
             return;

@@ -103,7 +103,7 @@ class InboxListener {
                             ? new Records.InvalidRecordException(
                                     ErrorCode.CONFLICT, "refused by the database: " + DatabaseFailures.describe(single))
                             : single;
-                    throw new BatchListenerFailedException(cause.getMessage(), cause, i);
+                    throw new BatchListenerFailedException(String.valueOf(cause.getMessage()), cause, i);
                 }
             }
         }

@@ -2,6 +2,7 @@ package dev.courier.gateway.account;
 
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
@@ -61,7 +62,7 @@ class ContactRepository {
 
     /** Adds or updates a contact; @return the new contacts version */
     @Transactional
-    long put(String ownerId, String contactId, String alias) {
+    long put(String ownerId, String contactId, @Nullable String alias) {
         long version = bump(ownerId);
         jdbc.sql(UPSERT_CONTACT)
                 .param("ownerId", ownerId)

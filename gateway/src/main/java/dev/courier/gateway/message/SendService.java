@@ -3,6 +3,7 @@ package dev.courier.gateway.message;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -106,6 +107,8 @@ public class SendService {
         if (problem != null) {
             throw new ApiException(problem.code(), problem.detail());
         }
+        // MessageContent.check refuses a missing content
+        JsonNode content = Objects.requireNonNull(request.content());
         String messageId = MessageId.forSend(caller.userId(), request.clientMsgId());
         MessageRepository.SendCheck checked = switch (to) {
             case Address.User user -> messages.checkDirectSend(messageId, user.userId());
@@ -145,7 +148,7 @@ public class SendService {
                         to.conversationFrom(caller.userId()).value(),
                         caller.userId(),
                         request.kind(),
-                        request.content(),
+                        content,
                         acceptedAt,
                         null))
                 .thenApply(ignored -> new Accepted(messageId, request.clientMsgId(), acceptedAt));
