@@ -13,22 +13,18 @@ import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
-import org.springframework.dao.DataAccessException;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import dev.courier.common.ErrorCode;
 import dev.courier.common.ExpandedMessage;
 import dev.courier.common.InboxEntries;
 import dev.courier.common.Records;
 import dev.courier.common.Topics;
-import dev.courier.store.DatabaseFailures;
+import dev.courier.fanout.RecordByRecord;
 
 /**
  * The expansion stage: consumes {@code courier.conversations}, stores each message once, applies membership changes in
@@ -43,8 +39,6 @@ import dev.courier.store.DatabaseFailures;
 @Component
 @ConditionalOnBooleanProperty(name = "courier.fanout.expansion.enabled", matchIfMissing = true)
 class ConversationListener {
-
-    private static final Logger log = LoggerFactory.getLogger(ConversationListener.class);
 
     private final Expander expander;
 
@@ -71,33 +65,10 @@ class ConversationListener {
             batch = "true",
             concurrency = "${courier.fanout.expansion.concurrency:1}")
     void on(List<ConsumerRecord<String, String>> records) {
-        List<String> values = records.stream().map(ConsumerRecord::value).toList();
-        try {
-            apply(values, 0);
-        } catch (DataAccessException e) {
-            if (!DatabaseFailures.isPermanent(e)) {
-                throw e;
-            }
-            // some record of the batch is refused by the database for good: find it, record by record
-            log.warn(
-                    "A batch of {} conversation records was refused by the database ({}); applying it record by "
-                            + "record",
-                    values.size(),
-                    DatabaseFailures.describe(e));
-            for (int i = 0; i < values.size(); i++) {
-                try {
-                    apply(values.subList(i, i + 1), i);
-                } catch (DataAccessException single) {
-                    // the records before it are written and published; a permanent failure sends this one to the
-                    // dead-letter topic at once, a passing one is retried from here
-                    Exception cause = DatabaseFailures.isPermanent(single)
-                            ? new Records.InvalidRecordException(
-                                    ErrorCode.CONFLICT, "refused by the database: " + DatabaseFailures.describe(single))
-                            : single;
-                    throw new BatchListenerFailedException(String.valueOf(cause.getMessage()), cause, i);
-                }
-            }
-        }
+        RecordByRecord.apply(
+                "conversation records",
+                records.stream().map(ConsumerRecord::value).toList(),
+                this::apply);
     }
 
     /**

@@ -13,21 +13,17 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
-import org.springframework.dao.DataAccessException;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import dev.courier.common.ErrorCode;
 import dev.courier.common.InboxEntry;
 import dev.courier.common.Records;
 import dev.courier.common.Topics;
-import dev.courier.store.DatabaseFailures;
+import dev.courier.fanout.RecordByRecord;
 
 /**
  * The inbox-writer stage: consumes {@code courier.inbox}, keyed by user, so each user's entries have exactly one writer
@@ -42,8 +38,6 @@ import dev.courier.store.DatabaseFailures;
 @Component
 @ConditionalOnBooleanProperty(name = "courier.fanout.inbox-writer.enabled", matchIfMissing = true)
 class InboxListener {
-
-    private static final Logger log = LoggerFactory.getLogger(InboxListener.class);
 
     private final InboxRepository inbox;
 
@@ -84,29 +78,7 @@ class InboxListener {
             batch = "true",
             concurrency = "${courier.fanout.inbox-writer.concurrency:1}")
     void on(List<ConsumerRecord<String, String>> records) {
-        try {
-            write(records, 0);
-        } catch (DataAccessException e) {
-            if (!DatabaseFailures.isPermanent(e)) {
-                throw e;
-            }
-            // some record of the batch is refused by the database for good: find it, record by record
-            log.warn(
-                    "A batch of {} inbox records was refused by the database ({}); writing it record by record",
-                    records.size(),
-                    DatabaseFailures.describe(e));
-            for (int i = 0; i < records.size(); i++) {
-                try {
-                    write(records.subList(i, i + 1), i);
-                } catch (DataAccessException single) {
-                    Exception cause = DatabaseFailures.isPermanent(single)
-                            ? new Records.InvalidRecordException(
-                                    ErrorCode.CONFLICT, "refused by the database: " + DatabaseFailures.describe(single))
-                            : single;
-                    throw new BatchListenerFailedException(String.valueOf(cause.getMessage()), cause, i);
-                }
-            }
-        }
+        RecordByRecord.apply("inbox records", records, this::write);
     }
 
     /**
