@@ -17,7 +17,13 @@ public final class Records {
     private static final Map<String, Class<? extends ConversationRecord>> CONVERSATION_TYPES = Map.of(
             ConversationRecord.MessagePosted.TYPE, ConversationRecord.MessagePosted.class,
             ConversationRecord.MembersAdded.TYPE, ConversationRecord.MembersAdded.class,
-            ConversationRecord.MemberRemoved.TYPE, ConversationRecord.MemberRemoved.class);
+            ConversationRecord.MemberRemoved.TYPE, ConversationRecord.MemberRemoved.class,
+            ConversationRecord.ConversationRead.TYPE, ConversationRecord.ConversationRead.class);
+
+    private static final Map<String, Class<? extends InboxRecord>> INBOX_TYPES = Map.of(
+            InboxRecord.Read.TYPE, InboxRecord.Read.class,
+            InboxRecord.PeerRead.TYPE, InboxRecord.PeerRead.class,
+            InboxRecord.Muted.TYPE, InboxRecord.Muted.class);
 
     private static final String INBOX_ENTRY_PREFIX =
             "{\"type\":\"" + InboxEntry.TYPE + "\",\"v\":" + ConversationRecord.VERSION + ",\"userId\":\"";
@@ -53,7 +59,12 @@ public final class Records {
 
     /** The same JSON as every other record, written directly when the ids need no escaping (see above). */
     public static String encode(InboxEntries entries) {
-        boolean plain = needsNoEscaping(entries.messageId()) && needsNoEscaping(entries.conversation());
+        boolean plain = needsNoEscaping(entries.messageId())
+                && needsNoEscaping(entries.conversation())
+                && entries.from() != null
+                && needsNoEscaping(entries.from())
+                && entries.kind() != null
+                && needsNoEscaping(entries.kind());
         StringBuilder json = new StringBuilder(96 + entries.userIds().size() * 24);
         json.append("{\"type\":\"")
                 .append(InboxEntries.TYPE)
@@ -69,7 +80,28 @@ public final class Records {
             plain = needsNoEscaping(user);
             json.append(i > 0 ? ",\"" : "\"").append(user).append('"');
         }
-        return plain ? json.append("]}").toString() : encode(InboxEntries.TYPE, entries);
+        if (!plain) {
+            return encode(InboxEntries.TYPE, entries);
+        }
+        return json.append("],\"convSeq\":")
+                .append(entries.convSeq())
+                .append(",\"from\":\"")
+                .append(entries.from())
+                .append("\",\"kind\":\"")
+                .append(entries.kind())
+                .append("\"}")
+                .toString();
+    }
+
+    /** A conversation state change of one user: a read, a peer's read, a mute. */
+    public static String encode(InboxRecord record) {
+        return switch (record) {
+            case InboxRecord.Read read -> encode(InboxRecord.Read.TYPE, read);
+            case InboxRecord.PeerRead peerRead -> encode(InboxRecord.PeerRead.TYPE, peerRead);
+            case InboxRecord.Muted muted -> encode(InboxRecord.Muted.TYPE, muted);
+            case InboxRecord.Entry entry ->
+                throw new IllegalArgumentException("entries travel as " + InboxEntries.TYPE + " records");
+        };
     }
 
     /** Printable ASCII but the quote and the backslash: what JSON writes as it is. */
@@ -118,6 +150,12 @@ public final class Records {
                     require(user != null && Ids.isUserId(user), "userIds: " + Ids.USER_ID_RULE);
                 }
                 requireActor(added.by());
+            }
+            case ConversationRecord.ConversationRead read -> {
+                requireFields(read.conversation(), read.userId(), read.at());
+                requireConversation(read.conversation());
+                require(Ids.isUserId(read.userId()), "userId: " + Ids.USER_ID_RULE);
+                require(read.convSeq() >= 0, "convSeq: must not be negative");
             }
             case ConversationRecord.MemberRemoved removed -> {
                 requireFields(removed.eventId(), removed.groupId(), removed.userId(), removed.by(), removed.at());
@@ -189,21 +227,47 @@ public final class Records {
         return expanded;
     }
 
-    /** The entries of a {@link Topics#INBOX} record of either type, in order. */
-    public static List<InboxEntry> decodeInboxRecord(String json) {
+    /** What a {@link Topics#INBOX} record of any type asks of the inbox writer, in order, fully validated. */
+    public static List<InboxRecord> decodeInboxRecord(String json) {
         JsonNode node = parse(json);
         String type = node.path("type").asString("");
         if (InboxEntries.TYPE.equals(type)) {
             InboxEntries entries = convert(node, InboxEntries.class);
             requireFields(entries.messageId(), entries.conversation(), entries.userIds());
-            List<InboxEntry> list = new ArrayList<>(entries.userIds().size());
+            require(Ids.isMessageId(entries.messageId()), "messageId: " + Ids.MESSAGE_ID_RULE);
+            requireConversation(entries.conversation());
+            require(entries.convSeq() >= 0, "convSeq: must not be negative");
+            require(entries.from() == null || Ids.isUserId(entries.from()), "from: " + Ids.USER_ID_RULE);
+            require(entries.kind() == null || Ids.isKind(entries.kind()), "kind: " + Ids.KIND_RULE);
+            List<InboxRecord> list = new ArrayList<>(entries.userIds().size());
             for (String user : entries.userIds()) {
                 requireFields(user);
-                list.add(validate(new InboxEntry(user, entries.messageId(), entries.conversation())));
+                require(Ids.isUserId(user), "userId: " + Ids.USER_ID_RULE);
+                list.add(new InboxRecord.Entry(
+                        user,
+                        entries.messageId(),
+                        entries.conversation(),
+                        entries.convSeq(),
+                        entries.from(),
+                        entries.kind()));
             }
             return list;
         }
-        return List.of(decodeInbox(json));
+        Class<? extends InboxRecord> change = INBOX_TYPES.get(type);
+        if (change != null) {
+            InboxRecord record = convert(node, change);
+            requireFields(record.userId(), record.conversation());
+            require(Ids.isUserId(record.userId()), "userId: " + Ids.USER_ID_RULE);
+            requireConversation(record.conversation());
+            if (record instanceof InboxRecord.Read read) {
+                require(read.convSeq() >= 0, "convSeq: must not be negative");
+            } else if (record instanceof InboxRecord.PeerRead peerRead) {
+                require(peerRead.convSeq() >= 0, "convSeq: must not be negative");
+            }
+            return List.of(record);
+        }
+        InboxEntry entry = decodeInbox(json);
+        return List.of(new InboxRecord.Entry(entry.userId(), entry.messageId(), entry.conversation(), 0, null, null));
     }
 
     public static InboxEntry decodeInbox(String json) {
@@ -214,18 +278,18 @@ public final class Records {
         }
         InboxEntry entry = convert(node, InboxEntry.class);
         requireFields(entry.userId(), entry.messageId(), entry.conversation());
-        return validate(entry);
-    }
-
-    private static InboxEntry validate(InboxEntry entry) {
         require(Ids.isUserId(entry.userId()), "userId: " + Ids.USER_ID_RULE);
         require(Ids.isMessageId(entry.messageId()), "messageId: " + Ids.MESSAGE_ID_RULE);
+        requireConversation(entry.conversation());
+        return entry;
+    }
+
+    private static void requireConversation(String conversation) {
         try {
-            ConversationId.parse(entry.conversation());
+            ConversationId.parse(conversation);
         } catch (IllegalArgumentException e) {
             throw new InvalidRecordException("conversation: " + e.getMessage());
         }
-        return entry;
     }
 
     private static JsonNode parse(String json) {

@@ -72,15 +72,17 @@ class RecordsTests {
     @Test
     void roundTripsGroupedInboxEntriesInOrder() {
         for (InboxEntries grouped : List.of(
-                new InboxEntries("m1", "g:team", List.of("bob", "carol", "dave")),
-                new InboxEntries("m\"2", "g:t\u00e9am", List.of("b\u00f6b", "x")),
-                new InboxEntries("m3", "d:alice:bob", List.of("alice")))) {
+                new InboxEntries("m1", "g:team", List.of("bob", "carol", "dave"), 7, "bob", "text"),
+                new InboxEntries("m\"2", "g:t\u00e9am", List.of("b\u00f6b", "x"), 1, "x", "text"),
+                new InboxEntries("m3", "d:alice:bob", List.of("alice"), 2, "bob", "image"),
+                // as records written before conversations were numbered: no number, sender or kind
+                new InboxEntries("m4", "d:alice:bob", List.of("alice"), 0, null, null))) {
             String json = Records.encode(grouped);
             ObjectNode general = Json.MAPPER.createObjectNode();
             general.put("type", InboxEntries.TYPE);
             general.put("v", ConversationRecord.VERSION);
             general.setAll((ObjectNode) Json.MAPPER.valueToTree(grouped));
-            assertThat(Json.MAPPER.readTree(json)).isEqualTo(general);
+            assertThat(Json.MAPPER.readTree(json)).isEqualTo(Json.MAPPER.readTree(general.toString()));
             if (grouped.messageId().equals("m\"2")) {
                 assertThatThrownBy(() -> Records.decodeInboxRecord(json))
                         .isInstanceOf(Records.InvalidRecordException.class);
@@ -88,11 +90,28 @@ class RecordsTests {
             }
             assertThat(Records.decodeInboxRecord(json))
                     .containsExactlyElementsOf(grouped.userIds().stream()
-                            .map(user -> new InboxEntry(user, grouped.messageId(), grouped.conversation()))
+                            .map(user -> new InboxRecord.Entry(
+                                    user,
+                                    grouped.messageId(),
+                                    grouped.conversation(),
+                                    grouped.convSeq(),
+                                    grouped.from(),
+                                    grouped.kind()))
                             .toList());
         }
         InboxEntry single = new InboxEntry("bob", "m1", "g:team");
-        assertThat(Records.decodeInboxRecord(Records.encode(single))).containsExactly(single);
+        assertThat(Records.decodeInboxRecord(Records.encode(single)))
+                .containsExactly(new InboxRecord.Entry("bob", "m1", "g:team", 0, null, null));
+        for (InboxRecord change : List.of(
+                new InboxRecord.Read("bob", "g:team", 3),
+                new InboxRecord.PeerRead("bob", "d:alice:bob", 4),
+                new InboxRecord.Muted("bob", "g:team", true))) {
+            assertThat(Records.decodeInboxRecord(Records.encode(change))).containsExactly(change);
+        }
+        assertThatThrownBy(() -> Records.decodeInboxRecord(Records.encode(new InboxRecord.Read("Bob", "g:team", 3))))
+                .hasMessageStartingWith("userId:");
+        assertThatThrownBy(() -> Records.decodeInboxRecord(Records.encode(new InboxRecord.Read("bob", "g:team", -3))))
+                .hasMessageStartingWith("convSeq:");
         assertThatThrownBy(() -> Records.decodeInboxRecord("{\"type\":\"inbox.entries\",\"v\":1,\"messageId\":\"m\"}"))
                 .isInstanceOf(Records.InvalidRecordException.class);
     }
