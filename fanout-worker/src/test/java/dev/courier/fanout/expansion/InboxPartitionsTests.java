@@ -1,4 +1,4 @@
-package dev.courier.standalone;
+package dev.courier.fanout.expansion;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,8 +7,6 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.junit.jupiter.api.Test;
-
-import dev.courier.fanout.expansion.InboxPartitions;
 
 /** Grouped inbox records must land where records keyed by each user would: one writer per inbox. */
 class InboxPartitionsTests {
