@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.LongStream;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -62,7 +63,7 @@ class InboxWriterCrashIntegrationTests {
         for (String user : List.of(alice, bob)) {
             assertThat(inbox(user)).as("the inbox of " + user).containsExactlyElementsOf(sent);
             assertThat(seqs(user)).as("seq without gaps or repeats")
-                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, sent.size()).boxed().toList());
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, sent.size()).boxed().toList());
         }
     }
 

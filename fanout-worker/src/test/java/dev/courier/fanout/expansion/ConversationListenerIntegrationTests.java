@@ -7,9 +7,11 @@ import static dev.courier.fanout.TestRecords.message;
 import static dev.courier.fanout.TestServers.person;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -160,8 +162,7 @@ class ConversationListenerIntegrationTests {
                 invalid -> assertThat(invalid.reason()).isEqualTo(ErrorCode.NOT_MEMBER));
         assertThat(stored(before, poison, after)).containsExactly(before.messageId());
         assertThat(inboxEntries(TestServers.readToEnd(published))).extracting(InboxEntry::userId, InboxEntry::messageId)
-            .containsOnly(org.assertj.core.groups.Tuple.tuple(alice, before.messageId()),
-                    org.assertj.core.groups.Tuple.tuple(bob, before.messageId()));
+            .containsOnly(tuple(alice, before.messageId()), tuple(bob, before.messageId()));
     }
 
     /** The inbox records of the message, read up to the end of the topic. */
@@ -188,13 +189,13 @@ class ConversationListenerIntegrationTests {
 
     /** Which of these messages are stored, in order. */
     private List<String> stored(ConversationRecord.MessagePosted... messages) {
-        Set<String> ids = java.util.Arrays.stream(messages).map(ConversationRecord.MessagePosted::messageId)
+        Set<String> ids = Arrays.stream(messages).map(ConversationRecord.MessagePosted::messageId)
             .collect(Collectors.toSet());
         Set<String> stored = Set.copyOf(jdbc.sql("SELECT message_id FROM messages WHERE message_id IN (:ids)")
             .param("ids", ids)
             .query(String.class)
             .list());
-        return java.util.Arrays.stream(messages).map(ConversationRecord.MessagePosted::messageId)
+        return Arrays.stream(messages).map(ConversationRecord.MessagePosted::messageId)
             .filter(stored::contains)
             .toList();
     }

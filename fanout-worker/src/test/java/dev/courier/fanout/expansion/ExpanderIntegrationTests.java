@@ -8,8 +8,10 @@ import static dev.courier.fanout.TestRecords.removed;
 import static dev.courier.fanout.TestServers.bridgeIdentity;
 import static dev.courier.fanout.TestServers.person;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -275,8 +277,7 @@ class ExpanderIntegrationTests {
         Expander.Batch batch = apply(toGroup, toPerson, toWeibo);
 
         assertThat(batch.bridged()).extracting(ExpandedMessage::messageId, ExpandedMessage::bridgeRecipients)
-            .containsExactly(org.assertj.core.groups.Tuple.tuple(toGroup.messageId(), List.of(weibo)),
-                    org.assertj.core.groups.Tuple.tuple(toWeibo.messageId(), List.of(weibo)));
+            .containsExactly(tuple(toGroup.messageId(), List.of(weibo)), tuple(toWeibo.messageId(), List.of(weibo)));
         assertThat(batch.bridged().getFirst()).isEqualTo(new ExpandedMessage(toGroup.messageId(),
                 toGroup.conversation(), bob, "text", toGroup.content(), toGroup.sentAt(), null, List.of(weibo)));
     }
@@ -313,7 +314,7 @@ class ExpanderIntegrationTests {
 
     /** The members version stored with each of these messages that is stored, in order. */
     private List<Long> storedVersions(ConversationRecord.MessagePosted... messages) {
-        List<Long> versions = new java.util.ArrayList<>();
+        List<Long> versions = new ArrayList<>();
         for (ConversationRecord.MessagePosted message : messages) {
             versions.addAll(jdbc.sql("SELECT members_version FROM messages WHERE message_id = ?")
                 .param(message.messageId())
