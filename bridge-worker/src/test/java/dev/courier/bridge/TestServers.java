@@ -1,7 +1,5 @@
 package dev.courier.bridge;
 
-import static org.awaitility.Awaitility.await;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -119,6 +117,8 @@ public final class TestServers {
             Properties config = new Properties();
             config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infrastructure().kafkaBootstrap());
             config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+            // what is read is there already: the broker need not wait for more
+            config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
             consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
             partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition()))
@@ -133,10 +133,13 @@ public final class TestServers {
         /** Every record appended since the tail was opened, in offset order within each partition. */
         public List<ConsumerRecord<String, String>> records() {
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            await().pollInSameThread().atMost(Duration.ofSeconds(30)).until(() -> {
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the records up to " + end + " were not read within 30 s");
+                }
                 consumer.poll(Duration.ofMillis(100)).forEach(records::add);
-                return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
-            });
+            }
             return List.copyOf(records);
         }
 
