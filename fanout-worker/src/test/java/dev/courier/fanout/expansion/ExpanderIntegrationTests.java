@@ -11,6 +11,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import dev.courier.common.ConversationRecord;
 import dev.courier.common.ErrorCode;
 import dev.courier.common.ExpandedMessage;
+import dev.courier.common.InboxRecord;
 import dev.courier.common.Records;
 import dev.courier.fanout.TestRecords;
 import dev.courier.fanout.TestServers;
@@ -336,6 +337,90 @@ class ExpanderIntegrationTests {
     }
 
     /** Applies the records as one batch in one transaction, as the listener does. */
+    @Test
+    void messagesAreNumberedPerConversationInLogOrderAndARedeliveryKeepsItsNumber() {
+        String groupId = TestServers.group(owner, bob);
+        List<Object> records = List.of(
+                message(owner, direct(owner, bob), "d1"),
+                message(bob, group(groupId), "g1"),
+                message(bob, direct(owner, bob), "d2"),
+                message(owner, group(groupId), "g2"),
+                message(owner, direct(owner, bob), "d3"));
+
+        Expander.Batch first = apply(records.toArray());
+        Expander.Batch again = apply(records.toArray());
+
+        assertThat(first.expansions()).extracting(Expander.Expansion::convSeq).containsExactly(1L, 1L, 2L, 2L, 3L);
+        assertThat(again.expansions()).extracting(Expander.Expansion::convSeq).containsExactly(1L, 1L, 2L, 2L, 3L);
+        Expander.Batch next = apply(message(bob, direct(owner, bob), "d4"));
+        assertThat(next.expansions()).extracting(Expander.Expansion::convSeq).containsExactly(4L);
+        assertThat(jdbc.sql("SELECT last_conv_seq FROM conversation_seqs WHERE conversation_id = ?")
+                        .param(direct(owner, bob))
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(4);
+    }
+
+    @Test
+    void aReadGoesToTheReaderAndInADirectConversationToThePeerAsAReceipt() {
+        String groupId = TestServers.group(owner, bob);
+        apply(message(owner, direct(owner, bob), "hello"), message(owner, group(groupId), "hello all"));
+
+        Expander.Batch batch = apply(
+                new ConversationRecord.ConversationRead(direct(owner, bob), bob, 1, java.time.Instant.now()),
+                new ConversationRecord.ConversationRead(group(groupId), bob, 1, java.time.Instant.now()));
+
+        assertThat(batch.rejection()).isNull();
+        assertThat(batch.outputs())
+                .containsExactly(
+                        new Expander.StateChange(new InboxRecord.Read(bob, direct(owner, bob), 1)),
+                        new Expander.StateChange(new InboxRecord.PeerRead(owner, direct(owner, bob), 1)),
+                        new Expander.StateChange(new InboxRecord.Read(bob, group(groupId), 1)));
+    }
+
+    @Test
+    void aReadOfSomeoneNotPartOfTheConversationOrBeyondItsLastMessageIsRefused() {
+        String groupId = TestServers.group(owner, bob);
+        apply(message(owner, direct(owner, bob), "hello"), message(owner, group(groupId), "hello all"));
+
+        Expander.Batch outsider =
+                apply(new ConversationRecord.ConversationRead(group(groupId), carol, 1, java.time.Instant.now()));
+        Expander.Batch beyond =
+                apply(new ConversationRecord.ConversationRead(direct(owner, bob), bob, 2, java.time.Instant.now()));
+        Expander.Batch stranger =
+                apply(new ConversationRecord.ConversationRead(direct(owner, bob), carol, 1, java.time.Instant.now()));
+
+        assertThat(outsider.rejection()).isNotNull();
+        assertThat(outsider.rejection().reason()).isEqualTo(ErrorCode.NOT_MEMBER);
+        assertThat(stranger.rejection()).isNotNull();
+        assertThat(stranger.rejection().reason()).isEqualTo(ErrorCode.NOT_MEMBER);
+        assertThat(beyond.rejection()).isNotNull();
+        assertThat(beyond.rejection().reason()).isEqualTo(ErrorCode.INVALID_REQUEST);
+        assertThat(beyond.rejection().getMessage()).startsWith("convSeq:");
+    }
+
+    @Test
+    void aRecordReusingAStoredMessagesIdForAnotherConversationOrSenderIsRefused() {
+        String groupId = TestServers.group(owner, bob);
+        ConversationRecord.MessagePosted stored = message(owner, group(groupId), "for the group");
+        apply(stored);
+        ConversationRecord.MessagePosted elsewhere = new ConversationRecord.MessagePosted(
+                stored.messageId(),
+                stored.clientMsgId(),
+                direct(carol, bob),
+                carol,
+                "text",
+                stored.content(),
+                stored.sentAt(),
+                null);
+
+        Expander.Batch batch = apply(elsewhere);
+
+        assertThat(batch.rejection()).isNotNull();
+        assertThat(batch.rejection().reason()).isEqualTo(ErrorCode.CONFLICT);
+        assertThat(batch.expansions()).isEmpty();
+    }
+
     private Expander.Batch apply(Object... records) {
         Expander.Batch batch = expander.newBatch();
         transactions.executeWithoutResult(status -> batch.applyAll(TestRecords.values(records)));
