@@ -1,9 +1,11 @@
 package dev.courier.common;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -37,7 +39,23 @@ public final class Records {
      */
     static final int MAX_RECORD_TEXT_BYTES = 1024 * 1024;
 
+    private static final String BRIDGE_IDENTITY_RULE =
+            "must be a user id <system>.<user>, the system being " + Ids.SYSTEM_ID_RULE + " and the user not empty";
+
+    /** Why an instant is refused: every instant of a message is stored as milliseconds since the epoch. */
+    public static final String EPOCH_MILLIS_RULE = "must be an instant in the range of epoch milliseconds";
+
     private Records() {}
+
+    /** Whether the instant can be stored as milliseconds since the epoch (a {@code BIGINT}) without overflow. */
+    public static boolean fitsEpochMillis(Instant instant) {
+        try {
+            instant.toEpochMilli();
+            return true;
+        } catch (ArithmeticException e) {
+            return false;
+        }
+    }
 
     public static String encode(ConversationRecord record) {
         return encode(record.type(), record);
@@ -128,7 +146,7 @@ public final class Records {
      * column), every content against the rules of a send. Any producer can write to the topic, so nothing that
      * reaches the database may be taken on trust.
      */
-    public static ConversationRecord decodeConversation(String json) {
+    public static ConversationRecord decodeConversation(@Nullable String json) {
         JsonNode node = parse(json);
         Class<? extends ConversationRecord> type =
                 CONVERSATION_TYPES.get(node.path("type").asString(""));
@@ -186,7 +204,12 @@ public final class Records {
             throw new InvalidRecordException("conversation: " + e.getMessage());
         }
         require(message.origin() == null || Ids.isSystemId(message.origin()), "origin: " + Ids.SYSTEM_ID_RULE);
-        MessageContent.Problem problem = MessageContent.check(message.kind(), message.content(), MAX_RECORD_TEXT_BYTES);
+        requireContent(message.kind(), message.content());
+        require(fitsEpochMillis(message.sentAt()), "sentAt: " + EPOCH_MILLIS_RULE);
+    }
+
+    private static void requireContent(String kind, JsonNode content) {
+        MessageContent.Problem problem = MessageContent.check(kind, content, MAX_RECORD_TEXT_BYTES);
         if (problem != null) {
             throw new InvalidRecordException(problem.code(), problem.detail());
         }
@@ -209,7 +232,12 @@ public final class Records {
         return encode(ExpandedMessage.TYPE, expanded);
     }
 
-    public static ExpandedMessage decodeExpanded(String json) {
+    /**
+     * Decodes and fully validates a record of {@link Topics#EXPANDED}, as {@link #decodeConversation} does a message:
+     * any producer can write to the topic, and what the bridge outbound publishes must be a message Courier could
+     * have sent.
+     */
+    public static ExpandedMessage decodeExpanded(@Nullable String json) {
         JsonNode node = parse(json);
         if (!ExpandedMessage.TYPE.equals(node.path("type").asString(""))) {
             throw new InvalidRecordException(
@@ -224,11 +252,33 @@ public final class Records {
                 expanded.content(),
                 expanded.sentAt(),
                 expanded.bridgeRecipients());
+        require(Ids.isMessageId(expanded.messageId()), "messageId: " + Ids.MESSAGE_ID_RULE);
+        requireConversation(expanded.conversation());
+        require(Ids.isUserId(expanded.from()), "from: " + Ids.USER_ID_RULE);
+        requireContent(expanded.kind(), expanded.content());
+        require(fitsEpochMillis(expanded.sentAt()), "sentAt: " + EPOCH_MILLIS_RULE);
+        require(expanded.origin() == null || Ids.isSystemId(expanded.origin()), "origin: " + Ids.SYSTEM_ID_RULE);
+        List<String> recipients = expanded.bridgeRecipients();
+        require(
+                recipients.size() <= MAX_USERS_PER_RECORD,
+                "bridgeRecipients: at most " + MAX_USERS_PER_RECORD + " users");
+        for (int i = 0; i < recipients.size(); i++) {
+            require(isBridgeIdentity(recipients.get(i)), "bridgeRecipients[" + i + "]: " + BRIDGE_IDENTITY_RULE);
+        }
         return expanded;
     }
 
+    /** A bridge identity {@code <system>.<user>}: a user id whose part before the first dot is a system id. */
+    private static boolean isBridgeIdentity(@Nullable String identity) {
+        if (identity == null || !Ids.isUserId(identity)) {
+            return false;
+        }
+        int dot = identity.indexOf('.');
+        return dot > 0 && dot < identity.length() - 1 && Ids.isSystemId(identity.substring(0, dot));
+    }
+
     /** What a {@link Topics#INBOX} record of any type asks of the inbox writer, in order, fully validated. */
-    public static List<InboxRecord> decodeInboxRecord(String json) {
+    public static List<InboxRecord> decodeInboxRecord(@Nullable String json) {
         JsonNode node = parse(json);
         String type = node.path("type").asString("");
         if (InboxEntries.TYPE.equals(type)) {
@@ -270,7 +320,7 @@ public final class Records {
         return List.of(new InboxRecord.Entry(entry.userId(), entry.messageId(), entry.conversation(), 0, null, null));
     }
 
-    public static InboxEntry decodeInbox(String json) {
+    public static InboxEntry decodeInbox(@Nullable String json) {
         JsonNode node = parse(json);
         if (!InboxEntry.TYPE.equals(node.path("type").asString(""))) {
             throw new InvalidRecordException(
@@ -292,7 +342,11 @@ public final class Records {
         }
     }
 
-    private static JsonNode parse(String json) {
+    private static JsonNode parse(@Nullable String json) {
+        if (json == null) {
+            // a tombstone: Jackson would throw IllegalArgumentException, which no consumer takes for bad input
+            throw new InvalidRecordException("the record has no value");
+        }
         try {
             JsonNode node = Json.MAPPER.readTree(json);
             if (node == null || !node.isObject()) {

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.header.Header;
@@ -24,6 +25,7 @@ import static dev.courier.fanout.TestRecords.message;
 import static dev.courier.fanout.TestRecords.removed;
 import static dev.courier.fanout.TestServers.person;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -123,6 +125,20 @@ class FanoutWorkerIntegrationTests {
                 assertThat(header(letter, "courier.dlt.source")).startsWith(Topics.CONVERSATIONS + "/");
             });
         }
+    }
+
+    @Test
+    void declaresEveryTopicItReadsOrWritesAndADeadLetterTopicForEachTopicRead() {
+        // courier.expanded is read by the bridge-worker, whose dead letters go to courier.expanded.dlt
+        assertThat(worker.getBeansOfType(NewTopic.class).values())
+                .extracting(NewTopic::name, NewTopic::numPartitions)
+                .containsExactlyInAnyOrder(
+                        tuple(Topics.CONVERSATIONS, 8),
+                        tuple(Topics.INBOX, 8),
+                        tuple(Topics.EXPANDED, 8),
+                        tuple(Topics.deadLetter(Topics.CONVERSATIONS), 1),
+                        tuple(Topics.deadLetter(Topics.INBOX), 1),
+                        tuple(Topics.deadLetter(Topics.EXPANDED), 1));
     }
 
     private void publish(ConversationRecord... records) {

@@ -39,8 +39,22 @@ class ProblemErrorControllerIntegrationTests {
     void answersAnUnavailableErrorWithRetryAfter() {
         TestWeb.Answer answer = sendError(503);
 
-        assertProblem(answer, 503, ErrorCode.UNAVAILABLE, "");
+        // the status's own title, not "internal error": nothing is known to be a bug
+        assertProblem(answer, 503, ErrorCode.UNAVAILABLE, "Service Unavailable");
+        assertThat(answer.json().path("detail").asString()).isEqualTo("Service Unavailable");
         assertThat(answer.header("Retry-After")).isEqualTo("1");
+    }
+
+    @Test
+    void answersARequestForTheErrorPathItselfWith404NotFound() {
+        // no error was dispatched there: it is a path like any other, and there is nothing at it
+        for (String method : new String[] {"GET", "POST", "DELETE"}) {
+            assertProblem(
+                    TestWeb.request(method, "/error", null, (String) null),
+                    404,
+                    ErrorCode.NOT_FOUND,
+                    "no such resource: /error");
+        }
     }
 
     @Test

@@ -50,6 +50,27 @@ class ProblemErrorReportValveIntegrationTests {
     }
 
     @Test
+    void answersAnUnsupportedHttpVersionWith505InvalidRequest() {
+        // the client's request is at fault, not the server: never internal, which is kept for bugs
+        for (String version : new String[] {"HTTP/9.9", "HTTP/2.0", "HTTP/1.2"}) {
+            assertProblem(
+                    raw("GET /v1/me " + version),
+                    505,
+                    ErrorCode.INVALID_REQUEST,
+                    "the request's HTTP version is not supported");
+        }
+    }
+
+    @Test
+    void answersAnUnsupportedTransferEncodingWith501InvalidRequest() {
+        assertProblem(
+                raw("POST /test/echo HTTP/1.1", "Content-Type: application/json", "Transfer-Encoding: zstd"),
+                501,
+                ErrorCode.INVALID_REQUEST,
+                "the request's transfer encoding is not supported");
+    }
+
+    @Test
     void answersConflictingLengthsWith400Problem() {
         assertProblem(
                 raw(

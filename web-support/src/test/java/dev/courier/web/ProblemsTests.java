@@ -31,6 +31,23 @@ class ProblemsTests {
         }
         assertThat(Problems.codeFor(500)).isEqualTo(ErrorCode.INTERNAL);
         assertThat(Problems.codeFor(502)).isEqualTo(ErrorCode.INTERNAL);
+        // the servlet container's refusals of a request it cannot serve: the request is at fault, not a bug
+        assertThat(Problems.codeFor(501)).isEqualTo(ErrorCode.INVALID_REQUEST);
+        assertThat(Problems.codeFor(505)).isEqualTo(ErrorCode.INVALID_REQUEST);
+    }
+
+    @Test
+    void saysInternalErrorOnlyForAStatusWhoseCodeIsInternal() {
+        assertThat(Problems.detailFor(500)).isEqualTo("internal error");
+        assertThat(Problems.detailFor(502)).isEqualTo("internal error");
+        assertThat(Problems.detailFor(503)).isEqualTo("Service Unavailable");
+        assertThat(Problems.detailFor(504)).isEqualTo("internal error");
+        assertThat(Problems.detailFor(505)).startsWith("the request's HTTP version is not supported");
+        assertThat(Problems.detailFor(501)).startsWith("the request's transfer encoding is not supported");
+        assertThat(Problems.detailFor(400)).isEqualTo("the request is malformed");
+        assertThat(Problems.detailFor(404)).isEqualTo("no such resource");
+        assertThat(Problems.detailFor(413)).isEqualTo("the request body is too large");
+        assertThat(Problems.detailFor(409)).isEqualTo("the request was rejected");
     }
 
     @Test

@@ -466,6 +466,8 @@ class InboundListenerIntegrationTests {
         bad.put(envelope(run + "-g", "Not Valid", to, "t").toString(), "invalid_request");
         bad.put(envelope(run + "-h", "x", to, "t").put("kind", "image").toString(), "invalid_request");
         bad.put(envelope(run + "-i", impostor, to, "a person's id").toString(), "conflict");
+        bad.put(envelope(run + "-j", "x", to, "t").put("v", 4_294_967_297L).toString(), "invalid_request");
+        bad.put(envelope(run + "-k", "x", to, "t").put("sentAt", 1_763_719_200L).toString(), "invalid_request");
         List<ConsumerRecord<String, String>> batch = new ArrayList<>();
         ConsumerRecord<String, String> noValue = record("weibo", run, null);
         batch.add(noValue);
@@ -501,7 +503,7 @@ class InboundListenerIntegrationTests {
                         .map(r -> "courier.bridge.in.weibo/2/" + r.offset())
                         .toList());
         assertThat(deadLettered("not_found")).isEqualTo(3);
-        assertThat(deadLettered("invalid_request")).isEqualTo(6);
+        assertThat(deadLettered("invalid_request")).isEqualTo(8);
         assertThat(deadLettered("payload_too_large")).isEqualTo(2);
         assertThat(deadLettered("conflict")).isEqualTo(1);
         assertThat(meters.counter("courier.bridge.inbound.accepted").count()).isEqualTo(2);
