@@ -25,6 +25,7 @@ public sealed interface ConversationRecord {
      * A send accepted by the gateway or the bridge-worker.
      *
      * @param origin the bridge system the message came from, {@code null} for a Courier client
+     * @param replyTo the message of the same conversation it replies to, or {@code null}
      */
     record MessagePosted(
             String messageId,
@@ -34,10 +35,24 @@ public sealed interface ConversationRecord {
             String kind,
             JsonNode content,
             Instant sentAt,
-            @Nullable String origin)
+            @Nullable String origin,
+            @Nullable String replyTo)
             implements ConversationRecord {
 
         public static final String TYPE = "message";
+
+        /** A message that replies to none. */
+        public MessagePosted(
+                String messageId,
+                String clientMsgId,
+                String conversation,
+                String from,
+                String kind,
+                JsonNode content,
+                Instant sentAt,
+                @Nullable String origin) {
+            this(messageId, clientMsgId, conversation, from, kind, content, sentAt, origin, null);
+        }
 
         @Override
         public String type() {
@@ -87,6 +102,68 @@ public sealed interface ConversationRecord {
             implements ConversationRecord {
 
         public static final String TYPE = "conversation.read";
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+    }
+
+    /**
+     * A change of a stored message of the conversation, by {@code by} at {@code at}: ordered in the conversation's log
+     * like a message, and entered as an entry of its own in the inbox of every member who saw the target (a delete:
+     * only in the actor's).
+     */
+    sealed interface MessageChange extends ConversationRecord {
+
+        /** The message changed. */
+        String messageId();
+
+        String by();
+
+        Instant at();
+    }
+
+    /** The sender takes the message back: it stops counting as unread and shows no content. */
+    record MessageRecalled(String conversation, String messageId, String by, Instant at) implements MessageChange {
+
+        public static final String TYPE = "message.recalled";
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+    }
+
+    /** The sender replaces the text of a text message; {@code eventId} makes a redelivered record harmless. */
+    record MessageEdited(String eventId, String conversation, String messageId, String by, String text, Instant at)
+            implements MessageChange {
+
+        public static final String TYPE = "message.edited";
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+    }
+
+    /** A user removes the message from their own view (history, first syncs, unread counts) on all their devices. */
+    record MessageDeleted(String conversation, String messageId, String by, Instant at) implements MessageChange {
+
+        public static final String TYPE = "message.deleted";
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+    }
+
+    /** A member adds ({@code added}) or removes a reaction; a change that changes nothing is no entry. */
+    record ReactionChanged(
+            String eventId, String conversation, String messageId, String by, String emoji, boolean added, Instant at)
+            implements MessageChange {
+
+        public static final String TYPE = "reaction.changed";
 
         @Override
         public String type() {

@@ -14,6 +14,8 @@ import tools.jackson.databind.JsonNode;
  * dead-lettered and never announced.
  *
  * @param bridgeRecipients the recipients that are bridge identities ({@code <system>.<externalUser>})
+ * @param target for a recall or an edit, the message it changes (its content's {@code target})
+ * @param convSeq the message's number in its conversation
  */
 public record ExpandedMessage(
         String messageId,
@@ -23,7 +25,33 @@ public record ExpandedMessage(
         JsonNode content,
         Instant sentAt,
         @Nullable String origin,
-        List<String> bridgeRecipients) {
+        List<String> bridgeRecipients,
+        @Nullable Target target,
+        long convSeq) {
 
     public static final String TYPE = "message.expanded";
+
+    /** A message that changes no other. */
+    public ExpandedMessage(
+            String messageId,
+            String conversation,
+            String from,
+            String kind,
+            JsonNode content,
+            Instant sentAt,
+            @Nullable String origin,
+            List<String> bridgeRecipients) {
+        this(messageId, conversation, from, kind, content, sentAt, origin, bridgeRecipients, null, 0);
+    }
+
+    /**
+     * The message a recall or an edit changes, with what a bridge system knows it by: the system it came from and its
+     * external id there (its client message id), or, for a message of Courier or of another system, its message id.
+     */
+    public record Target(String messageId, @Nullable String origin, String clientMsgId) {
+
+        public String externalIdFor(String system) {
+            return system.equals(origin) ? clientMsgId : messageId;
+        }
+    }
 }

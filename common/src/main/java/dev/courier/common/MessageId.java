@@ -23,6 +23,18 @@ public final class MessageId {
         return "b" + hash("bridge", system, externalId);
     }
 
+    /**
+     * The id of the entry a change of a message makes (a recall, an edit, a delete, a reaction), from what identifies
+     * the change forever, so a redelivered change makes the same entry.
+     */
+    public static String forChange(String kind, String... parts) {
+        String[] all = new String[parts.length + 2];
+        all[0] = "change";
+        all[1] = kind;
+        System.arraycopy(parts, 0, all, 2, parts.length);
+        return "c" + hash(all);
+    }
+
     /** 125 bits of SHA-256 in 25 characters of Crockford's base 32. */
     private static String hash(String... parts) {
         MessageDigest sha;

@@ -9,6 +9,7 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.node.StringNode;
 
 /**
  * Encodes and decodes the JSON records of the pipeline topics. Every record carries {@code type} and {@code v}; a record
@@ -20,7 +21,11 @@ public final class Records {
             ConversationRecord.MessagePosted.TYPE, ConversationRecord.MessagePosted.class,
             ConversationRecord.MembersAdded.TYPE, ConversationRecord.MembersAdded.class,
             ConversationRecord.MemberRemoved.TYPE, ConversationRecord.MemberRemoved.class,
-            ConversationRecord.ConversationRead.TYPE, ConversationRecord.ConversationRead.class);
+            ConversationRecord.ConversationRead.TYPE, ConversationRecord.ConversationRead.class,
+            ConversationRecord.MessageRecalled.TYPE, ConversationRecord.MessageRecalled.class,
+            ConversationRecord.MessageEdited.TYPE, ConversationRecord.MessageEdited.class,
+            ConversationRecord.MessageDeleted.TYPE, ConversationRecord.MessageDeleted.class,
+            ConversationRecord.ReactionChanged.TYPE, ConversationRecord.ReactionChanged.class);
 
     private static final Map<String, Class<? extends InboxRecord>> INBOX_TYPES = Map.of(
             InboxRecord.Read.TYPE, InboxRecord.Read.class,
@@ -169,6 +174,7 @@ public final class Records {
                 }
                 requireActor(added.by());
             }
+            case ConversationRecord.MessageChange change -> validate(change);
             case ConversationRecord.ConversationRead read -> {
                 requireFields(read.conversation(), read.userId(), read.at());
                 requireConversation(read.conversation());
@@ -184,6 +190,41 @@ public final class Records {
             }
         }
         return record;
+    }
+
+    /** The longest reaction, in characters (code points). */
+    public static final int MAX_EMOJI_CHARS = 32;
+
+    private static void validate(ConversationRecord.MessageChange change) {
+        requireFields(change.conversation(), change.messageId(), change.by(), change.at());
+        requireConversation(change.conversation());
+        require(Ids.isMessageId(change.messageId()), "messageId: " + Ids.MESSAGE_ID_RULE);
+        require(Ids.isUserId(change.by()), "by: " + Ids.USER_ID_RULE);
+        switch (change) {
+            case ConversationRecord.MessageEdited edited -> {
+                requireFields(edited.eventId(), edited.text());
+                require(Ids.isEventId(edited.eventId()), "eventId: " + Ids.CLIENT_MSG_ID_RULE);
+                MessageContent.Problem problem =
+                        MessageContent.check("text", StringNode.valueOf(edited.text()), MAX_RECORD_TEXT_BYTES);
+                if (problem != null) {
+                    throw new InvalidRecordException(problem.code(), problem.detail());
+                }
+            }
+            case ConversationRecord.ReactionChanged reaction -> {
+                requireFields(reaction.eventId(), reaction.emoji());
+                require(Ids.isEventId(reaction.eventId()), "eventId: " + Ids.CLIENT_MSG_ID_RULE);
+                require(
+                        Text.isWellFormed(reaction.emoji())
+                                && !reaction.emoji().isEmpty()
+                                && reaction.emoji()
+                                                .codePointCount(
+                                                        0, reaction.emoji().length())
+                                        <= MAX_EMOJI_CHARS,
+                        "emoji: 1-" + MAX_EMOJI_CHARS + " characters");
+            }
+            case ConversationRecord.MessageRecalled recalled -> {}
+            case ConversationRecord.MessageDeleted deleted -> {}
+        }
     }
 
     private static void validate(ConversationRecord.MessagePosted message) {
@@ -204,6 +245,7 @@ public final class Records {
             throw new InvalidRecordException("conversation: " + e.getMessage());
         }
         require(message.origin() == null || Ids.isSystemId(message.origin()), "origin: " + Ids.SYSTEM_ID_RULE);
+        require(message.replyTo() == null || Ids.isMessageId(message.replyTo()), "replyTo: " + Ids.MESSAGE_ID_RULE);
         requireContent(message.kind(), message.content());
         require(fitsEpochMillis(message.sentAt()), "sentAt: " + EPOCH_MILLIS_RULE);
     }
@@ -255,7 +297,24 @@ public final class Records {
         require(Ids.isMessageId(expanded.messageId()), "messageId: " + Ids.MESSAGE_ID_RULE);
         requireConversation(expanded.conversation());
         require(Ids.isUserId(expanded.from()), "from: " + Ids.USER_ID_RULE);
-        requireContent(expanded.kind(), expanded.content());
+        ExpandedMessage.Target target = expanded.target();
+        if (expanded.kind().equals("recall") || expanded.kind().equals("edit")) {
+            // a change of another message: its content names the target, and an edit carries the new text
+            require(
+                    target != null
+                            && Ids.isMessageId(target.messageId())
+                            && (target.origin() == null || Ids.isSystemId(target.origin()))
+                            && Ids.isClientMsgId(target.clientMsgId()),
+                    "target: the message changed, with its origin and client message id");
+            require(expanded.content().path("target").isString(), "content.target: the id of the message changed");
+            if (expanded.kind().equals("edit")) {
+                requireContent("text", expanded.content().path("text"));
+            }
+        } else {
+            require(target == null, "target: only a recall or an edit changes another message");
+            requireContent(expanded.kind(), expanded.content());
+        }
+        require(expanded.convSeq() >= 0, "convSeq: must not be negative");
         require(fitsEpochMillis(expanded.sentAt()), "sentAt: " + EPOCH_MILLIS_RULE);
         require(expanded.origin() == null || Ids.isSystemId(expanded.origin()), "origin: " + Ids.SYSTEM_ID_RULE);
         List<String> recipients = expanded.bridgeRecipients();

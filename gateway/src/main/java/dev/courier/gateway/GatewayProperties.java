@@ -12,13 +12,22 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param sendTimeout how long a send waits for Kafka's acknowledgement before answering 503
  * @param maxGroupSize the most members a group may have
  * @param limits rate limits
+ * @param recallWindow how long after a message was sent its sender may recall it
+ * @param editWindow how long after a text message was sent its sender may edit it
+ * @param reactionPattern what a reaction may be (a regular expression over the whole reaction; at most 32
+ *        characters in any case): by default any short text without spaces or control characters, such as an emoji
  */
 @ConfigurationProperties("courier.gateway")
 public record GatewayProperties(
         @DefaultValue("16384") int maxTextBytes,
         @DefaultValue("5s") Duration sendTimeout,
         @DefaultValue("500") int maxGroupSize,
-        @DefaultValue Limits limits) {
+        @DefaultValue Limits limits,
+        @DefaultValue("2m") Duration recallWindow,
+        @DefaultValue("24h") Duration editWindow,
+        @DefaultValue(DEFAULT_REACTION_PATTERN) String reactionPattern) {
+
+    public static final String DEFAULT_REACTION_PATTERN = "[^\\p{Cntrl}\\p{Space}]+";
 
     /**
      * @param sendBurst sends a user may make at once (the bucket's capacity)

@@ -3,9 +3,11 @@ package dev.courier.standalone;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -183,6 +185,40 @@ final class Api {
 
     Response receipts(Session session, String messageId) {
         return get(gateway + "/v1/messages/" + messageId + "/receipts", session);
+    }
+
+    Response reply(Session from, String to, String text, String replyTo) {
+        return post(
+                gateway + "/v1/messages",
+                from.token(),
+                json("clientMsgId", uniqueId("c"), "to", to, "kind", "text", "content", text, "replyTo", replyTo));
+    }
+
+    Response recall(Session session, String messageId) {
+        return post(gateway + "/v1/messages/" + messageId + "/recall", session.token(), null);
+    }
+
+    Response edit(Session session, String messageId, String text) {
+        return call(
+                "PATCH",
+                gateway + "/v1/messages/" + messageId,
+                session.token(),
+                json("content", text),
+                "application/json");
+    }
+
+    Response deleteForMe(Session session, String messageId) {
+        return call("DELETE", gateway + "/v1/messages/" + messageId, session.token(), null, null);
+    }
+
+    Response react(Session session, String messageId, String emoji, boolean add) {
+        return call(
+                add ? "PUT" : "DELETE",
+                gateway + "/v1/messages/" + messageId + "/reactions/"
+                        + URLEncoder.encode(emoji, StandardCharsets.UTF_8).replace("+", "%20"),
+                session.token(),
+                null,
+                null);
     }
 
     Response sync(Session session, String syncKey, Integer limit) {

@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Conversation states are exact after any mix of sends, reads on several devices, membership changes and redeliveries,
+ * Conversation states are exact after any mix of sends, recalls, reads on several devices, membership changes and redeliveries,
  * across a {@code kill -9} of the fanout-worker in the middle (both stages, in a JVM of their own, so a batch dies
  * between its database commit and its offset commit and is redelivered). Random operations through the public API,
  * then every state of every user is audited against the stored messages themselves: {@code lastConvSeq}, the last
@@ -108,8 +108,11 @@ class ConversationAuditIntegrationTests {
                     to = "u:" + other.userId();
                 }
                 // the last user only reads: its states pile up unread, and its reads count them
-                if (random.nextInt(10) < 6 && user != users.get(USERS - 1)) {
+                int roll = random.nextInt(10);
+                if (roll < 6 && user != users.get(USERS - 1)) {
                     send(user, to);
+                } else if (roll == 6 && user != users.get(USERS - 1)) {
+                    recallOne(user, conversation, random);
                 } else {
                     List<Api.Session> sessions = devices.get(user.userId());
                     read(sessions.get(random.nextInt(sessions.size())), conversation, random, false);
@@ -155,6 +158,21 @@ class ConversationAuditIntegrationTests {
             assertThat(response.status()).as(response.body().toString()).isIn(202, 503, 403);
             return response.status() != 503;
         });
+    }
+
+    /** Recalls one of the user's own messages of the conversation that the pipeline stored, if there is one. */
+    private void recallOne(Api.Session user, String conversation, Random random) {
+        List<String> own = jdbc.sql("""
+                        SELECT message_id FROM messages WHERE conversation_id = ? AND sender_id = ? AND kind = 'text'
+                          AND recalled_at IS NULL ORDER BY conv_seq
+                        """)
+                .params(conversation, user.userId())
+                .query(String.class)
+                .list();
+        if (!own.isEmpty()) {
+            Api.Response recalled = api.recall(user, own.get(random.nextInt(own.size())));
+            assertThat(recalled.status()).as(recalled.body().toString()).isEqualTo(202);
+        }
     }
 
     private void read(Api.Session device, String conversation, Random random, boolean partly) {
@@ -203,20 +221,28 @@ class ConversationAuditIntegrationTests {
         for (String conversation : conversations) {
             List<Visible> visible = visible(user.userId(), conversation);
             JsonNode state = states.get(conversation);
-            Visible last = visible.getLast();
+            Visible last = visible.stream()
+                    .filter(m -> !m.kind().equals("recall"))
+                    .reduce((first, second) -> second)
+                    .orElseThrow();
+            long lastConvSeq = visible.getLast().convSeq();
             long readSeq = Math.max(
                     reads.getOrDefault(user.userId(), Map.of()).getOrDefault(conversation, 0L),
                     visible.stream()
-                            .filter(m -> m.from().equals(user.userId()))
+                            .filter(m ->
+                                    m.from().equals(user.userId()) && m.kind().equals("text"))
                             .mapToLong(Visible::convSeq)
                             .max()
                             .orElse(0));
             long unread = visible.stream()
-                    .filter(m -> m.convSeq() > readSeq && !m.from().equals(user.userId()))
+                    .filter(m -> m.convSeq() > readSeq
+                            && !m.from().equals(user.userId())
+                            && m.kind().equals("text")
+                            && !m.recalled())
                     .count();
             assertThat(state.path("lastConvSeq").asLong())
                     .as(conversation + " lastConvSeq")
-                    .isEqualTo(last.convSeq());
+                    .isEqualTo(lastConvSeq);
             assertThat(state.path("lastMessage").path("messageId").asString())
                     .as(conversation + " lastMessage")
                     .isEqualTo(last.messageId());
@@ -235,7 +261,7 @@ class ConversationAuditIntegrationTests {
                 long peerRead = Math.max(
                         reads.getOrDefault(peer, Map.of()).getOrDefault(conversation, 0L),
                         all.stream()
-                                .filter(m -> m.from().equals(peer))
+                                .filter(m -> m.from().equals(peer) && m.kind().equals("text"))
                                 .mapToLong(Visible::convSeq)
                                 .max()
                                 .orElse(0));
@@ -253,7 +279,7 @@ class ConversationAuditIntegrationTests {
                 .isEqualTo(unreadTotal);
     }
 
-    private record Visible(long convSeq, String messageId, String from) {}
+    private record Visible(long convSeq, String messageId, String from, String kind, boolean recalled) {}
 
     /** The messages of the conversation the user may see, by the members stored with each, in convSeq order. */
     private List<Visible> visible(String userId, String conversation) {
@@ -262,13 +288,14 @@ class ConversationAuditIntegrationTests {
                               AND gm.joined_version <= m.members_version
                               AND (gm.left_version IS NULL OR gm.left_version > m.members_version))
                   """ : "";
-        var query = jdbc.sql("SELECT conv_seq, message_id, sender_id FROM messages m WHERE conversation_id = ? "
-                        + visibility + " ORDER BY conv_seq")
+        var query = jdbc.sql("SELECT conv_seq, message_id, sender_id, kind, recalled_at FROM messages m "
+                        + "WHERE conversation_id = ? AND conv_seq IS NOT NULL " + visibility + " ORDER BY conv_seq")
                 .param(conversation);
         if (conversation.startsWith("g:")) {
             query = query.param(conversation.substring(2)).param(userId);
         }
-        return query.query((rs, row) -> new Visible(rs.getLong(1), rs.getString(2), rs.getString(3)))
+        return query.query((rs, row) -> new Visible(
+                        rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getObject(5) != null))
                 .list();
     }
 

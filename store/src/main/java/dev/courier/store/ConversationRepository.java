@@ -35,7 +35,8 @@ public class ConversationRepository {
     private static final String STATE_COLUMNS = """
             s.user_id, s.conversation_id, s.last_conv_seq, s.last_message_id, s.last_seq, s.read_seq, s.unread,
             s.peer_read_seq, s.muted, s.version,
-            m.message_id, m.conv_seq, m.sender_id, m.kind, m.content, m.sent_at""";
+            m.message_id, m.conv_seq, m.sender_id, m.kind, m.content, m.sent_at, m.recalled_at, m.edited_at,
+            m.reply_to""";
 
     private static final String STATE_FROM = """
              FROM conversation_states s LEFT JOIN messages m ON m.message_id = s.last_message_id
@@ -71,7 +72,8 @@ public class ConversationRepository {
     private static final String UNREAD_DIRECT = """
             SELECT COUNT(*) FROM messages m
             WHERE m.conversation_id = :conversation AND m.conv_seq > :after AND m.conv_seq <= :upTo
-              AND m.sender_id <> :userId AND m.kind IN (:kinds)
+              AND m.sender_id <> :userId AND m.kind IN (:kinds) AND m.recalled_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM message_hides h WHERE h.user_id = :userId AND h.message_id = m.message_id)
             """;
 
     private static final String UNREAD_GROUP = UNREAD_DIRECT + """
@@ -94,7 +96,15 @@ public class ConversationRepository {
 
     /** The newest entry of a conversation that is not a lifecycle entry, as the state shows it. */
     public record LastMessage(
-            String messageId, long convSeq, String from, String kind, JsonNode content, Instant sentAt) {}
+            String messageId,
+            long convSeq,
+            String from,
+            String kind,
+            JsonNode content,
+            Instant sentAt,
+            @Nullable Instant recalledAt,
+            @Nullable Instant editedAt,
+            @Nullable String replyTo) {}
 
     /**
      * A user's state of one conversation (PROTOCOL.md, "Conversation state").
@@ -140,7 +150,10 @@ public class ConversationRepository {
                     rs.getString(13),
                     rs.getString(14),
                     Json.MAPPER.readTree(rs.getString(15)),
-                    Instant.ofEpochMilli(rs.getLong(16)));
+                    Instant.ofEpochMilli(rs.getLong(16)),
+                    instant(rs, 17),
+                    instant(rs, 18),
+                    rs.getString(19));
         }
         return new State(
                 rs.getString(1),
@@ -154,6 +167,11 @@ public class ConversationRepository {
                 rs.getBoolean(9),
                 rs.getLong(10),
                 last);
+    }
+
+    private static @Nullable Instant instant(ResultSet rs, int column) throws SQLException {
+        long millis = rs.getLong(column);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
     }
 
     public Optional<State> state(String userId, String conversation) {

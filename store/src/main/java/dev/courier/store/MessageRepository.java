@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,13 +40,14 @@ public class MessageRepository {
     static final int CONTENT_CHARS_PER_STATEMENT = 1024 * 1024;
 
     private static final String STORED = """
-            SELECT message_id, members_version, conv_seq, conversation_id, sender_id FROM messages
-            WHERE message_id IN (%s)
+            SELECT message_id, members_version, conv_seq, conversation_id, sender_id, kind, recalled_at, origin,
+                   client_msg_id
+            FROM messages WHERE message_id IN (%s)
             """;
 
     private static final String MESSAGE_COLUMNS = """
             m.message_id, m.client_msg_id, m.conversation_id, m.conv_seq, m.sender_id, m.kind, m.content, m.sent_at,
-            m.members_version""";
+            m.members_version, m.reply_to, m.recalled_at, m.edited_at, m.origin""";
 
     private static final String FIND = "SELECT " + MESSAGE_COLUMNS + " FROM messages m WHERE m.message_id = :messageId";
 
@@ -53,6 +55,7 @@ public class MessageRepository {
     private static final String HISTORY_DIRECT = "SELECT " + MESSAGE_COLUMNS + """
              FROM messages m
             WHERE m.conversation_id = :conversation AND m.conv_seq < :before AND m.kind NOT IN (:lifecycle)
+              AND NOT EXISTS (SELECT 1 FROM message_hides h WHERE h.user_id = :userId AND h.message_id = m.message_id)
             """;
 
     /** ... of those, the ones stored with a members version at which the user was a member. */
@@ -80,7 +83,7 @@ public class MessageRepository {
 
     private static final String INSERT_MESSAGES = """
             INSERT INTO messages (message_id, conversation_id, sender_id, client_msg_id, kind, content, sent_at,
-                                  members_version, origin, stored_at, conv_seq)
+                                  members_version, origin, stored_at, conv_seq, reply_to)
             VALUES %s
             """;
 
@@ -109,9 +112,12 @@ public class MessageRepository {
      * conversation.
      */
     public record NewMessage(
-            ConversationRecord.MessagePosted message, String content, long membersVersion, long convSeq) {
+            ConversationRecord.MessagePosted message,
+            String content,
+            long membersVersion,
+            @Nullable Long convSeq) {
 
-        public NewMessage(ConversationRecord.MessagePosted message, long membersVersion, long convSeq) {
+        public NewMessage(ConversationRecord.MessagePosted message, long membersVersion, @Nullable Long convSeq) {
             this(message, message.content().toString(), membersVersion, convSeq);
         }
     }
@@ -120,7 +126,15 @@ public class MessageRepository {
      * What a stored message keeps of its first expansion: its members version and its number, and whose message of
      * which conversation it is.
      */
-    public record Stored(long membersVersion, long convSeq, String conversation, String from) {}
+    public record Stored(
+            long membersVersion,
+            long convSeq,
+            String conversation,
+            String from,
+            String kind,
+            boolean recalled,
+            @Nullable String origin,
+            String clientMsgId) {}
 
     /**
      * What a send needs to know before it is accepted, in one round trip.
@@ -157,13 +171,26 @@ public class MessageRepository {
         Map<String, Stored> found = new HashMap<>();
         for (List<String> chunk : chunks(List.copyOf(messageIds), SqlLists.ROWS_PER_STATEMENT)) {
             jdbc.sql(STORED.formatted(placeholders(chunk.size()))).params(chunk).query(rs -> {
-                found.put(rs.getString(1), new Stored(rs.getLong(2), rs.getLong(3), rs.getString(4), rs.getString(5)));
+                found.put(
+                        rs.getString(1),
+                        new Stored(
+                                rs.getLong(2),
+                                rs.getLong(3),
+                                rs.getString(4),
+                                rs.getString(5),
+                                rs.getString(6),
+                                rs.getObject(7) != null,
+                                rs.getString(8),
+                                rs.getString(9)));
             });
         }
         return found;
     }
 
-    /** A stored message as it was sent ({@code convSeq} is null for an entry that is one user's alone). */
+    /**
+     * A stored message in its current state ({@code convSeq} is null for an entry that is one user's alone; the
+     * content is the last edit's).
+     */
     public record StoredMessage(
             String messageId,
             String clientMsgId,
@@ -173,7 +200,11 @@ public class MessageRepository {
             String kind,
             JsonNode content,
             Instant sentAt,
-            long membersVersion) {}
+            long membersVersion,
+            @Nullable String replyTo,
+            @Nullable Instant recalledAt,
+            @Nullable Instant editedAt,
+            @Nullable String origin) {}
 
     private static StoredMessage storedMessage(ResultSet rs, int row) throws SQLException {
         long convSeq = rs.getLong(4);
@@ -187,7 +218,16 @@ public class MessageRepository {
                 rs.getString(6),
                 Json.MAPPER.readTree(rs.getString(7)),
                 Instant.ofEpochMilli(rs.getLong(8)),
-                rs.getLong(9));
+                rs.getLong(9),
+                rs.getString(10),
+                instant(rs, 11),
+                instant(rs, 12),
+                rs.getString(13));
+    }
+
+    private static @Nullable Instant instant(ResultSet rs, int column) throws SQLException {
+        long millis = rs.getLong(column);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
     }
 
     public Optional<StoredMessage> find(String messageId) {
@@ -208,9 +248,10 @@ public class MessageRepository {
                 .param("conversation", conversation)
                 .param("before", beforeSeq)
                 .param("lifecycle", MessageContent.LIFECYCLE_KINDS)
-                .param("limit", limit);
+                .param("limit", limit)
+                .param("userId", userId);
         if (id.isGroup()) {
-            query = query.param("groupId", id.groupId()).param("userId", userId);
+            query = query.param("groupId", id.groupId());
         }
         return query.query(MessageRepository::storedMessage).list();
     }
@@ -272,7 +313,7 @@ public class MessageRepository {
                 to++;
             }
             List<NewMessage> chunk = messages.subList(from, to);
-            List<Object> args = new ArrayList<>(chunk.size() * 11);
+            List<Object> args = new ArrayList<>(chunk.size() * 12);
             for (NewMessage stored : chunk) {
                 ConversationRecord.MessagePosted message = stored.message();
                 args.add(message.messageId());
@@ -286,12 +327,109 @@ public class MessageRepository {
                 // typed, so that a null does not make the driver describe the statement's parameters
                 args.add(new SqlParameterValue(Types.VARCHAR, message.origin()));
                 args.add(now);
-                args.add(stored.convSeq());
+                args.add(new SqlParameterValue(Types.BIGINT, stored.convSeq()));
+                args.add(new SqlParameterValue(Types.VARCHAR, message.replyTo()));
             }
-            jdbc.sql(INSERT_MESSAGES.formatted(tuples(chunk.size(), "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")))
+            jdbc.sql(INSERT_MESSAGES.formatted(tuples(chunk.size(), "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")))
                     .params(args)
                     .update();
             from = to;
         }
+    }
+
+    private static final String RECALL = """
+            UPDATE messages SET recalled_at = :at WHERE message_id = :messageId AND recalled_at IS NULL
+            """;
+
+    private static final String EDIT = """
+            UPDATE messages SET content = :content, edited_at = :at WHERE message_id = :messageId
+            """;
+
+    private static final String HIDDEN = """
+            SELECT COUNT(*) FROM message_hides WHERE user_id = :userId AND message_id = :messageId
+            """;
+
+    private static final String HIDE = "INSERT INTO message_hides (user_id, message_id) VALUES (:userId, :messageId)";
+
+    private static final String REACTED = """
+            SELECT COUNT(*) FROM message_reactions WHERE message_id = :messageId AND emoji = :emoji AND user_id = :userId
+            """;
+
+    private static final String REACT = """
+            INSERT INTO message_reactions (message_id, emoji, user_id, reacted_seq)
+            VALUES (:messageId, :emoji, :userId, :seq)
+            """;
+
+    private static final String UNREACT = """
+            DELETE FROM message_reactions WHERE message_id = :messageId AND emoji = :emoji AND user_id = :userId
+            """;
+
+    private static final String REACTIONS = """
+            SELECT message_id, emoji, user_id FROM message_reactions WHERE message_id IN (%s)
+            ORDER BY reacted_seq, user_id
+            """;
+
+    /** Marks the message recalled (once: a later recall changes nothing). */
+    public void recall(String messageId, long at) {
+        jdbc.sql(RECALL).param("messageId", messageId).param("at", at).update();
+    }
+
+    /** Replaces the message's content (a text edit). */
+    public void edit(String messageId, String content, long at) {
+        jdbc.sql(EDIT)
+                .param("messageId", messageId)
+                .param("content", content)
+                .param("at", at)
+                .update();
+    }
+
+    public boolean isHidden(String userId, String messageId) {
+        return jdbc.sql(HIDDEN)
+                        .param("userId", userId)
+                        .param("messageId", messageId)
+                        .query(Long.class)
+                        .single()
+                > 0;
+    }
+
+    /** Leaves the message out of the user's own view. */
+    public void hide(String userId, String messageId) {
+        jdbc.sql(HIDE).param("userId", userId).param("messageId", messageId).update();
+    }
+
+    public boolean hasReacted(String messageId, String emoji, String userId) {
+        return jdbc.sql(REACTED)
+                        .param("messageId", messageId)
+                        .param("emoji", emoji)
+                        .param("userId", userId)
+                        .query(Long.class)
+                        .single()
+                > 0;
+    }
+
+    /** Adds the user's reaction at the reaction entry's number, or removes it. */
+    public void react(String messageId, String emoji, String userId, long seq, boolean added) {
+        jdbc.sql(added ? REACT : UNREACT)
+                .param("messageId", messageId)
+                .param("emoji", emoji)
+                .param("userId", userId)
+                .param("seq", seq)
+                .update();
+    }
+
+    /** The reactions of each of these messages: each emoji with the users who reacted with it, in their order. */
+    public Map<String, Map<String, List<String>>> reactions(Collection<String> messageIds) {
+        Map<String, Map<String, List<String>>> reactions = new HashMap<>();
+        for (List<String> chunk : chunks(List.copyOf(messageIds), SqlLists.ROWS_PER_STATEMENT)) {
+            jdbc.sql(REACTIONS.formatted(placeholders(chunk.size())))
+                    .params(chunk)
+                    .query(rs -> {
+                        reactions
+                                .computeIfAbsent(rs.getString(1), id -> new LinkedHashMap<>())
+                                .computeIfAbsent(rs.getString(2), emoji -> new ArrayList<>())
+                                .add(rs.getString(3));
+                    });
+        }
+        return reactions;
     }
 }

@@ -34,7 +34,7 @@ class SyncRepository {
 
     private static final String MESSAGES_AFTER = """
             SELECT i.seq, m.message_id, m.client_msg_id, m.conversation_id, m.sender_id, m.kind, m.content, m.sent_at,
-                   m.conv_seq
+                   m.conv_seq, m.reply_to, m.recalled_at, m.edited_at
             FROM inbox i JOIN messages m ON m.message_id = i.message_id
             WHERE i.user_id = :userId AND i.seq > :after
             ORDER BY i.seq
@@ -43,9 +43,10 @@ class SyncRepository {
 
     private static final String MESSAGES_LATEST = """
             SELECT i.seq, m.message_id, m.client_msg_id, m.conversation_id, m.sender_id, m.kind, m.content, m.sent_at,
-                   m.conv_seq
+                   m.conv_seq, m.reply_to, m.recalled_at, m.edited_at
             FROM inbox i JOIN messages m ON m.message_id = i.message_id
             WHERE i.user_id = :userId AND i.seq <= :upTo
+              AND NOT EXISTS (SELECT 1 FROM message_hides h WHERE h.user_id = i.user_id AND h.message_id = i.message_id)
             ORDER BY i.seq DESC
             LIMIT :limit
             """;
@@ -53,6 +54,10 @@ class SyncRepository {
     private static final RowMapper<SyncResponse.Message> MESSAGE = (rs, row) -> {
         long convSeq = rs.getLong(9);
         Long numbered = rs.wasNull() ? null : convSeq;
+        long recalledAt = rs.getLong(11);
+        boolean recalled = !rs.wasNull();
+        long editedAt = rs.getLong(12);
+        Instant edited = rs.wasNull() ? null : Instant.ofEpochMilli(editedAt);
         return new SyncResponse.Message(
                 rs.getLong(1),
                 rs.getString(2),
@@ -61,8 +66,12 @@ class SyncRepository {
                 numbered,
                 rs.getString(5),
                 rs.getString(6),
-                Json.MAPPER.readTree(rs.getString(7)),
-                Instant.ofEpochMilli(rs.getLong(8)));
+                // a recalled message shows no content, wherever it is read
+                recalled ? null : Json.MAPPER.readTree(rs.getString(7)),
+                Instant.ofEpochMilli(rs.getLong(8)),
+                rs.getString(10),
+                edited,
+                recalled ? Boolean.TRUE : null);
     };
 
     private final JdbcClient jdbc;

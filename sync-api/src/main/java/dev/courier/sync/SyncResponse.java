@@ -33,7 +33,11 @@ public record SyncResponse(
 
     public record Contact(String userId, @Nullable String alias, boolean deleted, long version) {}
 
-    /** An inbox entry; {@code convSeq} is absent for an entry that is the user's alone (a delete for me). */
+    /**
+     * An inbox entry in its current state: {@code convSeq} is absent for an entry that is the user's alone (a delete
+     * for me); {@code replyTo} is the message it replies to or null; an edited message has the last edit's content and
+     * {@code editedAt}; a recalled message has {@code recalled: true} and content null.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Message(
             long seq,
@@ -43,6 +47,15 @@ public record SyncResponse(
             @Nullable Long convSeq,
             String from,
             String kind,
+
+            @JsonInclude(JsonInclude.Include.ALWAYS) @Nullable
             JsonNode content,
-            Instant sentAt) {}
+
+            Instant sentAt,
+
+            @JsonInclude(JsonInclude.Include.ALWAYS) @Nullable
+            String replyTo,
+
+            @Nullable Instant editedAt,
+            @Nullable Boolean recalled) {}
 }

@@ -24,9 +24,27 @@ public record ConversationView(
         boolean muted,
         long version) {
 
-    /** The newest entry that is not a lifecycle entry, in its current state. */
+    /**
+     * The newest entry that is not a lifecycle entry, in its current state (the last edit's content; no content and
+     * {@code recalled: true} once recalled).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record LastMessage(
-            long convSeq, String messageId, String from, String kind, JsonNode content, Instant sentAt) {}
+            long convSeq,
+            String messageId,
+            String from,
+            String kind,
+
+            @JsonInclude(JsonInclude.Include.ALWAYS) @Nullable
+            JsonNode content,
+
+            Instant sentAt,
+
+            @JsonInclude(JsonInclude.Include.ALWAYS) @Nullable
+            String replyTo,
+
+            @Nullable Instant editedAt,
+            @Nullable Boolean recalled) {}
 
     public static ConversationView of(ConversationRepository.State state) {
         ConversationRepository.LastMessage last = state.lastMessage();
@@ -40,8 +58,11 @@ public record ConversationView(
                                 last.messageId(),
                                 last.from(),
                                 last.kind(),
-                                last.content(),
-                                last.sentAt()),
+                                last.recalledAt() != null ? null : last.content(),
+                                last.sentAt(),
+                                last.replyTo(),
+                                last.editedAt(),
+                                last.recalledAt() != null ? Boolean.TRUE : null),
                 state.readSeq(),
                 state.unread(),
                 state.direct() ? state.peerReadSeq() : null,

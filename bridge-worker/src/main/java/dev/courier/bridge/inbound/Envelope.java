@@ -28,6 +28,17 @@ record Envelope(
         JsonNode content,
         @Nullable Instant sentAt) {
 
+    /** The kind of an envelope that recalls one of the system's earlier messages ({@code content.target}). */
+    static final String RECALL = "recall";
+
+    /** The kind of an envelope that edits one ({@code content.target}, {@code content.text}). */
+    static final String EDIT = "edit";
+
+    /** Whether the envelope changes an earlier message of the system instead of sending one. */
+    boolean isChange() {
+        return kind.equals(RECALL) || kind.equals(EDIT);
+    }
+
     /** Why an envelope can never be delivered. */
     static final class Rejected extends RuntimeException {
 
@@ -101,9 +112,26 @@ record Envelope(
             throw new Rejected(ErrorCode.INVALID_REQUEST, "to: " + e.getMessage());
         }
         String kind = text(node, "kind");
-        MessageContent.Problem problem = MessageContent.check(kind, node.get("content"), maxTextBytes);
-        if (problem != null) {
-            throw new Rejected(problem.code(), problem.detail());
+        if (kind.equals(RECALL) || kind.equals(EDIT)) {
+            // the system takes back or corrects one of its own earlier messages, named by its externalId
+            JsonNode content = node.get("content");
+            JsonNode target = content == null ? null : content.get("target");
+            if (target == null || !target.isString() || !Ids.isClientMsgId(target.stringValue())) {
+                throw new Rejected(
+                        ErrorCode.INVALID_REQUEST,
+                        "content.target: the externalId of the system's message, " + Ids.CLIENT_MSG_ID_RULE);
+            }
+            if (kind.equals(EDIT)) {
+                MessageContent.Problem problem = MessageContent.check("text", content.get("text"), maxTextBytes);
+                if (problem != null) {
+                    throw new Rejected(problem.code(), problem.detail().replace("content:", "content.text:"));
+                }
+            }
+        } else {
+            MessageContent.Problem problem = MessageContent.check(kind, node.get("content"), maxTextBytes);
+            if (problem != null) {
+                throw new Rejected(problem.code(), problem.detail());
+            }
         }
         Instant sentAt = null;
         if (node.hasNonNull("sentAt")) {

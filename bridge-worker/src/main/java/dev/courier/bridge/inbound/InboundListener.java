@@ -134,14 +134,35 @@ class InboundListener {
                 }
             }
         }
+        String conversation =
+                envelope.to().conversationFrom(envelope.identity()).value();
+        Instant at = envelope.sentAt() != null ? envelope.sentAt() : now;
+        if (envelope.isChange()) {
+            // the target is the message the system sent under that externalId; the fanout-worker checks, at the
+            // change's point in the log, that it is the identity's own message of this conversation
+            String target = MessageId.forBridge(
+                    system, envelope.content().path("target").stringValue());
+            out.add(
+                    envelope.kind().equals(Envelope.RECALL)
+                            ? new ConversationRecord.MessageRecalled(conversation, target, envelope.identity(), now)
+                            : new ConversationRecord.MessageEdited(
+                                    // the same envelope, replayed, is the same edit
+                                    MessageId.forBridge(system, envelope.externalId()),
+                                    conversation,
+                                    target,
+                                    envelope.identity(),
+                                    envelope.content().path("text").stringValue(),
+                                    now));
+            return out;
+        }
         out.add(new ConversationRecord.MessagePosted(
                 MessageId.forBridge(system, envelope.externalId()),
                 envelope.externalId(),
-                envelope.to().conversationFrom(envelope.identity()).value(),
+                conversation,
                 envelope.identity(),
                 envelope.kind(),
                 envelope.content(),
-                envelope.sentAt() != null ? envelope.sentAt() : now,
+                at,
                 system));
         return out;
     }

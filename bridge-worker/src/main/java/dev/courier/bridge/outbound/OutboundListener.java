@@ -139,11 +139,20 @@ class OutboundListener {
                 .put("externalId", message.messageId())
                 .put("from", message.from())
                 .put("to", to)
-                .put("conversation", message.conversation());
+                .put("conversation", message.conversation())
+                .put("convSeq", message.convSeq());
         ArrayNode users = envelope.putArray("recipients");
         recipients.forEach(users::add);
         envelope.put("kind", message.kind());
-        envelope.set("content", message.content());
+        ExpandedMessage.Target target = message.target();
+        if (target != null && message.content() instanceof ObjectNode change) {
+            // a recall or an edit names its target as this system knows it
+            ObjectNode content = change.deepCopy();
+            content.put("target", target.externalIdFor(system));
+            envelope.set("content", content);
+        } else {
+            envelope.set("content", message.content());
+        }
         envelope.put("sentAt", message.sentAt().toString());
         return envelope.toString();
     }

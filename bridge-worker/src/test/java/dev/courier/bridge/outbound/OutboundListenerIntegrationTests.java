@@ -145,7 +145,8 @@ class OutboundListenerIntegrationTests {
                 .put("externalId", message.messageId())
                 .put("from", message.from())
                 .put("to", to)
-                .put("conversation", message.conversation());
+                .put("conversation", message.conversation())
+                .put("convSeq", Math.toIntExact(message.convSeq()));
         envelope.putArray("recipients")
                 .addAll(List.of(recipients).stream()
                         .map(r -> (JsonNode) Json.MAPPER.getNodeFactory().stringNode(r))

@@ -13,12 +13,17 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.node.StringNode;
 
 import dev.courier.common.ConversationId;
 import dev.courier.common.ConversationRecord;
 import dev.courier.common.ErrorCode;
 import dev.courier.common.ExpandedMessage;
 import dev.courier.common.InboxRecord;
+import dev.courier.common.Json;
+import dev.courier.common.MessageContent;
+import dev.courier.common.MessageId;
 import dev.courier.common.Records;
 import dev.courier.store.AccountRepository;
 import dev.courier.store.MembershipRepository;
@@ -120,19 +125,38 @@ class Expander {
         List<ExpandedMessage> bridged() {
             List<ExpandedMessage> bridged = new ArrayList<>();
             for (Expansion expansion : expansions) {
-                List<String> identities = bridgeIdentities.among(expansion.recipients());
-                if (!identities.isEmpty()) {
-                    ConversationRecord.MessagePosted message = expansion.message();
-                    bridged.add(new ExpandedMessage(
-                            message.messageId(),
-                            message.conversation(),
-                            message.from(),
-                            message.kind(),
-                            message.content(),
-                            message.sentAt(),
-                            message.origin(),
-                            identities));
+                ConversationRecord.MessagePosted message = expansion.message();
+                boolean change = MessageContent.isLifecycle(message.kind());
+                // of the changes, bridges are told of recalls and edits
+                if (change
+                        && !message.kind().equals("recall")
+                        && !message.kind().equals("edit")) {
+                    continue;
                 }
+                List<String> identities = bridgeIdentities.among(expansion.recipients());
+                if (identities.isEmpty()) {
+                    continue;
+                }
+                ExpandedMessage.Target target = null;
+                if (change) {
+                    String targetId = message.content().path("target").asString();
+                    MessageRepository.Stored changed = stored.get(targetId);
+                    target = new ExpandedMessage.Target(
+                            targetId,
+                            changed == null ? null : changed.origin(),
+                            changed == null ? targetId : changed.clientMsgId());
+                }
+                bridged.add(new ExpandedMessage(
+                        message.messageId(),
+                        message.conversation(),
+                        message.from(),
+                        message.kind(),
+                        message.content(),
+                        message.sentAt(),
+                        message.origin(),
+                        identities,
+                        target,
+                        expansion.convSeq()));
             }
             return bridged;
         }
@@ -180,10 +204,7 @@ class Expander {
                 rejectedIndex = decoded.size();
             }
             // the messages before a rejected record are applied, and so stored; nothing of the rejected one is
-            if (!toStore.isEmpty()) {
-                messages.store(toStore, clock.millis());
-                toStore.clear();
-            }
+            flush();
             if (!numbered.isEmpty()) {
                 Map<String, Long> advanced = new HashMap<>();
                 numbered.forEach(conversation -> advanced.put(conversation, lastSeqs.get(conversation)));
@@ -209,10 +230,16 @@ class Expander {
                 conversations.add(record.conversation());
                 if (record instanceof ConversationRecord.MessagePosted message) {
                     messageIds.add(message.messageId());
+                    if (message.replyTo() != null) {
+                        messageIds.add(message.replyTo());
+                    }
                     ConversationId conversation = conversationOf(message);
                     if (conversation.isGroup()) {
                         groupIds.add(conversation.groupId());
                     }
+                } else if (record instanceof ConversationRecord.MessageChange change) {
+                    messageIds.add(change.messageId());
+                    messageIds.add(entryId(change));
                 }
             }
             stored = messageIds.isEmpty() ? new HashMap<>() : messages.stored(messageIds);
@@ -249,6 +276,7 @@ class Expander {
                                 }
                             }));
                 case ConversationRecord.ConversationRead read -> read(read);
+                case ConversationRecord.MessageChange change -> change(change);
                 case ConversationRecord.MemberRemoved removed ->
                     changeMembers(
                             removed.eventId(),
@@ -287,6 +315,170 @@ class Expander {
             }
         }
 
+        /**
+         * A change of a stored message of the conversation: checked at its point in the log (the gateway checked
+         * early), applied to the target, and entered as an entry of its own in the inbox of every member who saw the
+         * target (as of the target's point in the log), or for a delete only in the actor's. A change that changes
+         * nothing (a second recall, a reaction already there) makes no entry.
+         */
+        private void change(ConversationRecord.MessageChange change) {
+            MessageRepository.Stored target = stored.get(change.messageId());
+            if (target == null
+                    || !target.conversation().equals(change.conversation())
+                    || MessageContent.isLifecycle(target.kind())) {
+                throw new Records.InvalidRecordException(
+                        ErrorCode.NOT_FOUND,
+                        "messageId: no message " + change.messageId() + " in " + change.conversation());
+            }
+            List<String> saw = sawTarget(target);
+            if (!saw.contains(change.by())) {
+                throw new Records.InvalidRecordException(
+                        ErrorCode.NOT_MEMBER, change.by() + " may not see message " + change.messageId());
+            }
+            boolean alone = change instanceof ConversationRecord.MessageDeleted;
+            List<String> recipients = alone ? List.of(change.by()) : saw;
+            String entryId = entryId(change);
+            ObjectNode content = Json.MAPPER.createObjectNode().put("target", change.messageId());
+            String kind = kindOf(change);
+            if (change instanceof ConversationRecord.MessageEdited edited) {
+                content.put("text", edited.text());
+            } else if (change instanceof ConversationRecord.ReactionChanged reaction) {
+                content.put("emoji", reaction.emoji()).put("added", reaction.added());
+            }
+            MessageRepository.Stored entryBefore = stored.get(entryId);
+            if (entryBefore != null) {
+                // applied and stored before (a redelivery): entered again, to the same users, with its number
+                Expansion again =
+                        new Expansion(entry(entryId, change, kind, content), recipients, entryBefore.convSeq());
+                expansions.add(again);
+                outputs.add(again);
+                entryCount += recipients.size();
+                return;
+            }
+            // the target's row is changed in place: one of this batch's messages must be written first
+            flush();
+            switch (change) {
+                case ConversationRecord.MessageRecalled recalled -> {
+                    requireSender(target, recalled);
+                    if (target.recalled()) {
+                        return;
+                    }
+                    messages.recall(recalled.messageId(), recalled.at().toEpochMilli());
+                }
+                case ConversationRecord.MessageEdited edited -> {
+                    requireSender(target, edited);
+                    if (!target.kind().equals("text") || target.recalled()) {
+                        throw new Records.InvalidRecordException(
+                                ErrorCode.CONFLICT,
+                                "messageId: only a text message that is not recalled can be edited");
+                    }
+                    messages.edit(
+                            edited.messageId(),
+                            StringNode.valueOf(edited.text()).toString(),
+                            edited.at().toEpochMilli());
+                }
+                case ConversationRecord.ReactionChanged reaction -> {
+                    if (messages.hasReacted(reaction.messageId(), reaction.emoji(), reaction.by())
+                            == reaction.added()) {
+                        return;
+                    }
+                }
+                case ConversationRecord.MessageDeleted deleted -> {
+                    if (messages.isHidden(deleted.by(), deleted.messageId())) {
+                        return;
+                    }
+                    messages.hide(deleted.by(), deleted.messageId());
+                }
+            }
+            ConversationRecord.MessagePosted entry = entry(entryId, change, kind, content);
+            Long convSeq = alone ? null : lastSeqs.merge(change.conversation(), 1L, Long::sum);
+            if (convSeq != null) {
+                numbered.add(change.conversation());
+            }
+            toStore.add(new MessageRepository.NewMessage(entry, target.membersVersion(), convSeq));
+            stored.put(
+                    entryId,
+                    new MessageRepository.Stored(
+                            target.membersVersion(),
+                            convSeq == null ? 0 : convSeq,
+                            change.conversation(),
+                            change.by(),
+                            kind,
+                            false,
+                            null,
+                            entry.clientMsgId()));
+            if (change instanceof ConversationRecord.ReactionChanged reaction) {
+                messages.react(
+                        reaction.messageId(),
+                        reaction.emoji(),
+                        reaction.by(),
+                        convSeq == null ? 0 : convSeq,
+                        reaction.added());
+            }
+            Expansion expansion = new Expansion(entry, recipients, convSeq == null ? 0 : convSeq);
+            expansions.add(expansion);
+            outputs.add(expansion);
+            entryCount += expansion.recipients().size();
+        }
+
+        /** The id of the entry a change makes, from what identifies the change forever. */
+        private static String entryId(ConversationRecord.MessageChange change) {
+            return switch (change) {
+                case ConversationRecord.MessageRecalled recalled -> MessageId.forChange("recall", recalled.messageId());
+                case ConversationRecord.MessageEdited edited -> MessageId.forChange("edit", edited.eventId());
+                case ConversationRecord.ReactionChanged reaction -> MessageId.forChange("reaction", reaction.eventId());
+                case ConversationRecord.MessageDeleted deleted ->
+                    MessageId.forChange("delete", deleted.messageId(), deleted.by());
+            };
+        }
+
+        private static String kindOf(ConversationRecord.MessageChange change) {
+            return switch (change) {
+                case ConversationRecord.MessageRecalled recalled -> "recall";
+                case ConversationRecord.MessageEdited edited -> "edit";
+                case ConversationRecord.ReactionChanged reaction -> "reaction";
+                case ConversationRecord.MessageDeleted deleted -> "delete";
+            };
+        }
+
+        /** The users the target was entered for: the members at its point in the log (both of a direct chat). */
+        private List<String> sawTarget(MessageRepository.Stored target) {
+            ConversationId conversation = new ConversationId(target.conversation());
+            return conversation.isGroup()
+                    ? members(conversation.groupId(), target.membersVersion())
+                    : conversation.directUsers();
+        }
+
+        private static void requireSender(MessageRepository.Stored target, ConversationRecord.MessageChange change) {
+            if (!target.from().equals(change.by())) {
+                throw new Records.InvalidRecordException(
+                        ErrorCode.FORBIDDEN, "only the sender may " + change.type() + " message " + change.messageId());
+            }
+        }
+
+        /** The entry of a change: a message of its own, of the changed message's kind of change, from the actor. */
+        private static ConversationRecord.MessagePosted entry(
+                String entryId, ConversationRecord.MessageChange change, String kind, ObjectNode content) {
+            return new ConversationRecord.MessagePosted(
+                    entryId,
+                    kind + ":" + entryId,
+                    change.conversation(),
+                    change.by(),
+                    kind,
+                    content,
+                    change.at(),
+                    null,
+                    null);
+        }
+
+        /** Writes the messages of this batch stored so far. */
+        private void flush() {
+            if (!toStore.isEmpty()) {
+                messages.store(toStore, clock.millis());
+                toStore.clear();
+            }
+        }
+
         private void expand(ConversationRecord.MessagePosted message) {
             ConversationId conversation = conversationOf(message);
             MessageRepository.Stored before = stored.get(message.messageId());
@@ -300,6 +492,16 @@ class Expander {
                                 + "sender");
             }
             Long storedVersion = before == null ? null : before.membersVersion();
+            if (before == null && message.replyTo() != null) {
+                MessageRepository.Stored replied = stored.get(message.replyTo());
+                if (replied == null
+                        || !replied.conversation().equals(message.conversation())
+                        || MessageContent.isLifecycle(replied.kind())
+                        || !sawTarget(replied).contains(message.from())) {
+                    throw new Records.InvalidRecordException("replyTo: no message " + message.replyTo() + " of "
+                            + conversation + " that " + message.from() + " may see");
+                }
+            }
             List<String> recipients;
             long convSeq = before == null ? 0 : before.convSeq();
             if (!conversation.isGroup()) {
@@ -348,7 +550,15 @@ class Expander {
             toStore.add(new MessageRepository.NewMessage(message, membersVersion, convSeq));
             stored.put(
                     message.messageId(),
-                    new MessageRepository.Stored(membersVersion, convSeq, message.conversation(), message.from()));
+                    new MessageRepository.Stored(
+                            membersVersion,
+                            convSeq,
+                            message.conversation(),
+                            message.from(),
+                            message.kind(),
+                            false,
+                            message.origin(),
+                            message.clientMsgId()));
             return convSeq;
         }
 

@@ -22,7 +22,7 @@ import dev.courier.store.MessageRepository;
  * <ul>
  * <li>an entry: {@code lastConvSeq}, the last message (unless a lifecycle entry), the activity order; a message of
  * the user marks the conversation read up to it, a message of someone else counts as unread and, in a direct
- * conversation, is the peer's read up to it;</li>
+ * conversation, is the peer's read up to it; a recall, or a delete for the user, counts the unread again;</li>
  * <li>a read: {@code readSeq} (never back), and the unread count counted again from the stored messages;</li>
  * <li>a peer's read: {@code peerReadSeq} (never back); a mute: {@code muted}.</li>
  * </ul>
@@ -148,12 +148,17 @@ final class InboxBatch {
             // the peer sent it, and sending marks read for the sender
             peerReadSeq = Math.max(peerReadSeq, entry.convSeq());
         }
+        if (kind.equals("recall") || kind.equals("delete")) {
+            // a recalled message, or one the user deleted for themselves, stops counting: counted again, exactly
+            unread = conversations.countUnread(entry.userId(), entry.conversation(), readSeq, convSeq);
+        }
         change(new State(
                 state.userId(),
                 state.conversation(),
                 convSeq,
                 lastMessageId,
-                seq,
+                // a delete for oneself is no activity of the conversation: it does not move it up the chat list
+                kind.equals("delete") ? state.lastSeq() : seq,
                 readSeq,
                 unread,
                 peerReadSeq,

@@ -319,7 +319,9 @@ class ExpanderIntegrationTests {
                         toGroup.content(),
                         toGroup.sentAt(),
                         null,
-                        List.of(weibo)));
+                        List.of(weibo),
+                        null,
+                        1));
     }
 
     @Test

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -139,9 +140,14 @@ class ConversationController {
         List<MessageRepository.StoredMessage> newestFirst =
                 messages.history(id.value(), caller.userId(), before, size + 1);
         boolean hasMore = newestFirst.size() > size;
-        List<MessageView> page = new ArrayList<>(Math.min(size, newestFirst.size()));
-        for (int i = Math.min(size, newestFirst.size()) - 1; i >= 0; i--) {
-            page.add(MessageView.of(newestFirst.get(i)));
+        int count = Math.min(size, newestFirst.size());
+        Map<String, Map<String, List<String>>> reactions = messages.reactions(newestFirst.subList(0, count).stream()
+                .map(MessageRepository.StoredMessage::messageId)
+                .toList());
+        List<MessageView> page = new ArrayList<>(count);
+        for (int i = count - 1; i >= 0; i--) {
+            MessageRepository.StoredMessage message = newestFirst.get(i);
+            page.add(MessageView.of(message, reactions.getOrDefault(message.messageId(), Map.of())));
         }
         return new History(page, hasMore);
     }

@@ -39,6 +39,8 @@ public class SendService {
 
     private final ConversationPublisher publisher;
 
+    private final MessageAccess access;
+
     private final MessageRepository messages;
 
     private final GatewayProperties properties;
@@ -52,6 +54,7 @@ public class SendService {
     SendService(
             ConversationPublisher publisher,
             MessageRepository messages,
+            MessageAccess access,
             GatewayProperties properties,
             Clock clock,
             RateLimiter limits,
@@ -60,6 +63,7 @@ public class SendService {
         this.meters = meters;
         this.publisher = publisher;
         this.messages = messages;
+        this.access = access;
         this.properties = properties;
         this.clock = clock;
     }
@@ -109,6 +113,17 @@ public class SendService {
         }
         // MessageContent.check refuses a missing content
         JsonNode content = Objects.requireNonNull(request.content());
+        String replyTo = request.replyTo();
+        if (replyTo != null) {
+            String conversation = to.conversationFrom(caller.userId()).value();
+            boolean found = access.visible(caller.userId(), replyTo)
+                    .filter(message -> message.conversation().equals(conversation))
+                    .isPresent();
+            if (!found) {
+                throw ApiException.invalid(
+                        "replyTo: no message '" + replyTo + "' of " + conversation + " that you may see");
+            }
+        }
         String messageId = MessageId.forSend(caller.userId(), request.clientMsgId());
         MessageRepository.SendCheck checked = switch (to) {
             case Address.User user -> messages.checkDirectSend(messageId, user.userId());
@@ -150,7 +165,8 @@ public class SendService {
                         request.kind(),
                         content,
                         acceptedAt,
-                        null))
+                        null,
+                        replyTo))
                 .thenApply(ignored -> new Accepted(messageId, request.clientMsgId(), acceptedAt));
     }
 
@@ -169,7 +185,14 @@ public class SendService {
 
             @NotNull String to,
             @NotNull String kind,
-            @Nullable JsonNode content) {}
+            @Nullable JsonNode content,
+            @Nullable String replyTo) {
+
+        /** A send that replies to nothing. */
+        public Send(String clientMsgId, String to, String kind, @Nullable JsonNode content) {
+            this(clientMsgId, to, kind, content, null);
+        }
+    }
 
     /** The answer to an accepted send. */
     public record Accepted(String messageId, String clientMsgId, Instant acceptedAt) {}
