@@ -17,6 +17,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.courier.common.AccessTokens;
 import dev.courier.gateway.GatewayApplication;
+import dev.courier.testinfra.client.Api;
 import dev.courier.web.AuthProperties;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -11,6 +11,7 @@ import tools.jackson.databind.JsonNode;
 import dev.courier.common.SyncKey;
 import dev.courier.common.SyncKeyCodec;
 import dev.courier.sync.SyncProperties;
+import dev.courier.testinfra.client.Api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
