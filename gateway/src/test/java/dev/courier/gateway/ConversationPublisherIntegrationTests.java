@@ -56,7 +56,7 @@ class ConversationPublisherIntegrationTests {
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
                 StringSerializer.class,
                 ProducerConfig.MAX_BLOCK_MS_CONFIG,
-                1_000));
+                250));
         KafkaTemplate<String, String> nowhere = new KafkaTemplate<>(factory);
         GatewayProperties properties = new GatewayProperties(
                 16384,
