@@ -16,7 +16,8 @@ import dev.courier.common.ErrorCode;
 import dev.courier.common.Topics;
 
 /**
- * Sends an envelope that can never be delivered to {@code <topic>.dlt}, unchanged, with why in the headers
+ * Sends a record that can never be processed (an inbound envelope that can never be delivered, a record of
+ * {@code courier.expanded} outbound cannot decode) to {@code <topic>.dlt}, unchanged, with why in the headers
  * {@code courier.dlt.reason} (a stable code: {@code invalid_request}, {@code payload_too_large}, {@code forbidden},
  * {@code not_found}, {@code not_member}, {@code conflict}) and {@code courier.dlt.detail}, and where it came from in
  * {@code courier.dlt.source} ({@code topic/partition/offset}). Counted in {@code courier.bridge.dlt} by reason. The

@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
  */
 record Arguments(List<String> positional, Map<String, String> options) {
 
-    private static final Set<String> VALUED =
-            Set.of("state-dir", "gateway", "sync", "password", "name", "device", "count", "timeout", "id");
+    private static final Set<String> VALUED = Set.of(
+            "state-dir", "gateway", "sync", "password", "name", "device", "count", "timeout", "id", "limit", "before");
 
     static Arguments parse(String[] args) {
         List<String> positional = new ArrayList<>();

@@ -30,10 +30,12 @@ import org.jspecify.annotations.Nullable;
 import dev.courier.client.AccessToken;
 import dev.courier.client.ClientSettings;
 import dev.courier.client.Content;
+import dev.courier.client.Conversation;
 import dev.courier.client.CourierClient;
 import dev.courier.client.CourierException;
 import dev.courier.client.Credentials;
 import dev.courier.client.Group;
+import dev.courier.client.HistoryPage;
 import dev.courier.client.Message;
 import dev.courier.client.SyncKeyStore;
 import dev.courier.client.SyncListener;
@@ -67,6 +69,12 @@ public final class CourierCli {
               group remove <groupId> <userId>                            remove a member (or leave)
               tail [--count N]                                           print incoming messages as they arrive
               chat <to>                                                  tail, and send every line typed
+              conversations                                              the chat list: unread counts, last messages
+              read <conversation> [convSeq]                              mark read up to convSeq (default: all)
+              history <conversation> [--limit N] [--before SEQ]          the last N (50) messages before SEQ, oldest first
+              mute <conversation> | unmute <conversation>                mute a conversation (it still counts unread)
+
+            A <conversation> is d:<a>:<b>, g:<group>, u:<user> or just a user id (your direct chat with them).
 
             --timeout 30s bounds any command: how long it may retry (default 60s), or how long tail and
             chat run (default: until Ctrl-C).
@@ -76,6 +84,11 @@ public final class CourierCli {
             Without --password, the password is read from COURIER_PASSWORD or asked for.
             Exit codes: 0 done, 1 refused by the server, 2 wrong command line, 3 server unreachable.
             """;
+
+    private static final int DEFAULT_HISTORY = 50;
+
+    private static final DateTimeFormatter DATE_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT).withZone(ZoneId.systemDefault());
 
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT).withZone(ZoneId.systemDefault());
@@ -128,6 +141,9 @@ public final class CourierCli {
         } catch (NotLoggedIn e) {
             err.println("courier: " + e.getMessage());
             return REFUSED;
+        } catch (IllegalArgumentException e) {
+            err.println("courier: " + e.getMessage() + " (courier --help shows the commands)");
+            return USAGE;
         } catch (UncheckedIOException e) {
             err.println("courier: " + e.getMessage());
             return UNREACHABLE;
@@ -149,6 +165,11 @@ public final class CourierCli {
             case "group" -> group();
             case "tail" -> tail(null);
             case "chat" -> tail(address(arguments.required(1, "<to>")));
+            case "conversations" -> conversations();
+            case "read" -> read();
+            case "history" -> history();
+            case "mute" -> mute(true);
+            case "unmute" -> mute(false);
             default -> throw new Arguments.UsageException("unknown command '" + command + "'");
         };
     }
@@ -252,6 +273,63 @@ public final class CourierCli {
                 }
                 default -> throw new Arguments.UsageException("unknown group command '" + action + "'");
             }
+        }
+        return OK;
+    }
+
+    /** The chat list, newest activity first: one line per conversation. */
+    private int conversations() {
+        try (CourierClient client = client(false)) {
+            List<Conversation> conversations = client.conversations();
+            if (conversations.isEmpty()) {
+                out.println("No conversations yet");
+            }
+            for (Conversation conversation : conversations) {
+                out.println(format(conversation));
+            }
+        }
+        return OK;
+    }
+
+    /** {@code read <conversation> [convSeq]}: up to the last message when no convSeq is given. */
+    private int read() {
+        String conversation = conversation(arguments.required(1, "<conversation>"));
+        String given =
+                arguments.positional().size() > 2 ? arguments.positional().get(2) : null;
+        try (CourierClient client = client(false)) {
+            long convSeq = given != null
+                    ? convSeq(given, "convSeq")
+                    : client.conversation(conversation).lastConvSeq();
+            long readSeq = client.markRead(conversation, convSeq);
+            out.println("Read " + conversation + " up to " + readSeq);
+        }
+        return OK;
+    }
+
+    /** {@code history <conversation>}: a page of older messages, oldest first, and how to get the page before it. */
+    private int history() {
+        String conversation = conversation(arguments.required(1, "<conversation>"));
+        int limit = arguments.has("limit") ? positiveInt(arguments.option("limit"), "--limit") : DEFAULT_HISTORY;
+        Long before = arguments.has("before") ? convSeq(String.valueOf(arguments.option("before")), "--before") : null;
+        try (CourierClient client = client(false)) {
+            HistoryPage page = client.history(conversation, before, limit);
+            for (Message message : page.messages()) {
+                out.println("#" + message.convSeq() + " " + DATE_TIME.format(message.sentAt()) + " " + message.from()
+                        + ": " + message.text());
+            }
+            Long older = page.olderBeforeSeq();
+            if (older != null) {
+                out.println("-- older: courier history " + conversation + " --before " + older + " --");
+            }
+        }
+        return OK;
+    }
+
+    private int mute(boolean muted) {
+        String conversation = conversation(arguments.required(1, "<conversation>"));
+        try (CourierClient client = client(false)) {
+            client.mute(conversation, muted);
+            out.println((muted ? "Muted " : "Unmuted ") + conversation);
         }
         return OK;
     }
@@ -387,6 +465,26 @@ public final class CourierCli {
                 : String.valueOf(cause.getMessage());
     }
 
+    /** {@code d:alice:bob  2 unread  muted  2026-12-01 21:14:13 alice: see you}. */
+    static String format(Conversation conversation) {
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-30s", conversation.conversation()));
+        line.append(
+                conversation.unread() > 0
+                        ? String.format(Locale.ROOT, " %4d unread", conversation.unread())
+                        : "            ");
+        line.append(conversation.muted() ? "  muted" : "       ");
+        Conversation.LastMessage last = conversation.lastMessage();
+        if (last != null) {
+            line.append("  ")
+                    .append(DATE_TIME.format(last.sentAt()))
+                    .append(' ')
+                    .append(last.from())
+                    .append(": ")
+                    .append(last.text());
+        }
+        return line.toString().stripTrailing();
+    }
+
     static String format(Message message) {
         return TIME.format(message.sentAt()) + " " + message.conversation() + " " + message.from() + ": "
                 + message.text();
@@ -422,6 +520,27 @@ public final class CourierCli {
         } catch (IllegalArgumentException e) {
             throw new Arguments.UsageException("--" + name + ": not an http(s) URL: " + value);
         }
+    }
+
+    /** {@code d:a:b} and {@code g:team} as they are; {@code u:bob} and a bare {@code bob}: the direct chat with bob. */
+    private String conversation(String given) {
+        if (given.startsWith("d:") || given.startsWith("g:")) {
+            return given;
+        }
+        String me = state.credentials().orElseThrow(NotLoggedIn::new).userId();
+        return Conversation.directId(me, given.startsWith("u:") ? given.substring(2) : given);
+    }
+
+    private static long convSeq(String value, String name) {
+        try {
+            long n = Long.parseLong(value);
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new Arguments.UsageException(name + ": must be a message number (0 or more), not " + value);
     }
 
     /** {@code u:bob} and {@code g:team} as they are; a bare {@code bob} means {@code u:bob}. */

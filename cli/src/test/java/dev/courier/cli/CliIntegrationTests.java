@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +22,7 @@ import dev.courier.system.CourierSystem;
 import dev.courier.testinfra.CourierInfrastructure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The terminal client end to end: its main, in-process, against the real system. */
 class CliIntegrationTests {
@@ -112,6 +114,64 @@ class CliIntegrationTests {
         assertThat(tailed.lines()).hasSize(2);
         assertThat(tailed.lines().get(0)).endsWith(alice + ": hi bob");
         assertThat(tailed.lines().get(1)).endsWith(alice + ": how are you?");
+    }
+
+    @Test
+    void conversationsReadAndHistoryShowUnreadCountsMarkReadAndScrollBack() {
+        signUp(aliceState, alice);
+        signUp(bobState, bob);
+        assertThat(cli(bobState, "conversations").out()).contains("No conversations yet");
+        for (String text : List.of("one", "two", "three")) {
+            assertThat(cli(aliceState, "send", bob, text).exitCode()).isZero();
+        }
+        String direct = "d:" + conversation();
+
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(cli(bobState, "conversations").lines())
+                        .singleElement()
+                        .asString()
+                        .startsWith(direct)
+                        .contains("   3 unread")
+                        .endsWith(" " + alice + ": three"));
+        // sending marked it read for alice
+        assertThat(cli(aliceState, "conversations").lines())
+                .singleElement()
+                .asString()
+                .doesNotContain("unread");
+
+        Run read = cli(bobState, "read", alice, "2");
+        assertThat(read.exitCode()).as(read.err()).isZero();
+        assertThat(read.out()).contains("Read " + direct + " up to 2");
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(
+                        () -> assertThat(cli(bobState, "conversations").out()).contains("   1 unread"));
+        assertThat(cli(bobState, "mute", "u:" + alice).out()).contains("Muted " + direct);
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(
+                        () -> assertThat(cli(bobState, "conversations").out()).contains("   1 unread  muted"));
+        assertThat(cli(bobState, "read", direct).out()).contains("Read " + direct + " up to 3");
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(cli(bobState, "conversations").out())
+                        .doesNotContain("unread")
+                        .contains("muted"));
+
+        Run newest = cli(bobState, "history", alice, "--limit", "2");
+        assertThat(newest.exitCode()).as(newest.err()).isZero();
+        assertThat(newest.lines()).hasSize(3);
+        assertThat(newest.lines().get(0)).startsWith("#2 ").endsWith(" " + alice + ": two");
+        assertThat(newest.lines().get(1)).startsWith("#3 ").endsWith(" " + alice + ": three");
+        assertThat(newest.lines().get(2)).isEqualTo("-- older: courier history " + direct + " --before 2 --");
+        Run older = cli(bobState, "history", direct, "--before", "2");
+        assertThat(older.lines()).singleElement().asString().startsWith("#1 ").endsWith(" " + alice + ": one");
+
+        Run beyond = cli(bobState, "read", alice, "4");
+        assertThat(beyond.exitCode()).isEqualTo(CourierCli.REFUSED);
+        assertThat(beyond.err()).contains("convSeq:", "400 invalid_request");
+        Run stranger = cli(bobState, "history", "g:" + uniqueId("nowhere"));
+        assertThat(stranger.exitCode()).isEqualTo(CourierCli.REFUSED);
+        assertThat(stranger.err()).contains("404 not_found");
+        assertThat(cli(bobState, "read", alice, "x").exitCode()).isEqualTo(CourierCli.USAGE);
+        assertThat(cli(bobState, "history", "g:Not-An-Id").exitCode()).isEqualTo(CourierCli.USAGE);
     }
 
     @Test

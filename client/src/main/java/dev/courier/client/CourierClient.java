@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,10 +47,19 @@ import tools.jackson.databind.node.ObjectNode;
  * <b>Authentication.</b> The client logs in with its {@link Credentials} when it needs a token, and again whenever the
  * server refuses the token (401, or a WebSocket closed with 1008).
  * <p>
- * The other calls (accounts, groups) block, and are retried only when the server surely did not act (no connection,
- * 503, 429). A client is thread-safe; {@link #close()} stops everything it started.
+ * <b>Conversations.</b> {@link #conversations()} is the chat list (each {@link Conversation} with its unread count and,
+ * in a direct chat, the read receipt); {@link #markRead}, {@link #mute}, {@link #history} (to scroll back past what
+ * sync delivered) and {@link #receipts} complete it. The sync loop hands changed states to
+ * {@link SyncListener#onConversations}.
+ * <p>
+ * The other calls (accounts, groups, conversations) block. Those that only read or set a value are retried after any
+ * passing failure; the others (accounts, groups) only when the server surely did not act (no connection, 503, 429). A
+ * client is thread-safe; {@link #close()} stops everything it started.
  */
 public final class CourierClient implements AutoCloseable {
+
+    /** The largest page the conversation calls answer. */
+    private static final int MAX_PAGE = 200;
 
     private final URI gateway;
 
@@ -247,9 +258,140 @@ public final class CourierClient implements AutoCloseable {
                 timeout -> http.send("DELETE", uri, auth.token(), null, timeout));
     }
 
+    /**
+     * The whole chat list, newest activity first, paged through {@code GET /v1/conversations}.
+     *
+     * @throws CourierException when refused
+     * @throws UncheckedIOException when the gateway could not be reached
+     */
+    public List<Conversation> conversations() {
+        List<Conversation> all = new ArrayList<>();
+        String before = null;
+        do {
+            ConversationPage page = conversations(MAX_PAGE, before);
+            all.addAll(page.conversations());
+            before = page.next();
+        } while (before != null);
+        return List.copyOf(all);
+    }
+
+    /**
+     * One page of the chat list, newest activity first.
+     *
+     * @param limit 1-200
+     * @param before null for the first page, else the {@link ConversationPage#next()} of the page before
+     * @throws CourierException {@code 400 invalid_request} for a limit out of range or a cursor not from this list
+     */
+    public ConversationPage conversations(int limit, @Nullable String before) {
+        String query = "?limit=" + limit + (before == null ? "" : "&before=" + query(before));
+        URI uri = gateway.resolve("/v1/conversations" + query);
+        JsonNode body = blocking(
+                        "list conversations", true, timeout -> http.send("GET", uri, auth.token(), null, timeout))
+                .body();
+        JsonNode next = body.path("next");
+        return new ConversationPage(
+                Wire.conversations(body.path("conversations")), next.isString() ? next.stringValue() : null);
+    }
+
+    /**
+     * This user's state of one conversation.
+     *
+     * @param conversation {@code d:<a>:<b>} or {@code g:<groupId>} (see {@link Conversation#directId})
+     * @throws CourierException {@code 404 not_found} when this user has no such conversation
+     */
+    public Conversation conversation(String conversation) {
+        URI uri = gateway.resolve("/v1/conversations/" + conversationSegment(conversation));
+        return Wire.conversation(
+                blocking("get " + conversation, true, timeout -> http.send("GET", uri, auth.token(), null, timeout))
+                        .body());
+    }
+
+    /**
+     * Marks a conversation read up to {@code convSeq}, on every device of this user; in a direct conversation the
+     * other user sees it as the read receipt. The read is ordered in the conversation's log, so the state changes a
+     * moment later (the next sync shows it); a message that arrives meanwhile stays unread.
+     *
+     * @return the read position once the read is applied (never lower than before)
+     * @throws CourierException {@code 400 invalid_request} when {@code convSeq} is beyond the last message,
+     *         {@code 404 not_found} when this user has no such conversation
+     */
+    public long markRead(String conversation, long convSeq) {
+        URI uri = gateway.resolve("/v1/conversations/" + conversationSegment(conversation) + "/read");
+        ObjectNode body = Http.JSON.createObjectNode().put("convSeq", convSeq);
+        return blocking(
+                        "mark " + conversation + " read",
+                        true,
+                        timeout -> http.send("POST", uri, auth.token(), body, timeout))
+                .body()
+                .path("readSeq")
+                .asLong(convSeq);
+    }
+
+    /**
+     * Mutes or unmutes a conversation for this user (it still counts unread, and sends no pushes while muted).
+     *
+     * @return the state with the new mute; its {@code version} is the one before the change until the next sync
+     */
+    public Conversation mute(String conversation, boolean muted) {
+        URI uri = gateway.resolve("/v1/conversations/" + conversationSegment(conversation));
+        ObjectNode body = Http.JSON.createObjectNode().put("muted", muted);
+        return Wire.conversation(blocking(
+                        (muted ? "mute " : "unmute ") + conversation,
+                        true,
+                        timeout -> http.send("PATCH", uri, auth.token(), body, timeout))
+                .body());
+    }
+
+    /**
+     * A page of a conversation's history as stored (not trimmed like the inbox, so a new device scrolls back with
+     * it): the newest {@code limit} messages this user may see with a {@code convSeq} below {@code beforeSeq}.
+     *
+     * @param beforeSeq null for the newest messages, else for example {@link HistoryPage#olderBeforeSeq()}
+     * @param limit 1-200
+     * @throws CourierException {@code 404 not_found} when this user was never part of the conversation
+     */
+    public HistoryPage history(String conversation, @Nullable Long beforeSeq, int limit) {
+        String query = "?limit=" + limit + (beforeSeq == null ? "" : "&beforeSeq=" + beforeSeq);
+        URI uri = gateway.resolve("/v1/conversations/" + conversationSegment(conversation) + "/messages" + query);
+        JsonNode body = blocking(
+                        "history of " + conversation,
+                        true,
+                        timeout -> http.send("GET", uri, auth.token(), null, timeout))
+                .body();
+        List<Message> messages = new ArrayList<>();
+        body.path("messages").forEach(message -> messages.add(Wire.message(message)));
+        return new HistoryPage(messages, body.path("hasMore").asBoolean(false));
+    }
+
+    /**
+     * Who of the other members has read up to a message.
+     *
+     * @throws CourierException {@code 404 not_found} when this user may not see the message (or it is not stored yet)
+     */
+    public Receipts receipts(String messageId) {
+        URI uri = gateway.resolve("/v1/messages/" + segment(messageId) + "/receipts");
+        JsonNode body = blocking(
+                        "receipts of " + messageId, true, timeout -> http.send("GET", uri, auth.token(), null, timeout))
+                .body();
+        return new Receipts(
+                body.path("messageId").asString(messageId),
+                body.path("conversation").asString(""),
+                body.path("convSeq").asLong(0),
+                strings(body.path("readBy")),
+                strings(body.path("unreadBy")));
+    }
+
     private <T> T blocking(String what, Retries.Attempt<T> attempt) {
+        return blocking(what, false, attempt);
+    }
+
+    /**
+     * @param idempotent whether an attempt whose outcome is unknown may be repeated (reads, and calls that set a value
+     *        rather than add one)
+     */
+    private <T> T blocking(String what, boolean idempotent, Retries.Attempt<T> attempt) {
         try {
-            return retries.call(what, settings.sendTimeout(), false, attempt);
+            return retries.call(what, settings.sendTimeout(), idempotent, attempt);
         } catch (IOException e) {
             throw new UncheckedIOException(what + " failed: " + e.getMessage(), e);
         } catch (TimeoutException e) {
@@ -281,8 +423,27 @@ public final class CourierClient implements AutoCloseable {
                 .resolve(path);
     }
 
+    /** {@code g:<groupId>} or {@code d:<a>:<b>}; the colons may stand raw in a path. */
+    private static String conversationSegment(String conversation) {
+        if (!conversation.matches("g:[a-z0-9._-]{1,64}|d:[a-z0-9._-]{1,64}:[a-z0-9._-]{1,64}")) {
+            throw new IllegalArgumentException(
+                    "not a conversation id (g:<groupId> or d:<a>:<b>): '" + conversation + "'");
+        }
+        return conversation;
+    }
+
+    private static String query(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> strings = new ArrayList<>();
+        array.forEach(value -> strings.add(value.asString("")));
+        return strings;
+    }
+
     private static String segment(String id) {
-        if (!id.matches("[A-Za-z0-9._-]{1,64}")) {
+        if (!id.matches("[A-Za-z0-9._-]{1,64}") || id.equals(".") || id.equals("..")) {
             throw new IllegalArgumentException("not a valid id: '" + id + "'");
         }
         return id;

@@ -6,16 +6,25 @@ import java.util.List;
  * Receives what the sync loop fetched. Calls come from the loop's one thread, one at a time, in order.
  * <p>
  * Messages are handed over in {@code seq} order, each once: the loop stores the new sync key only after
- * {@link #onMessages} returned for the whole delta, so a restarted client resumes after the last delta handed over. If
- * the process dies after the listener returned but before the key is written, that one delta is handed over again
- * after the restart; a listener that must never see a message twice across crashes keeps the ids it has seen. If the
- * listener throws, nothing is acknowledged and the same messages are handed over again after a back-off.
+ * {@link #onMessages} and {@link #onConversations} returned for the whole delta, so a restarted client resumes after
+ * the last delta handed over. If the process dies after the listener returned but before the key is written, that one
+ * delta is handed over again after the restart; a listener that must never see a message twice across crashes keeps
+ * the ids it has seen. If the listener throws, nothing is acknowledged and the same delta is handed over again after a
+ * back-off.
  */
 @FunctionalInterface
 public interface SyncListener {
 
     /** New messages, in {@code seq} order; never empty. */
     void onMessages(List<Message> messages);
+
+    /**
+     * Conversation states that changed (a new message, a read on another device, the peer's read receipt, a mute),
+     * each whole; called after {@link #onMessages} for the same delta. The first sync (and a resync) lists the user's
+     * most recently active conversations (up to the server's limit, 500 by default; {@link CourierClient#conversations}
+     * pages through all). Replace the state held for each conversation; never empty.
+     */
+    default void onConversations(List<Conversation> conversations) {}
 
     /**
      * The server could not continue from the stored key (its store was reset or restored): what the client holds

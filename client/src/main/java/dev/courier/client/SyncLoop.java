@@ -236,6 +236,9 @@ final class SyncLoop implements SyncSubscription, Link.Handler {
             listener.onMessages(fresh);
             after = fresh.getLast().seq();
         }
+        if (!delta.conversations().isEmpty()) {
+            listener.onConversations(delta.conversations());
+        }
         key = delta.syncKey();
         deliveredSeq = after;
         try {
@@ -273,6 +276,7 @@ final class SyncLoop implements SyncSubscription, Link.Handler {
     public void onFrame(JsonNode frame) {
         switch (frame.path("type").asString("")) {
             case "hint" -> {
+                // a hint without a seq (account, contacts, conversations) always asks for a sync
                 if (!frame.path("seq").isNumber() || frame.path("seq").asLong() > deliveredSeq) {
                     signal();
                 }

@@ -19,7 +19,12 @@ final class Wire {
     private Wire() {}
 
     /** A delta of the sync API, reduced to what the client uses. */
-    record Delta(String syncKey, boolean hasMore, boolean resync, List<Message> messages) {}
+    record Delta(
+            String syncKey,
+            boolean hasMore,
+            boolean resync,
+            List<Message> messages,
+            List<Conversation> conversations) {}
 
     static Delta delta(JsonNode body) {
         String key = body.path("syncKey").asString("");
@@ -34,16 +39,48 @@ final class Wire {
                 key,
                 body.path("hasMore").asBoolean(false),
                 body.path("resync").asBoolean(false),
-                List.copyOf(messages));
+                List.copyOf(messages),
+                conversations(body.path("conversations")));
+    }
+
+    static List<Conversation> conversations(JsonNode array) {
+        List<Conversation> conversations = new ArrayList<>();
+        for (JsonNode state : array) {
+            conversations.add(conversation(state));
+        }
+        return List.copyOf(conversations);
+    }
+
+    /** Like {@link #message}, never fails on a field it cannot read. */
+    static Conversation conversation(JsonNode c) {
+        JsonNode last = c.path("lastMessage");
+        JsonNode peer = c.path("peerReadSeq");
+        return new Conversation(
+                c.path("conversation").asString(""),
+                c.path("lastConvSeq").asLong(0),
+                last.isObject()
+                        ? new Conversation.LastMessage(
+                                last.path("convSeq").asLong(0),
+                                last.path("messageId").asString(""),
+                                last.path("from").asString(""),
+                                content(last.path("kind").asString(""), last.path("content")),
+                                instant(last.path("sentAt").asString("")))
+                        : null,
+                c.path("readSeq").asLong(0),
+                c.path("unread").asInt(0),
+                peer.isNumber() ? peer.asLong() : null,
+                c.path("muted").asBoolean(false),
+                c.path("version").asLong(0));
     }
 
     /** Never fails on a field it cannot read: one odd message must not stop the delivery of all that follow. */
     static Message message(JsonNode m) {
         return new Message(
-                m.path("seq").asLong(),
+                m.path("seq").asLong(0),
                 m.path("messageId").asString(""),
                 m.path("clientMsgId").asString(""),
                 m.path("conversation").asString(""),
+                m.path("convSeq").asLong(0),
                 m.path("from").asString(""),
                 content(m.path("kind").asString(""), m.path("content")),
                 instant(m.path("sentAt").asString("")));

@@ -78,4 +78,19 @@ public sealed interface ConversationRecord {
             return TYPE;
         }
     }
+
+    /**
+     * The user read the conversation up to {@code convSeq}: ordered in the conversation's log, so a message that
+     * arrives meanwhile stays unread. Applied as the highest {@code convSeq} read so far, so a replay is harmless.
+     */
+    record ConversationRead(String conversation, String userId, long convSeq, Instant at)
+            implements ConversationRecord {
+
+        public static final String TYPE = "conversation.read";
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+    }
 }

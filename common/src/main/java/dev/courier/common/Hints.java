@@ -2,7 +2,7 @@ package dev.courier.common;
 
 /**
  * Push hints on Redis pub/sub (PROTOCOL.md, "Redis"): channel {@code courier:hint:<userId>}, payload the user's new
- * inbox head seq in decimal, or {@link #ACCOUNT} / {@link #CONTACTS} when those changed. A hint may be lost; it only
+ * inbox head seq in decimal, or {@link #ACCOUNT} / {@link #CONTACTS} / {@link #CONVERSATIONS} when those changed. A hint may be lost; it only
  * tells a client to sync sooner.
  */
 public final class Hints {
@@ -15,6 +15,9 @@ public final class Hints {
     public static final String ACCOUNT = "account";
 
     public static final String CONTACTS = "contacts";
+
+    /** Conversation states changed without a new inbox entry (a read on another device, a read receipt, a mute). */
+    public static final String CONVERSATIONS = "conversations";
 
     private Hints() {}
 

@@ -17,6 +17,9 @@ public final class Ids {
     /** As wide as the {@code message_id} columns: Courier's own ids are 26 characters of lower-case base 32. */
     private static final Pattern MESSAGE_ID = Pattern.compile("[A-Za-z0-9._-]{1,32}");
 
+    /** A message's kind: the kinds of a send, and those of the entries Courier makes (system, lifecycle). */
+    private static final Pattern KIND = Pattern.compile("[a-z]{1,16}");
+
     /** Bridge systems: the suffix of their topic names. */
     private static final Pattern SYSTEM = Pattern.compile("[a-z0-9_-]{1,64}");
 
@@ -29,6 +32,8 @@ public final class Ids {
     public static final String MESSAGE_ID_RULE = "1-32 characters of A-Z a-z 0-9 . _ -";
 
     public static final String SYSTEM_ID_RULE = "1-64 characters of a-z 0-9 _ -";
+
+    public static final String KIND_RULE = "1-16 characters of a-z";
 
     private Ids() {}
 
@@ -55,6 +60,10 @@ public final class Ids {
     /** Event ids of membership changes: as a client message id (printable ASCII, at most 64). */
     public static boolean isEventId(String value) {
         return CLIENT_MSG_ID.matcher(value).matches();
+    }
+
+    public static boolean isKind(String value) {
+        return KIND.matcher(value).matches();
     }
 
     public static boolean isSystemId(String value) {

@@ -16,6 +16,15 @@ public final class MessageContent {
 
     public static final Set<String> KINDS = Set.of("text", "image", "voice", "video", "file");
 
+    /**
+     * The kinds of the entries that change another message (they are applied to it, never listed in history, never
+     * unread, never a conversation's last message).
+     */
+    public static final Set<String> LIFECYCLE_KINDS = Set.of("recall", "edit", "reaction", "delete");
+
+    /** The kind of the entries that tell members of a change to their group (never unread). */
+    public static final String SYSTEM = "system";
+
     /** Media references are small; anything bigger is not a reference. */
     public static final int MAX_MEDIA_JSON_BYTES = 4096;
 
@@ -23,6 +32,15 @@ public final class MessageContent {
     public static final int MAX_MEDIA_DEPTH = 8;
 
     private MessageContent() {}
+
+    /** Whether a message of this kind from someone else counts as unread: a message people send, not an event. */
+    public static boolean countsAsUnread(String kind) {
+        return KINDS.contains(kind);
+    }
+
+    public static boolean isLifecycle(String kind) {
+        return LIFECYCLE_KINDS.contains(kind);
+    }
 
     /** Why the pair is unacceptable, naming the field, or {@code null} when it is fine. */
     public static @Nullable Problem check(String kind, @Nullable JsonNode content, int maxTextBytes) {

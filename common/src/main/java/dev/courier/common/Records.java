@@ -1,9 +1,11 @@
 package dev.courier.common;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -17,7 +19,13 @@ public final class Records {
     private static final Map<String, Class<? extends ConversationRecord>> CONVERSATION_TYPES = Map.of(
             ConversationRecord.MessagePosted.TYPE, ConversationRecord.MessagePosted.class,
             ConversationRecord.MembersAdded.TYPE, ConversationRecord.MembersAdded.class,
-            ConversationRecord.MemberRemoved.TYPE, ConversationRecord.MemberRemoved.class);
+            ConversationRecord.MemberRemoved.TYPE, ConversationRecord.MemberRemoved.class,
+            ConversationRecord.ConversationRead.TYPE, ConversationRecord.ConversationRead.class);
+
+    private static final Map<String, Class<? extends InboxRecord>> INBOX_TYPES = Map.of(
+            InboxRecord.Read.TYPE, InboxRecord.Read.class,
+            InboxRecord.PeerRead.TYPE, InboxRecord.PeerRead.class,
+            InboxRecord.Muted.TYPE, InboxRecord.Muted.class);
 
     private static final String INBOX_ENTRY_PREFIX =
             "{\"type\":\"" + InboxEntry.TYPE + "\",\"v\":" + ConversationRecord.VERSION + ",\"userId\":\"";
@@ -31,7 +39,23 @@ public final class Records {
      */
     static final int MAX_RECORD_TEXT_BYTES = 1024 * 1024;
 
+    private static final String BRIDGE_IDENTITY_RULE =
+            "must be a user id <system>.<user>, the system being " + Ids.SYSTEM_ID_RULE + " and the user not empty";
+
+    /** Why an instant is refused: every instant of a message is stored as milliseconds since the epoch. */
+    public static final String EPOCH_MILLIS_RULE = "must be an instant in the range of epoch milliseconds";
+
     private Records() {}
+
+    /** Whether the instant can be stored as milliseconds since the epoch (a {@code BIGINT}) without overflow. */
+    public static boolean fitsEpochMillis(Instant instant) {
+        try {
+            instant.toEpochMilli();
+            return true;
+        } catch (ArithmeticException e) {
+            return false;
+        }
+    }
 
     public static String encode(ConversationRecord record) {
         return encode(record.type(), record);
@@ -53,7 +77,12 @@ public final class Records {
 
     /** The same JSON as every other record, written directly when the ids need no escaping (see above). */
     public static String encode(InboxEntries entries) {
-        boolean plain = needsNoEscaping(entries.messageId()) && needsNoEscaping(entries.conversation());
+        boolean plain = needsNoEscaping(entries.messageId())
+                && needsNoEscaping(entries.conversation())
+                && entries.from() != null
+                && needsNoEscaping(entries.from())
+                && entries.kind() != null
+                && needsNoEscaping(entries.kind());
         StringBuilder json = new StringBuilder(96 + entries.userIds().size() * 24);
         json.append("{\"type\":\"")
                 .append(InboxEntries.TYPE)
@@ -69,7 +98,28 @@ public final class Records {
             plain = needsNoEscaping(user);
             json.append(i > 0 ? ",\"" : "\"").append(user).append('"');
         }
-        return plain ? json.append("]}").toString() : encode(InboxEntries.TYPE, entries);
+        if (!plain) {
+            return encode(InboxEntries.TYPE, entries);
+        }
+        return json.append("],\"convSeq\":")
+                .append(entries.convSeq())
+                .append(",\"from\":\"")
+                .append(entries.from())
+                .append("\",\"kind\":\"")
+                .append(entries.kind())
+                .append("\"}")
+                .toString();
+    }
+
+    /** A conversation state change of one user: a read, a peer's read, a mute. */
+    public static String encode(InboxRecord record) {
+        return switch (record) {
+            case InboxRecord.Read read -> encode(InboxRecord.Read.TYPE, read);
+            case InboxRecord.PeerRead peerRead -> encode(InboxRecord.PeerRead.TYPE, peerRead);
+            case InboxRecord.Muted muted -> encode(InboxRecord.Muted.TYPE, muted);
+            case InboxRecord.Entry entry ->
+                throw new IllegalArgumentException("entries travel as " + InboxEntries.TYPE + " records");
+        };
     }
 
     /** Printable ASCII but the quote and the backslash: what JSON writes as it is. */
@@ -96,7 +146,7 @@ public final class Records {
      * column), every content against the rules of a send. Any producer can write to the topic, so nothing that
      * reaches the database may be taken on trust.
      */
-    public static ConversationRecord decodeConversation(String json) {
+    public static ConversationRecord decodeConversation(@Nullable String json) {
         JsonNode node = parse(json);
         Class<? extends ConversationRecord> type =
                 CONVERSATION_TYPES.get(node.path("type").asString(""));
@@ -118,6 +168,12 @@ public final class Records {
                     require(user != null && Ids.isUserId(user), "userIds: " + Ids.USER_ID_RULE);
                 }
                 requireActor(added.by());
+            }
+            case ConversationRecord.ConversationRead read -> {
+                requireFields(read.conversation(), read.userId(), read.at());
+                requireConversation(read.conversation());
+                require(Ids.isUserId(read.userId()), "userId: " + Ids.USER_ID_RULE);
+                require(read.convSeq() >= 0, "convSeq: must not be negative");
             }
             case ConversationRecord.MemberRemoved removed -> {
                 requireFields(removed.eventId(), removed.groupId(), removed.userId(), removed.by(), removed.at());
@@ -148,7 +204,12 @@ public final class Records {
             throw new InvalidRecordException("conversation: " + e.getMessage());
         }
         require(message.origin() == null || Ids.isSystemId(message.origin()), "origin: " + Ids.SYSTEM_ID_RULE);
-        MessageContent.Problem problem = MessageContent.check(message.kind(), message.content(), MAX_RECORD_TEXT_BYTES);
+        requireContent(message.kind(), message.content());
+        require(fitsEpochMillis(message.sentAt()), "sentAt: " + EPOCH_MILLIS_RULE);
+    }
+
+    private static void requireContent(String kind, JsonNode content) {
+        MessageContent.Problem problem = MessageContent.check(kind, content, MAX_RECORD_TEXT_BYTES);
         if (problem != null) {
             throw new InvalidRecordException(problem.code(), problem.detail());
         }
@@ -171,7 +232,12 @@ public final class Records {
         return encode(ExpandedMessage.TYPE, expanded);
     }
 
-    public static ExpandedMessage decodeExpanded(String json) {
+    /**
+     * Decodes and fully validates a record of {@link Topics#EXPANDED}, as {@link #decodeConversation} does a message:
+     * any producer can write to the topic, and what the bridge outbound publishes must be a message Courier could
+     * have sent.
+     */
+    public static ExpandedMessage decodeExpanded(@Nullable String json) {
         JsonNode node = parse(json);
         if (!ExpandedMessage.TYPE.equals(node.path("type").asString(""))) {
             throw new InvalidRecordException(
@@ -186,27 +252,75 @@ public final class Records {
                 expanded.content(),
                 expanded.sentAt(),
                 expanded.bridgeRecipients());
+        require(Ids.isMessageId(expanded.messageId()), "messageId: " + Ids.MESSAGE_ID_RULE);
+        requireConversation(expanded.conversation());
+        require(Ids.isUserId(expanded.from()), "from: " + Ids.USER_ID_RULE);
+        requireContent(expanded.kind(), expanded.content());
+        require(fitsEpochMillis(expanded.sentAt()), "sentAt: " + EPOCH_MILLIS_RULE);
+        require(expanded.origin() == null || Ids.isSystemId(expanded.origin()), "origin: " + Ids.SYSTEM_ID_RULE);
+        List<String> recipients = expanded.bridgeRecipients();
+        require(
+                recipients.size() <= MAX_USERS_PER_RECORD,
+                "bridgeRecipients: at most " + MAX_USERS_PER_RECORD + " users");
+        for (int i = 0; i < recipients.size(); i++) {
+            require(isBridgeIdentity(recipients.get(i)), "bridgeRecipients[" + i + "]: " + BRIDGE_IDENTITY_RULE);
+        }
         return expanded;
     }
 
-    /** The entries of a {@link Topics#INBOX} record of either type, in order. */
-    public static List<InboxEntry> decodeInboxRecord(String json) {
+    /** A bridge identity {@code <system>.<user>}: a user id whose part before the first dot is a system id. */
+    private static boolean isBridgeIdentity(@Nullable String identity) {
+        if (identity == null || !Ids.isUserId(identity)) {
+            return false;
+        }
+        int dot = identity.indexOf('.');
+        return dot > 0 && dot < identity.length() - 1 && Ids.isSystemId(identity.substring(0, dot));
+    }
+
+    /** What a {@link Topics#INBOX} record of any type asks of the inbox writer, in order, fully validated. */
+    public static List<InboxRecord> decodeInboxRecord(@Nullable String json) {
         JsonNode node = parse(json);
         String type = node.path("type").asString("");
         if (InboxEntries.TYPE.equals(type)) {
             InboxEntries entries = convert(node, InboxEntries.class);
             requireFields(entries.messageId(), entries.conversation(), entries.userIds());
-            List<InboxEntry> list = new ArrayList<>(entries.userIds().size());
+            require(Ids.isMessageId(entries.messageId()), "messageId: " + Ids.MESSAGE_ID_RULE);
+            requireConversation(entries.conversation());
+            require(entries.convSeq() >= 0, "convSeq: must not be negative");
+            require(entries.from() == null || Ids.isUserId(entries.from()), "from: " + Ids.USER_ID_RULE);
+            require(entries.kind() == null || Ids.isKind(entries.kind()), "kind: " + Ids.KIND_RULE);
+            List<InboxRecord> list = new ArrayList<>(entries.userIds().size());
             for (String user : entries.userIds()) {
                 requireFields(user);
-                list.add(validate(new InboxEntry(user, entries.messageId(), entries.conversation())));
+                require(Ids.isUserId(user), "userId: " + Ids.USER_ID_RULE);
+                list.add(new InboxRecord.Entry(
+                        user,
+                        entries.messageId(),
+                        entries.conversation(),
+                        entries.convSeq(),
+                        entries.from(),
+                        entries.kind()));
             }
             return list;
         }
-        return List.of(decodeInbox(json));
+        Class<? extends InboxRecord> change = INBOX_TYPES.get(type);
+        if (change != null) {
+            InboxRecord record = convert(node, change);
+            requireFields(record.userId(), record.conversation());
+            require(Ids.isUserId(record.userId()), "userId: " + Ids.USER_ID_RULE);
+            requireConversation(record.conversation());
+            if (record instanceof InboxRecord.Read read) {
+                require(read.convSeq() >= 0, "convSeq: must not be negative");
+            } else if (record instanceof InboxRecord.PeerRead peerRead) {
+                require(peerRead.convSeq() >= 0, "convSeq: must not be negative");
+            }
+            return List.of(record);
+        }
+        InboxEntry entry = decodeInbox(json);
+        return List.of(new InboxRecord.Entry(entry.userId(), entry.messageId(), entry.conversation(), 0, null, null));
     }
 
-    public static InboxEntry decodeInbox(String json) {
+    public static InboxEntry decodeInbox(@Nullable String json) {
         JsonNode node = parse(json);
         if (!InboxEntry.TYPE.equals(node.path("type").asString(""))) {
             throw new InvalidRecordException(
@@ -214,21 +328,25 @@ public final class Records {
         }
         InboxEntry entry = convert(node, InboxEntry.class);
         requireFields(entry.userId(), entry.messageId(), entry.conversation());
-        return validate(entry);
-    }
-
-    private static InboxEntry validate(InboxEntry entry) {
         require(Ids.isUserId(entry.userId()), "userId: " + Ids.USER_ID_RULE);
         require(Ids.isMessageId(entry.messageId()), "messageId: " + Ids.MESSAGE_ID_RULE);
-        try {
-            ConversationId.parse(entry.conversation());
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRecordException("conversation: " + e.getMessage());
-        }
+        requireConversation(entry.conversation());
         return entry;
     }
 
-    private static JsonNode parse(String json) {
+    private static void requireConversation(String conversation) {
+        try {
+            ConversationId.parse(conversation);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRecordException("conversation: " + e.getMessage());
+        }
+    }
+
+    private static JsonNode parse(@Nullable String json) {
+        if (json == null) {
+            // a tombstone: Jackson would throw IllegalArgumentException, which no consumer takes for bad input
+            throw new InvalidRecordException("the record has no value");
+        }
         try {
             JsonNode node = Json.MAPPER.readTree(json);
             if (node == null || !node.isObject()) {

@@ -21,7 +21,10 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class SyncKeyCodec {
 
-    private static final byte FORMAT = 1;
+    /** The format written: 2 added the conversations and groups versions. Keys of format 1 are still read. */
+    private static final byte FORMAT = 2;
+
+    private static final byte FIRST_FORMAT = 1;
 
     private static final int MAC_BYTES = 16;
 
@@ -45,6 +48,8 @@ public final class SyncKeyCodec {
             out.writeLong(key.accountVersion());
             out.writeLong(key.contactsVersion());
             out.writeLong(key.messageSeq());
+            out.writeLong(key.conversationsVersion());
+            out.writeLong(key.groupsVersion());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -79,10 +84,18 @@ public final class SyncKeyCodec {
         }
         SyncKey key;
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
-            if (in.readByte() != FORMAT) {
+            byte format = in.readByte();
+            if (format != FORMAT && format != FIRST_FORMAT) {
                 throw new InvalidSyncKeyException("the sync key has an unknown format");
             }
-            key = new SyncKey(in.readUTF(), in.readLong(), in.readLong(), in.readLong(), in.readLong());
+            key = new SyncKey(
+                    in.readUTF(),
+                    in.readLong(),
+                    in.readLong(),
+                    in.readLong(),
+                    in.readLong(),
+                    format == FORMAT ? in.readLong() : 0,
+                    format == FORMAT ? in.readLong() : 0);
         } catch (IOException e) {
             throw new InvalidSyncKeyException("the sync key is not one this server issued");
         }

@@ -12,6 +12,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RecordsTests {
 
+    private static final Instant AT = Instant.parse("2026-11-21T10:00:00.123Z");
+
     @Test
     void roundTripsConversationRecords() {
         ConversationRecord message = new ConversationRecord.MessagePosted(
@@ -72,15 +74,17 @@ class RecordsTests {
     @Test
     void roundTripsGroupedInboxEntriesInOrder() {
         for (InboxEntries grouped : List.of(
-                new InboxEntries("m1", "g:team", List.of("bob", "carol", "dave")),
-                new InboxEntries("m\"2", "g:t\u00e9am", List.of("b\u00f6b", "x")),
-                new InboxEntries("m3", "d:alice:bob", List.of("alice")))) {
+                new InboxEntries("m1", "g:team", List.of("bob", "carol", "dave"), 7, "bob", "text"),
+                new InboxEntries("m\"2", "g:t\u00e9am", List.of("b\u00f6b", "x"), 1, "x", "text"),
+                new InboxEntries("m3", "d:alice:bob", List.of("alice"), 2, "bob", "image"),
+                // as records written before conversations were numbered: no number, sender or kind
+                new InboxEntries("m4", "d:alice:bob", List.of("alice"), 0, null, null))) {
             String json = Records.encode(grouped);
             ObjectNode general = Json.MAPPER.createObjectNode();
             general.put("type", InboxEntries.TYPE);
             general.put("v", ConversationRecord.VERSION);
             general.setAll((ObjectNode) Json.MAPPER.valueToTree(grouped));
-            assertThat(Json.MAPPER.readTree(json)).isEqualTo(general);
+            assertThat(Json.MAPPER.readTree(json)).isEqualTo(Json.MAPPER.readTree(general.toString()));
             if (grouped.messageId().equals("m\"2")) {
                 assertThatThrownBy(() -> Records.decodeInboxRecord(json))
                         .isInstanceOf(Records.InvalidRecordException.class);
@@ -88,11 +92,28 @@ class RecordsTests {
             }
             assertThat(Records.decodeInboxRecord(json))
                     .containsExactlyElementsOf(grouped.userIds().stream()
-                            .map(user -> new InboxEntry(user, grouped.messageId(), grouped.conversation()))
+                            .map(user -> new InboxRecord.Entry(
+                                    user,
+                                    grouped.messageId(),
+                                    grouped.conversation(),
+                                    grouped.convSeq(),
+                                    grouped.from(),
+                                    grouped.kind()))
                             .toList());
         }
         InboxEntry single = new InboxEntry("bob", "m1", "g:team");
-        assertThat(Records.decodeInboxRecord(Records.encode(single))).containsExactly(single);
+        assertThat(Records.decodeInboxRecord(Records.encode(single)))
+                .containsExactly(new InboxRecord.Entry("bob", "m1", "g:team", 0, null, null));
+        for (InboxRecord change : List.of(
+                new InboxRecord.Read("bob", "g:team", 3),
+                new InboxRecord.PeerRead("bob", "d:alice:bob", 4),
+                new InboxRecord.Muted("bob", "g:team", true))) {
+            assertThat(Records.decodeInboxRecord(Records.encode(change))).containsExactly(change);
+        }
+        assertThatThrownBy(() -> Records.decodeInboxRecord(Records.encode(new InboxRecord.Read("Bob", "g:team", 3))))
+                .hasMessageStartingWith("userId:");
+        assertThatThrownBy(() -> Records.decodeInboxRecord(Records.encode(new InboxRecord.Read("bob", "g:team", -3))))
+                .hasMessageStartingWith("convSeq:");
         assertThatThrownBy(() -> Records.decodeInboxRecord("{\"type\":\"inbox.entries\",\"v\":1,\"messageId\":\"m\"}"))
                 .isInstanceOf(Records.InvalidRecordException.class);
     }
@@ -109,6 +130,136 @@ class RecordsTests {
         assertThatThrownBy(() -> Records.decodeConversation("{\"type\":\"message\",\"v\":1,\"messageId\":\"m\"}"))
                 .hasMessageContaining("missing");
         assertThatThrownBy(() -> Records.decodeInbox("[1,2]")).hasMessageContaining("not a JSON object");
+        assertThatThrownBy(() -> Records.decodeConversation("{\"type\":\"message\",\"v\":4294967297}"))
+                .isInstanceOf(Records.InvalidRecordException.class)
+                .hasMessageContaining("version");
+    }
+
+    @Test
+    void rejectsARecordWithoutAValueOfEveryTopic() {
+        // a tombstone, which any producer can write: bad input, never an error that would be retried without end
+        assertThatThrownBy(() -> Records.decodeConversation(null))
+                .isInstanceOf(Records.InvalidRecordException.class)
+                .hasMessage("the record has no value");
+        assertThatThrownBy(() -> Records.decodeInboxRecord(null))
+                .isInstanceOf(Records.InvalidRecordException.class)
+                .hasMessage("the record has no value");
+        assertThatThrownBy(() -> Records.decodeInbox(null))
+                .isInstanceOf(Records.InvalidRecordException.class)
+                .hasMessage("the record has no value");
+        assertThatThrownBy(() -> Records.decodeExpanded(null))
+                .isInstanceOf(Records.InvalidRecordException.class)
+                .hasMessage("the record has no value");
+    }
+
+    @Test
+    void rejectsAMessageWhoseSentAtNoMillisecondColumnCanHold() {
+        ConversationRecord.MessagePosted message = new ConversationRecord.MessagePosted(
+                "m1",
+                "c1",
+                "g:team",
+                "alice",
+                "text",
+                StringNode.valueOf("hi"),
+                Instant.parse("+300000000-01-01T00:00:00Z"),
+                null);
+
+        assertThatThrownBy(() -> Records.decodeConversation(Records.encode(message)))
+                .isInstanceOf(Records.InvalidRecordException.class)
+                .hasMessageStartingWith("sentAt: ");
+    }
+
+    @Test
+    void roundTripsAnExpandedMessage() {
+        ExpandedMessage expanded = expanded("m1", "g:team", "alice", "weibo", List.of("weibo.x", "wechat.a.b"));
+
+        assertThat(Records.decodeExpanded(Records.encode(expanded))).isEqualTo(expanded);
+        assertThat(Records.decodeExpanded(Records.encode(expanded("m1", "d:alice:weibo.x", "alice", null, List.of()))))
+                .isNotNull();
+    }
+
+    @Test
+    void checksEveryFieldOfAnExpandedMessageAgainstItsRule() {
+        java.util.Map<ExpandedMessage, String> invalid = new java.util.LinkedHashMap<>();
+        List<String> weibo = List.of("weibo.x");
+        invalid.put(expanded("m".repeat(33), "g:team", "alice", null, weibo), "messageId:");
+        invalid.put(expanded("m 1", "g:team", "alice", null, weibo), "messageId:");
+        invalid.put(expanded("m1", "not-a-conversation", "alice", null, weibo), "conversation:");
+        invalid.put(expanded("m1", "d:bob:alice", "alice", null, weibo), "conversation:");
+        invalid.put(expanded("m1", "g:Team", "alice", null, weibo), "conversation:");
+        invalid.put(expanded("m1", "g:team", "Alice", null, weibo), "from:");
+        invalid.put(expanded("m1", "g:team", "a".repeat(65), null, weibo), "from:");
+        invalid.put(expanded("m1", "g:team", "alice", "Bad System", weibo), "origin:");
+        invalid.put(expanded("m1", "g:team", "alice", "weibo.x", weibo), "origin:");
+        invalid.put(expanded("m1", "g:team", "alice", null, List.of("weibo.x", "nodot")), "bridgeRecipients[1]:");
+        invalid.put(expanded("m1", "g:team", "alice", null, List.of("weibo.")), "bridgeRecipients[0]:");
+        invalid.put(expanded("m1", "g:team", "alice", null, List.of(".x")), "bridgeRecipients[0]:");
+        invalid.put(expanded("m1", "g:team", "alice", null, List.of("Weibo.x")), "bridgeRecipients[0]:");
+        invalid.put(expanded("m1", "g:team", "alice", null, List.of("weibo.X")), "bridgeRecipients[0]:");
+        invalid.put(expanded("m1", "g:team", "alice", null, List.of("")), "bridgeRecipients[0]:");
+        invalid.put(expanded("m1", "g:team", "alice", null, List.of("w.".repeat(33))), "bridgeRecipients[0]:");
+        invalid.put(
+                new ExpandedMessage("m1", "g:team", "alice", "hologram", StringNode.valueOf("x"), AT, null, weibo),
+                "kind:");
+        invalid.put(
+                new ExpandedMessage("m1", "g:team", "alice", "image", StringNode.valueOf("x"), AT, null, weibo),
+                "content:");
+        invalid.put(
+                new ExpandedMessage("m1", "g:team", "alice", "text", StringNode.valueOf(""), AT, null, weibo),
+                "content:");
+        invalid.put(
+                new ExpandedMessage("m1", "g:team", "alice", "text", StringNode.valueOf("\ud800"), AT, null, weibo),
+                "content:");
+        invalid.put(
+                new ExpandedMessage(
+                        "m1",
+                        "g:team",
+                        "alice",
+                        "text",
+                        StringNode.valueOf("x"),
+                        Instant.parse("+300000000-01-01T00:00:00Z"),
+                        null,
+                        weibo),
+                "sentAt:");
+        invalid.forEach((record, field) -> assertThatThrownBy(() -> Records.decodeExpanded(Records.encode(record)))
+                .as(field + " " + record)
+                .isInstanceOfSatisfying(
+                        Records.InvalidRecordException.class,
+                        e -> assertThat(e.reason()).isEqualTo(ErrorCode.INVALID_REQUEST))
+                .hasMessageStartingWith(field));
+
+        // text up to the records' limit, longer is too large
+        String limit = "y".repeat(Records.MAX_RECORD_TEXT_BYTES);
+        assertThat(Records.decodeExpanded(Records.encode(new ExpandedMessage(
+                                "m1", "g:team", "alice", "text", StringNode.valueOf(limit), AT, null, weibo)))
+                        .content()
+                        .stringValue())
+                .hasSize(Records.MAX_RECORD_TEXT_BYTES);
+        assertThatThrownBy(() -> Records.decodeExpanded(Records.encode(new ExpandedMessage(
+                        "m1", "g:team", "alice", "text", StringNode.valueOf(limit + "y"), AT, null, weibo))))
+                .isInstanceOfSatisfying(
+                        Records.InvalidRecordException.class,
+                        e -> assertThat(e.reason()).isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE))
+                .hasMessageStartingWith("content:");
+
+        // a missing field, a recipient that is not a string
+        ObjectNode noContent =
+                (ObjectNode) Json.MAPPER.readTree(Records.encode(expanded("m1", "g:team", "alice", null, weibo)));
+        noContent.remove("content");
+        assertThatThrownBy(() -> Records.decodeExpanded(noContent.toString()))
+                .isInstanceOf(Records.InvalidRecordException.class);
+        ObjectNode nullRecipient =
+                (ObjectNode) Json.MAPPER.readTree(Records.encode(expanded("m1", "g:team", "alice", null, weibo)));
+        nullRecipient.putArray("bridgeRecipients").addNull();
+        assertThatThrownBy(() -> Records.decodeExpanded(nullRecipient.toString()))
+                .isInstanceOf(Records.InvalidRecordException.class)
+                .hasMessageStartingWith("bridgeRecipients[0]:");
+    }
+
+    private static ExpandedMessage expanded(
+            String messageId, String conversation, String from, String origin, List<String> bridgeRecipients) {
+        return new ExpandedMessage(
+                messageId, conversation, from, "text", StringNode.valueOf("hi"), AT, origin, bridgeRecipients);
     }
 
     @Test

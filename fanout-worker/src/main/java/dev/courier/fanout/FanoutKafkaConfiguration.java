@@ -108,4 +108,10 @@ class FanoutKafkaConfiguration {
     NewTopic inboxDeadLetterTopic(KafkaTopicsProperties topics) {
         return topics.deadLetterTopic(Topics.deadLetter(Topics.INBOX));
     }
+
+    /** Written by the bridge-worker (outbound reads courier.expanded), which declares it too. */
+    @Bean
+    NewTopic expandedDeadLetterTopic(KafkaTopicsProperties topics) {
+        return topics.deadLetterTopic(Topics.deadLetter(Topics.EXPANDED));
+    }
 }

@@ -11,6 +11,7 @@ import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.stereotype.Component;
 
 import dev.courier.common.ConversationRecord;
+import dev.courier.common.InboxRecord;
 import dev.courier.common.Records;
 import dev.courier.common.Topics;
 import dev.courier.web.ApiException;
@@ -35,8 +36,12 @@ public class ConversationPublisher {
     }
 
     public void publish(ConversationRecord record) {
+        await(publishAsync(record));
+    }
+
+    private static void await(CompletableFuture<Void> acknowledged) {
         try {
-            publishAsync(record).get();
+            acknowledged.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ApiException.unavailable("interrupted while writing to the log; retry");
@@ -50,21 +55,28 @@ public class ConversationPublisher {
      * The future fails with {@code 503 unavailable} when Kafka does not acknowledge within the send timeout.
      */
     public CompletableFuture<Void> publishAsync(ConversationRecord record) {
+        return send(Topics.CONVERSATIONS, record.conversation(), Records.encode(record), record.type());
+    }
+
+    /**
+     * Writes a change of one user's own conversation state (a mute) to {@code courier.inbox}, keyed by the user, so
+     * that the writer of the user's inbox applies it; returns once Kafka acknowledged it.
+     */
+    public void publish(InboxRecord record) {
+        await(send(Topics.INBOX, record.userId(), Records.encode(record), "conversation state"));
+    }
+
+    private CompletableFuture<Void> send(String topic, String key, String value, String what) {
         CompletableFuture<Void> acknowledged;
         try {
-            acknowledged = kafka.send(Topics.CONVERSATIONS, record.conversation(), Records.encode(record))
-                    .thenApply(result -> (Void) null);
+            acknowledged = kafka.send(topic, key, value).thenApply(result -> (Void) null);
         } catch (KafkaException | org.springframework.kafka.KafkaException e) {
             acknowledged = CompletableFuture.failedFuture(e);
         }
         return acknowledged
                 .orTimeout(properties.sendTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .exceptionallyCompose(e -> {
-                    log.warn(
-                            "Kafka did not acknowledge a {} record for {}: {}",
-                            record.type(),
-                            record.conversation(),
-                            e.toString());
+                    log.warn("Kafka did not acknowledge a {} record for {}: {}", what, key, e.toString());
                     return CompletableFuture.failedFuture(
                             ApiException.unavailable("the message log is unavailable; retry with the same ids"));
                 });

@@ -25,6 +25,12 @@ class IndexController {
                         "GET /v1/groups/{groupId}",
                         "POST /v1/groups/{groupId}/members",
                         "DELETE /v1/groups/{groupId}/members/{userId}",
-                        "POST /v1/messages"));
+                        "POST /v1/messages",
+                        "GET /v1/conversations",
+                        "GET /v1/conversations/{conversation}",
+                        "PATCH /v1/conversations/{conversation}",
+                        "POST /v1/conversations/{conversation}/read",
+                        "GET /v1/conversations/{conversation}/messages",
+                        "GET /v1/messages/{messageId}/receipts"));
     }
 }

@@ -1,15 +1,12 @@
 package dev.courier.standalone;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -32,7 +29,12 @@ import dev.courier.testinfra.client.Api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** External systems in and out through the bridge topics, exactly as an outside system would use them. */
+/**
+ * External systems in and out through the bridge topics, exactly as an outside system would use them, with every
+ * service running: an envelope reaches inboxes through the fanout-worker, a reply goes out once it is expanded. What
+ * the bridge-worker does on its own (envelope rules, dead letters, permissions, the outbound envelope form) is tested
+ * in bridge-worker.
+ */
 class BridgeIntegrationTests {
 
     private static final Duration DELIVERY = Duration.ofSeconds(30);
@@ -308,75 +310,5 @@ class BridgeIntegrationTests {
                     .extracting(m -> m.path("content").asString())
                     .containsExactly("first post", "second post");
         });
-    }
-
-    @Test
-    void everyKindOfBadEnvelopeIsDeadLetteredWithItsReasonAndGoodOnesBehindItArrive() {
-        MeterRegistry meters = TestSystem.get().bean(CourierSystem.BRIDGE_WORKER, MeterRegistry.class);
-        double notFoundBefore = deadLettered(meters, "not_found");
-        Api.Session bob = api.newUser("bob");
-        Api.Device bobs = api.deviceOf(bob);
-        bobs.syncAll();
-        String to = "u:" + bob.userId();
-        String run = Api.uniqueId("run");
-        Map<String, String> bad = new java.util.LinkedHashMap<>();
-        bad.put("not json " + run, "invalid_request");
-        bad.put("{\"v\":1,\"system\":\"weibo\",\"externalId\":\"" + run + "-a\"}", "invalid_request");
-        bad.put(envelope(run + "-b", "x", to, "t").replace("\"text\"", "\"hologram\""), "invalid_request");
-        bad.put(envelope(run + "-c", "x", to, "y".repeat(70 * 1024)), "payload_too_large");
-        bad.put(envelope(run + "-d", "x", "u:nobody-" + run, "t"), "not_found");
-        bad.put(envelope(run + "-e", "x", "g:nogroup-" + run, "t"), "not_found");
-        bad.put(envelope(run + "-f", "x", to, "t").replace("\"weibo\"", "\"other\""), "forbidden");
-        bad.put(envelope(run + "-g", "Not Valid", to, "t"), "invalid_request");
-        bad.put(envelope(run + "-h", "x", to, "t").replace("\"text\"", "\"image\""), "invalid_request");
-        for (String value : bad.keySet()) {
-            publish("weibo", run, value);
-        }
-        String lockedEnvelope = envelope(run + "-i", "x", to, "t").replace("\"weibo\"", "\"locked\"");
-        publish("locked", run, lockedEnvelope);
-        publish("weibo", run, envelope(run + "-good", "good-sender", to, "still flowing"));
-
-        await().atMost(DELIVERY).untilAsserted(() -> {
-            bobs.syncAll();
-            assertThat(bobs.messages)
-                    .extracting(m -> m.path("content").asString())
-                    .containsExactly("still flowing");
-        });
-        try (TopicReader dlt = new TopicReader("courier.bridge.in.weibo.dlt");
-                TopicReader lockedDlt = new TopicReader("courier.bridge.in.locked.dlt")) {
-            await().atMost(DELIVERY).untilAsserted(() -> {
-                List<ConsumerRecord<String, String>> mine =
-                        dlt.poll().stream().filter(r -> run.equals(r.key())).toList();
-                assertThat(mine).hasSize(bad.size());
-                List<String> reasons = new ArrayList<>();
-                for (ConsumerRecord<String, String> record : mine) {
-                    assertThat(bad).containsKey(record.value());
-                    String reason = header(record, "courier.dlt.reason");
-                    assertThat(reason).as(record.value()).isEqualTo(bad.get(record.value()));
-                    assertThat(header(record, "courier.dlt.detail")).isNotBlank();
-                    assertThat(header(record, "courier.dlt.source")).startsWith("courier.bridge.in.weibo/");
-                    reasons.add(reason);
-                }
-                assertThat(reasons).hasSize(bad.size());
-            });
-            await().atMost(DELIVERY)
-                    .untilAsserted(() -> assertThat(lockedDlt.poll())
-                            .filteredOn(r -> run.equals(r.key()))
-                            .singleElement()
-                            .satisfies(r ->
-                                    assertThat(header(r, "courier.dlt.reason")).isEqualTo("forbidden")));
-        }
-        assertThat(deadLettered(meters, "not_found") - notFoundBefore).isEqualTo(2);
-    }
-
-    private static double deadLettered(MeterRegistry meters, String reason) {
-        return meters.find("courier.bridge.dlt").tag("reason", reason).counters().stream()
-                .mapToDouble(io.micrometer.core.instrument.Counter::count)
-                .sum();
-    }
-
-    private static String header(ConsumerRecord<String, String> record, String name) {
-        var header = record.headers().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 }

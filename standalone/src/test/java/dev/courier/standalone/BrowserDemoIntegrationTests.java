@@ -1,15 +1,19 @@
 package dev.courier.standalone;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -21,14 +25,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The demo chat page in real headless Chromium: two browser sessions sign up and exchange messages, each seeing both.
- * Needs Debian's {@code chromium} and {@code chromium-driver} (CI installs them); skipped where they are missing.
+ * The demo chat page in real headless Chromium: two browser sessions sign up and exchange messages, each seeing both;
+ * unread badges come and go, the sender sees the read tick, and scrolling back loads history. Needs Debian's
+ * {@code chromium} and {@code chromium-driver} (CI installs them); skipped where they are missing.
  */
 class BrowserDemoIntegrationTests {
 
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
 
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+    private static final Duration UI = Duration.ofSeconds(30);
 
     private WebDriver alice;
 
@@ -104,6 +111,135 @@ class BrowserDemoIntegrationTests {
         Files.write(
                 target.resolve("demo-bob.png"),
                 ((org.openqa.selenium.TakesScreenshot) bob).getScreenshotAs(OutputType.BYTES));
+    }
+
+    @Test
+    void unreadBadgesComeAndGoAndTheSenderSeesTheReadTick() throws IOException {
+        Api api = TestSystem.api();
+        String page = api.gateway + "/demo/index.html?sync=" + api.sync;
+        String aliceId = Api.uniqueId("alice");
+        String bobId = Api.uniqueId("bob");
+        signUp(alice, page, aliceId);
+        signUp(bob, page, bobId);
+        Api.Session carol = api.newUser("carol");
+        String withAlice = direct(aliceId, bobId);
+        String withCarol = direct(carol.userId(), bobId);
+
+        // carol writes first: bob's page opens her conversation, so alice's message arrives in one he has not opened
+        api.sendOk(carol, "u:" + bobId, "hi bob, carol here");
+        await().atMost(UI).untilAsserted(() -> assertThat(messages(bob)).contains("hi bob, carol here"));
+        send(alice, "u:" + bobId, "are you there?");
+        await().atMost(UI).untilAsserted(() -> assertThat(badge(bob, withAlice)).isEqualTo("1"));
+        assertThat(badge(bob, withCarol)).as("the open conversation").isEmpty();
+        await().atMost(UI)
+                .untilAsserted(() -> assertThat(tick(alice, "are you there?")).isEqualTo("✓"));
+        screenshot(bob, "demo-badge.png");
+        screenshot(alice, "demo-sent.png");
+
+        // bob opens it: the badge goes, the page marks it read, and alice's message shows that he read it
+        open(bob, withAlice);
+        await().atMost(UI).untilAsserted(() -> {
+            assertThat(messages(bob)).contains("are you there?");
+            assertThat(badge(bob, withAlice)).isEmpty();
+        });
+        await().atMost(UI)
+                .untilAsserted(() -> assertThat(tick(alice, "are you there?")).isEqualTo("✓✓"));
+        Api.Session bobsPhone = api.device(bobId, "phone");
+        await().atMost(UI)
+                .untilAsserted(() -> assertThat(api.conversation(bobsPhone, withAlice)
+                                .body()
+                                .path("unread")
+                                .asInt())
+                        .isZero());
+
+        // a badge follows the states live: carol writes again, bob reads it on his phone, the badge goes by a hint
+        api.sendOk(carol, "u:" + bobId, "one more thing");
+        await().atMost(UI).untilAsserted(() -> assertThat(badge(bob, withCarol)).isEqualTo("1"));
+        assertThat(api.read(bobsPhone, withCarol, 2).status()).isEqualTo(202);
+        await().atMost(UI).untilAsserted(() -> assertThat(badge(bob, withCarol)).isEmpty());
+        assertThat(badge(bob, withAlice)).isEmpty();
+    }
+
+    @Test
+    void scrollingToTheTopLoadsMessagesOlderThanTheFirstSync() {
+        Api api = TestSystem.api();
+        String page = api.gateway + "/demo/index.html?sync=" + api.sync;
+        Api.Session reader = api.newUser("reader");
+        Api.Session writer = api.newUser("writer");
+        String conversation = direct(reader.userId(), writer.userId());
+        // a first sync brings the newest 100 messages; the 10 before them are only in history
+        for (int i = 0; i < 110; i++) {
+            api.sendOk(writer, "u:" + reader.userId(), String.format(Locale.ROOT, "message %03d", i));
+        }
+        await().atMost(UI)
+                .until(() -> api.conversation(reader, conversation)
+                                .body()
+                                .path("lastConvSeq")
+                                .asLong()
+                        == 110);
+
+        logIn(alice, page, reader.userId());
+        await().atMost(UI).untilAsserted(() -> assertThat(messages(alice)).contains("message 109"));
+        assertThat(messages(alice)).contains("message 010").doesNotContain("message 009");
+
+        ((JavascriptExecutor) alice).executeScript("document.getElementById('messages').scrollTop = 0;");
+        await().atMost(UI).untilAsserted(() -> assertThat(messages(alice)).contains("message 000"));
+        String all = messages(alice);
+        for (int i = 1; i < 110; i++) {
+            assertThat(all.indexOf(String.format(Locale.ROOT, "message %03d", i)))
+                    .as("message %03d after the one before it", i)
+                    .isGreaterThan(all.indexOf(String.format(Locale.ROOT, "message %03d", i - 1)));
+        }
+    }
+
+    private static void screenshot(WebDriver browser, String name) throws IOException {
+        Files.write(
+                Path.of("target").resolve(name),
+                ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+    }
+
+    private static String direct(String one, String other) {
+        return one.compareTo(other) < 0 ? "d:" + one + ":" + other : "d:" + other + ":" + one;
+    }
+
+    /** The unread badge of a conversation in the list, or "" when it shows none. */
+    private static String badge(WebDriver browser, String conversation) {
+        return String.valueOf(((JavascriptExecutor) browser).executeScript("""
+                const item = [...document.querySelectorAll('#conversations > div')]
+                    .find(d => d.dataset.conversation === arguments[0]);
+                const badge = item && item.querySelector('.badge');
+                return badge ? badge.textContent : '';
+                """, conversation));
+    }
+
+    /** The read tick of one's own message with this text in the open conversation, or "none". */
+    private static String tick(WebDriver browser, String text) {
+        return String.valueOf(((JavascriptExecutor) browser).executeScript("""
+                const message = [...document.querySelectorAll('#list .message.mine')]
+                    .find(m => m.querySelector('.text').textContent === arguments[0]);
+                const tick = message && message.querySelector('.tick');
+                return tick ? tick.textContent : 'none';
+                """, text));
+    }
+
+    /** Clicks a conversation in the list (again if the list was redrawn under the click). */
+    private static void open(WebDriver browser, String conversation) {
+        await().atMost(UI).ignoreException(StaleElementReferenceException.class).until(() -> {
+            browser.findElement(By.cssSelector("#conversations [data-conversation='" + conversation + "']"))
+                    .click();
+            return true;
+        });
+    }
+
+    private static void logIn(WebDriver browser, String page, String userId) {
+        browser.get(page);
+        browser.findElement(By.id("userId")).sendKeys(userId);
+        browser.findElement(By.id("password")).sendKeys("password-" + userId);
+        browser.findElement(By.id("signin")).click();
+        await().atMost(UI)
+                .untilAsserted(
+                        () -> assertThat(browser.findElement(By.id("status")).getText())
+                                .endsWith("live"));
     }
 
     private static void signUp(WebDriver browser, String page, String userId) {

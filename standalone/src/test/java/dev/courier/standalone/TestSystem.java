@@ -22,13 +22,14 @@ final class TestSystem {
                     0,
                     0,
                     List.of(
-                            // bridged systems of the bridge tests: one may write anywhere, one nowhere but to "nobody"
-                            "--courier.bridge.systems.weibo.users=*", "--courier.bridge.systems.weibo.groups=*",
-                            "--courier.bridge.systems.locked.users=nobody", CourierStandalone.DEMO_PAGE,
+                            // the bridged system of the bridge tests, which may write anywhere
+                            "--courier.bridge.systems.weibo.users=*",
+                            "--courier.bridge.systems.weibo.groups=*",
+                            CourierStandalone.DEMO_PAGE,
                             // tests that are not about rate limits must not meet them (LimitsIntegrationTests has its
                             // own)
                             "--courier.gateway.limits.send-burst=1000000",
-                                    "--courier.gateway.limits.sends-per-second=1000000"));
+                            "--courier.gateway.limits.sends-per-second=1000000"));
             Runtime.getRuntime().addShutdownHook(new Thread(system::close, "stop-courier"));
         }
         return system;

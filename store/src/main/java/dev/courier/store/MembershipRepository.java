@@ -45,6 +45,10 @@ public class MembershipRepository {
             WHERE group_id = :groupId AND user_id = :userId AND left_version IS NULL
             """;
 
+    private static final String EVER_MEMBER = """
+            SELECT COUNT(*) FROM group_members WHERE group_id = :groupId AND user_id = :userId
+            """;
+
     private static final String VERSIONS = "SELECT group_id, members_version FROM chat_groups WHERE group_id IN (%s)";
 
     private static final String MEMBERS_AT_MANY = """
@@ -141,6 +145,16 @@ public class MembershipRepository {
     /** Whether the user is a member now, as far as the expansion stage has applied the group's log. */
     public boolean isMemberNow(String groupId, String userId) {
         return jdbc.sql(IS_MEMBER_NOW)
+                        .param("groupId", groupId)
+                        .param("userId", userId)
+                        .query(Long.class)
+                        .single()
+                > 0;
+    }
+
+    /** Whether the user was a member of the group at any point of its log so far. */
+    public boolean wasEverMember(String groupId, String userId) {
+        return jdbc.sql(EVER_MEMBER)
                         .param("groupId", groupId)
                         .param("userId", userId)
                         .query(Long.class)

@@ -8,5 +8,11 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 /** The store's repositories, in every service with a database. */
 @AutoConfiguration(afterName = "org.springframework.boot.jdbc.autoconfigure.JdbcClientAutoConfiguration")
 @ConditionalOnBean(JdbcClient.class)
-@Import({AccountRepository.class, DeviceRepository.class, MembershipRepository.class, MessageRepository.class})
+@Import({
+    AccountRepository.class,
+    ConversationRepository.class,
+    DeviceRepository.class,
+    MembershipRepository.class,
+    MessageRepository.class
+})
 public class StoreAutoConfiguration {}

@@ -22,6 +22,7 @@ public record SyncProperties(
         @DefaultValue(DEVELOPMENT_SECRET) String keySecret,
         @DefaultValue("100") int defaultLimit,
         @DefaultValue("500") int maxLimit,
+        @DefaultValue("500") int firstConversations,
         @DefaultValue("10s") Duration epochRefresh,
         @DefaultValue("500ms") Duration hintSubscribeTimeout,
         @DefaultValue("1s") Duration ackFlushInterval,

@@ -21,7 +21,7 @@ class SyncRepository {
 
     private static final String USER_STATE = """
             SELECT a.display_name, a.account_version, a.contacts_version,
-                   COALESCE(h.head_seq, 0), COALESCE(h.trimmed_seq, 0)
+                   COALESCE(h.head_seq, 0), COALESCE(h.trimmed_seq, 0), COALESCE(h.conversations_version, 0)
             FROM accounts a LEFT JOIN inbox_heads h ON h.user_id = a.user_id
             WHERE a.user_id = :userId
             """;
@@ -33,7 +33,8 @@ class SyncRepository {
             """;
 
     private static final String MESSAGES_AFTER = """
-            SELECT i.seq, m.message_id, m.client_msg_id, m.conversation_id, m.sender_id, m.kind, m.content, m.sent_at
+            SELECT i.seq, m.message_id, m.client_msg_id, m.conversation_id, m.sender_id, m.kind, m.content, m.sent_at,
+                   m.conv_seq
             FROM inbox i JOIN messages m ON m.message_id = i.message_id
             WHERE i.user_id = :userId AND i.seq > :after
             ORDER BY i.seq
@@ -41,22 +42,28 @@ class SyncRepository {
             """;
 
     private static final String MESSAGES_LATEST = """
-            SELECT i.seq, m.message_id, m.client_msg_id, m.conversation_id, m.sender_id, m.kind, m.content, m.sent_at
+            SELECT i.seq, m.message_id, m.client_msg_id, m.conversation_id, m.sender_id, m.kind, m.content, m.sent_at,
+                   m.conv_seq
             FROM inbox i JOIN messages m ON m.message_id = i.message_id
             WHERE i.user_id = :userId AND i.seq <= :upTo
             ORDER BY i.seq DESC
             LIMIT :limit
             """;
 
-    private static final RowMapper<SyncResponse.Message> MESSAGE = (rs, row) -> new SyncResponse.Message(
-            rs.getLong(1),
-            rs.getString(2),
-            rs.getString(3),
-            rs.getString(4),
-            rs.getString(5),
-            rs.getString(6),
-            Json.MAPPER.readTree(rs.getString(7)),
-            Instant.ofEpochMilli(rs.getLong(8)));
+    private static final RowMapper<SyncResponse.Message> MESSAGE = (rs, row) -> {
+        long convSeq = rs.getLong(9);
+        Long numbered = rs.wasNull() ? null : convSeq;
+        return new SyncResponse.Message(
+                rs.getLong(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                numbered,
+                rs.getString(5),
+                rs.getString(6),
+                Json.MAPPER.readTree(rs.getString(7)),
+                Instant.ofEpochMilli(rs.getLong(8)));
+    };
 
     private final JdbcClient jdbc;
 
@@ -71,8 +78,8 @@ class SyncRepository {
     Optional<UserState> userState(String userId) {
         return jdbc.sql(USER_STATE)
                 .param("userId", userId)
-                .query((rs, row) ->
-                        new UserState(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)))
+                .query((rs, row) -> new UserState(
+                        rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6)))
                 .optional();
     }
 
@@ -110,5 +117,10 @@ class SyncRepository {
 
     /** A user's versions: account, contacts, the inbox head and how far retention trimmed it. */
     record UserState(
-            @Nullable String displayName, long accountVersion, long contactsVersion, long headSeq, long trimmedSeq) {}
+            @Nullable String displayName,
+            long accountVersion,
+            long contactsVersion,
+            long headSeq,
+            long trimmedSeq,
+            long conversationsVersion) {}
 }

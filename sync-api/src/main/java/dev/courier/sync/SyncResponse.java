@@ -3,8 +3,11 @@ package dev.courier.sync;
 import java.time.Instant;
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
+
+import dev.courier.web.ConversationView;
 
 /**
  * The answer of a sync (PROTOCOL.md, "Sync API"): only what changed after the presented key, and the key that
@@ -18,22 +21,26 @@ public record SyncResponse(
         boolean resync,
         @Nullable AccountView account,
         List<Contact> contacts,
+        List<ConversationView> conversations,
         List<Message> messages) {
 
     /** Whether nothing changed after the key. */
     boolean isEmpty() {
-        return !resync && account == null && contacts.isEmpty() && messages.isEmpty();
+        return !resync && account == null && contacts.isEmpty() && conversations.isEmpty() && messages.isEmpty();
     }
 
     public record AccountView(String userId, @Nullable String displayName, long version) {}
 
     public record Contact(String userId, @Nullable String alias, boolean deleted, long version) {}
 
+    /** An inbox entry; {@code convSeq} is absent for an entry that is the user's alone (a delete for me). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Message(
             long seq,
             String messageId,
             String clientMsgId,
             String conversation,
+            @Nullable Long convSeq,
             String from,
             String kind,
             JsonNode content,

@@ -12,8 +12,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.courier.common.SyncKey;
 import dev.courier.common.SyncKeyCodec;
+import dev.courier.store.ConversationRepository;
 import dev.courier.web.ApiException;
 import dev.courier.web.Caller;
+import dev.courier.web.ConversationView;
 
 /**
  * Computes deltas (PROTOCOL.md, "Sync API"). All reads of one delta happen in one read-only transaction, so the new
@@ -41,6 +43,10 @@ public class SyncService {
 
     private final DeviceAcknowledgements acknowledgements;
 
+    private final ConversationRepository conversations;
+
+    private final SyncProperties properties;
+
     SyncService(
             SyncRepository repository,
             SyncKeyCodec codec,
@@ -48,8 +54,12 @@ public class SyncService {
             TransactionTemplate transactions,
             Clock clock,
             MeterRegistry meters,
-            DeviceAcknowledgements acknowledgements) {
+            DeviceAcknowledgements acknowledgements,
+            ConversationRepository conversations,
+            SyncProperties properties) {
         this.acknowledgements = acknowledgements;
+        this.conversations = conversations;
+        this.properties = properties;
         this.meters = meters;
         this.repository = repository;
         this.codec = codec;
@@ -117,7 +127,8 @@ public class SyncService {
                         || presented.messageSeq() < state.trimmedSeq()
                         || presented.messageSeq() > state.headSeq()
                         || presented.accountVersion() > state.accountVersion()
-                        || presented.contactsVersion() > state.contactsVersion());
+                        || presented.contactsVersion() > state.contactsVersion()
+                        || presented.conversationsVersion() > state.conversationsVersion());
         SyncKey key = presented == null || resync ? SyncKey.initial(userId, currentEpoch) : presented;
         boolean fresh = presented == null || resync;
 
@@ -131,8 +142,30 @@ public class SyncService {
             // a device starting afresh needs the contacts, not the history of deletions
             contacts = contacts.stream().filter(contact -> !contact.deleted()).toList();
         }
+        // conversations: every state on a first sync, newest activity first, at most first-conversations of them (the
+        // list call pages through the rest); after a key, the states changed since, in version order
+        List<ConversationRepository.State> states;
+        long conversationsVersion = state.conversationsVersion();
+        boolean moreConversations = false;
+        if (fresh) {
+            states = conversations.newest(userId, Long.MAX_VALUE, properties.firstConversations());
+        } else if (key.conversationsVersion() >= state.conversationsVersion()) {
+            states = List.of();
+            conversationsVersion = key.conversationsVersion();
+        } else {
+            states = conversations.changedAfter(
+                    userId,
+                    key.conversationsVersion(),
+                    state.conversationsVersion(),
+                    properties.firstConversations() + 1);
+            moreConversations = states.size() > properties.firstConversations();
+            if (moreConversations) {
+                states = states.subList(0, properties.firstConversations());
+                conversationsVersion = states.getLast().version();
+            }
+        }
         List<SyncResponse.Message> messages;
-        boolean hasMore = false;
+        boolean hasMore = moreConversations;
         long lastSeq;
         if (fresh) {
             messages = state.headSeq() == 0 ? List.of() : repository.latestMessages(userId, state.headSeq(), limit);
@@ -142,8 +175,8 @@ public class SyncService {
             lastSeq = key.messageSeq();
         } else {
             messages = repository.messagesAfter(userId, key.messageSeq(), limit + 1);
-            hasMore = messages.size() > limit;
-            if (hasMore) {
+            hasMore |= messages.size() > limit;
+            if (messages.size() > limit) {
                 messages = messages.subList(0, limit);
             }
             lastSeq = messages.isEmpty() ? key.messageSeq() : messages.getLast().seq();
@@ -153,7 +186,16 @@ public class SyncService {
                 currentEpoch,
                 Math.max(key.accountVersion(), state.accountVersion()),
                 Math.max(key.contactsVersion(), state.contactsVersion()),
-                lastSeq);
-        return new SyncResponse(codec.encode(next), hasMore, resync, account, contacts, List.copyOf(messages));
+                lastSeq,
+                conversationsVersion,
+                key.groupsVersion());
+        return new SyncResponse(
+                codec.encode(next),
+                hasMore,
+                resync,
+                account,
+                contacts,
+                states.stream().map(ConversationView::of).toList(),
+                List.copyOf(messages));
     }
 }

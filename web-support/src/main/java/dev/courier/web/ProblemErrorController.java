@@ -1,5 +1,6 @@
 package dev.courier.web;
 
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -9,23 +10,24 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.courier.common.ErrorCode;
+
 /**
  * Errors that never reach a controller (rejected by the servlet container, thrown in a filter) are answered in the
- * same problem+json form as all others.
+ * same problem+json form as all others. The error path requested directly is a path with nothing at it (404).
  */
 @RestController
 class ProblemErrorController implements ErrorController {
 
     @RequestMapping("${server.error.path:/error}")
     ResponseEntity<Object> error(HttpServletRequest request) {
+        if (request.getDispatcherType() != DispatcherType.ERROR) {
+            // requested as it is, not dispatched by the container for an error: a path with nothing at it
+            return Problems.response(
+                    ErrorCode.NOT_FOUND, 404, "no such resource: " + request.getRequestURI(), HttpHeaders.EMPTY);
+        }
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         int status = code instanceof Integer value ? value : 500;
-        String detail = switch (status) {
-            case 404 -> "no such resource";
-            case 413 -> "the request body is too large";
-            case 400 -> "the request is malformed";
-            default -> status >= 500 ? "internal error" : "the request was rejected";
-        };
-        return Problems.response(Problems.codeFor(status), status, detail, HttpHeaders.EMPTY);
+        return Problems.response(Problems.codeFor(status), status, Problems.detailFor(status), HttpHeaders.EMPTY);
     }
 }

@@ -9,8 +9,8 @@ import org.apache.catalina.valves.ErrorReportValve;
 
 /**
  * Requests the servlet container refuses before any servlet sees them (a malformed request line, an encoded slash or
- * NUL in the path, an oversized header) are answered in the same problem+json form as every other error, instead of
- * Tomcat's HTML page.
+ * NUL in the path, an oversized header, an HTTP version or a transfer encoding it does not support) are answered in the
+ * same problem+json form as every other error, instead of Tomcat's HTML page.
  */
 public final class ProblemErrorReportValve extends ErrorReportValve {
 
@@ -20,9 +20,7 @@ public final class ProblemErrorReportValve extends ErrorReportValve {
         if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
             return;
         }
-        String detail = status == 400
-                ? "the request is malformed"
-                : status >= 500 ? "internal error" : "the request was refused";
+        String detail = Problems.detailFor(status);
         try {
             response.setContentType("application/problem+json");
             response.setCharacterEncoding("UTF-8");

@@ -1,5 +1,6 @@
 package dev.courier.web;
 
+import java.util.Collection;
 import java.util.stream.Collectors;
 
 import org.apache.tomcat.util.http.InvalidParameterException;
@@ -29,10 +30,12 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.MismatchedInputException;
 
 import dev.courier.common.ErrorCode;
 import dev.courier.common.SyncKeyCodec;
+import dev.courier.common.Text;
 
 /**
  * Answers every error of a request as problem+json with a stable {@code code}. Bad input is a 4xx naming the field; a
@@ -106,10 +109,10 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         if (ex instanceof AsyncRequestTimeoutException) {
             status = 503;
         }
-        return Problems.response(Problems.codeFor(status), status, describe(ex), headers);
+        return Problems.response(Problems.codeFor(status), status, describe(ex, status), headers);
     }
 
-    private static String describe(Exception ex) {
+    private static String describe(Exception ex, int status) {
         return switch (ex) {
             case MethodArgumentNotValidException invalid ->
                 invalid.getBindingResult().getAllErrors().stream()
@@ -123,7 +126,8 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
             case NoResourceFoundException notFound -> "no such resource: /" + notFound.getResourcePath();
             case HttpRequestMethodNotSupportedException method -> method.getMethod() + " is not supported here";
             case HttpMediaTypeNotSupportedException media -> "the body must be application/json";
-            default -> ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName();
+            case AsyncRequestTimeoutException timeout -> "the request was not answered in time; retry later";
+            default -> ex.getMessage() != null ? ex.getMessage() : Problems.detailFor(status);
         };
     }
 
@@ -134,21 +138,48 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
                 return tooLarge.getMessage();
             }
         }
-        if (cause instanceof MismatchedInputException mismatch
-                && !mismatch.getPath().isEmpty()) {
-            return path(mismatch) + ": has the wrong type";
+        // Jackson's messages of binding name the server's classes: the client is told what JSON was expected instead
+        if (cause instanceof InvalidFormatException invalid
+                && invalid.getValue() instanceof String text
+                && !Text.isWellFormed(text)) {
+            return path(invalid) + ": is not well-formed Unicode (a lone surrogate)";
         }
-        if (cause instanceof JacksonException json && !json.getPath().isEmpty()) {
-            return path(json) + ": " + json.getOriginalMessage();
+        if (cause instanceof MismatchedInputException mismatch) {
+            return mismatch.getPath().isEmpty()
+                    ? "body: must be " + expected(mismatch.getTargetType())
+                    : path(mismatch) + ": has the wrong type";
         }
-        if (cause instanceof StreamReadException read && read.getLocation() != null) {
-            return "body: malformed JSON at line " + read.getLocation().getLineNr() + ", column "
-                    + read.getLocation().getColumnNr();
+        if (cause instanceof StreamReadException read) {
+            if (!read.getPath().isEmpty()) {
+                return path(read) + ": " + read.getOriginalMessage();
+            }
+            if (read.getLocation() != null) {
+                return "body: malformed JSON at line " + read.getLocation().getLineNr() + ", column "
+                        + read.getLocation().getColumnNr();
+            }
+            return "body: " + read.getOriginalMessage();
         }
         if (cause instanceof JacksonException json) {
-            return "body: " + json.getOriginalMessage();
+            return (json.getPath().isEmpty() ? "body" : path(json)) + ": cannot be read as the JSON expected there";
         }
         return "body: a JSON object is required";
+    }
+
+    /** The JSON type a value of the class is read from. */
+    private static String expected(@Nullable Class<?> type) {
+        if (type != null && (type.isArray() || Collection.class.isAssignableFrom(type))) {
+            return "a JSON array";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "a boolean";
+        }
+        if (type != null && (Number.class.isAssignableFrom(type) || type.isPrimitive())) {
+            return "a number";
+        }
+        return "a JSON object";
     }
 
     private static String path(JacksonException e) {

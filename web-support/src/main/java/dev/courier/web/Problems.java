@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -64,7 +65,11 @@ public final class Problems {
                 .getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The code that goes with an HTTP status when nothing more specific is known. */
+    /**
+     * The code that goes with an HTTP status when nothing more specific is known. {@code 501} and {@code 505} are the
+     * servlet container's answers to a request it cannot serve (a transfer encoding, an HTTP version it does not
+     * support): the request is at fault, so they are {@code invalid_request}; {@code internal} is kept for bugs.
+     */
     public static ErrorCode codeFor(int status) {
         return switch (status) {
             case 401 -> ErrorCode.UNAUTHENTICATED;
@@ -73,8 +78,28 @@ public final class Problems {
             case 409 -> ErrorCode.CONFLICT;
             case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
             case 429 -> ErrorCode.RATE_LIMITED;
+            case 501, 505 -> ErrorCode.INVALID_REQUEST;
             case 503 -> ErrorCode.UNAVAILABLE;
             default -> status >= 500 ? ErrorCode.INTERNAL : ErrorCode.INVALID_REQUEST;
+        };
+    }
+
+    /** The detail of an error known only by its status (answered by the servlet container, or a filter's). */
+    static String detailFor(int status) {
+        return switch (status) {
+            case 400 -> "the request is malformed";
+            case 404 -> "no such resource";
+            case 413 -> "the request body is too large";
+            case 501 -> "the request's transfer encoding is not supported";
+            case 505 -> "the request's HTTP version is not supported (HTTP/1.1 is)";
+            default -> {
+                if (codeFor(status) == ErrorCode.INTERNAL) {
+                    yield "internal error";
+                }
+                HttpStatus known = HttpStatus.resolve(status);
+                // the status's own title where it has one (503: Service Unavailable)
+                yield status >= 500 && known != null ? known.getReasonPhrase() : "the request was rejected";
+            }
         };
     }
 }

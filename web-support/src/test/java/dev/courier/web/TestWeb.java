@@ -13,16 +13,22 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import tools.jackson.databind.JsonNode;
 
 import dev.courier.common.AccessTokens;
+import dev.courier.common.ErrorCode;
+import dev.courier.common.Json;
 import dev.courier.testinfra.CourierInfrastructure;
 import dev.courier.testinfra.Infrastructure;
 import dev.courier.testinfra.TcpProxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The {@link TestWebApplication} of this JVM, started once on the shared database, which it reaches through a
@@ -120,6 +126,27 @@ final class TestWeb {
         String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
+
+        JsonNode json() {
+            return Json.MAPPER.readTree(body);
+        }
+    }
+
+    /**
+     * Asserts a problem+json answer of PROTOCOL.md: {@code {type, title, status, detail, code}} with the status and
+     * code given, and a detail that starts as given (the field at fault first).
+     */
+    static void assertProblem(Answer answer, int status, ErrorCode code, String detailStart) {
+        assertThat(answer.status()).as(answer.body()).isEqualTo(status);
+        assertThat(answer.header("Content-Type")).as(answer.body()).startsWith("application/problem+json");
+        JsonNode body = answer.json();
+        assertThat(body.path("code").asString()).as(answer.body()).isEqualTo(code.code());
+        assertThat(body.path("status").asInt()).as(answer.body()).isEqualTo(status);
+        assertThat(body.path("title").asString()).as(answer.body()).isEqualTo(code.title());
+        assertThat(body.path("type").asString())
+                .as(answer.body())
+                .isEqualTo("https://courier.dev/problems/" + code.code());
+        assertThat(body.path("detail").asString()).as(answer.body()).startsWith(detailStart);
     }
 
     /** {@code GET /v1/me} with the token. */
@@ -130,17 +157,78 @@ final class TestWeb {
 
     /** A WebSocket handshake to {@code /v1/ws} with the token; a {@code 101} is answered and the socket closed. */
     static Answer handshake(String token) {
-        return exchange("GET /v1/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade"
-                + "\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="
-                + "\r\nAuthorization: Bearer " + token);
+        return handshakeTo("/v1/ws", "Authorization: Bearer " + token);
+    }
+
+    /** A WebSocket handshake to the target (path and query), with more header lines. */
+    static Answer handshakeTo(String target, String... headers) {
+        StringBuilder head = new StringBuilder("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket"
+                + "\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13"
+                + "\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==");
+        for (String header : headers) {
+            head.append("\r\n").append(header);
+        }
+        return exchange(head.toString());
+    }
+
+    /**
+     * A request with a body of its declared length, and {@code Connection: close}.
+     *
+     * @param headers more header lines, {@code Name: value}
+     */
+    static Answer request(
+            String method, String target, @Nullable String contentType, byte @Nullable [] body, String... headers) {
+        StringBuilder head =
+                new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1" + "\r\nConnection: close");
+        if (contentType != null) {
+            head.append("\r\nContent-Type: ").append(contentType);
+        }
+        if (body != null) {
+            head.append("\r\nContent-Length: ").append(body.length);
+        }
+        for (String header : headers) {
+            head.append("\r\n").append(header);
+        }
+        return exchange(head.toString(), body == null ? new byte[0] : body);
+    }
+
+    static Answer request(
+            String method, String target, @Nullable String contentType, @Nullable String body, String... headers) {
+        return request(
+                method, target, contentType, body == null ? null : body.getBytes(StandardCharsets.UTF_8), headers);
+    }
+
+    /** A request whose body is sent chunked (no declared length), in chunks of at most 8 KB. */
+    static Answer chunked(String method, String target, String contentType, byte[] body) {
+        ByteArrayOutputStream chunks = new ByteArrayOutputStream();
+        for (int offset = 0; offset < body.length; offset += 8192) {
+            int length = Math.min(8192, body.length - offset);
+            chunks.writeBytes((Integer.toHexString(length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            chunks.write(body, offset, length);
+            chunks.writeBytes("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        }
+        chunks.writeBytes("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        return exchange(
+                method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close" + "\r\nContent-Type: "
+                        + contentType + "\r\nTransfer-Encoding: chunked",
+                chunks.toByteArray());
     }
 
     /** One request on a plain socket (the JDK's WebSocket client hides a refused handshake's body). */
-    private static Answer exchange(String head) {
+    static Answer exchange(String head) {
+        return exchange(head, new byte[0]);
+    }
+
+    /**
+     * One request on a plain socket, exactly as given: the head (request line and headers, without the blank line
+     * that ends it) and the bytes after it. The answer must come within 10 s.
+     */
+    static Answer exchange(String head, byte[] body) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port()), 5000);
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write((head + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().write(body);
             InputStream in = socket.getInputStream();
             String[] lines = readHead(in).split("\r\n");
             int status = Integer.parseInt(lines[0].split(" ")[1]);

@@ -23,7 +23,7 @@ import tools.jackson.databind.JsonNode;
 @SpringBootConfiguration
 @EnableAutoConfiguration
 @EnableWebSocket
-@Import(TestWebApplication.MeController.class)
+@Import({TestWebApplication.MeController.class, TroubleController.class})
 class TestWebApplication implements WebSocketConfigurer {
 
     private final CountingSocketHandler handler;

@@ -13,6 +13,7 @@ import dev.courier.common.ErrorCode;
 import dev.courier.common.Ids;
 import dev.courier.common.Json;
 import dev.courier.common.MessageContent;
+import dev.courier.common.Records;
 
 /**
  * A validated inbound bridge envelope (PROTOCOL.md, "Bridge envelope"), with the Courier identity of its sender,
@@ -73,7 +74,9 @@ record Envelope(
         if (node == null || !node.isObject()) {
             throw new Rejected(ErrorCode.INVALID_REQUEST, "envelope: must be a JSON object");
         }
-        if (!node.path("v").isIntegralNumber() || node.path("v").asInt() != 1) {
+        // asInt() would throw outside the int range: checked first, so every value is a rejection
+        JsonNode version = node.path("v");
+        if (!version.isIntegralNumber() || !version.canConvertToInt() || version.intValue() != 1) {
             throw new Rejected(ErrorCode.INVALID_REQUEST, "v: must be 1");
         }
         String system = text(node, "system");
@@ -104,13 +107,24 @@ record Envelope(
         }
         Instant sentAt = null;
         if (node.hasNonNull("sentAt")) {
-            try {
-                sentAt = Instant.parse(text(node, "sentAt"));
-            } catch (DateTimeParseException e) {
+            // present, so never "required": a value of another JSON type is no instant either
+            sentAt = instant(node.get("sentAt"));
+            if (sentAt == null) {
                 throw new Rejected(ErrorCode.INVALID_REQUEST, "sentAt: must be an ISO-8601 instant");
+            }
+            if (!Records.fitsEpochMillis(sentAt)) {
+                throw new Rejected(ErrorCode.INVALID_REQUEST, "sentAt: " + Records.EPOCH_MILLIS_RULE);
             }
         }
         return new Envelope(system, externalId, identity, to, kind, node.get("content"), sentAt);
+    }
+
+    private static @Nullable Instant instant(JsonNode value) {
+        try {
+            return value.isString() ? Instant.parse(value.stringValue()) : null;
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     private static String text(JsonNode node, String field) {

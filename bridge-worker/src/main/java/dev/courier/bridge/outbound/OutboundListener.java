@@ -12,8 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.stereotype.Component;
@@ -21,6 +19,7 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.courier.bridge.BridgeProperties;
+import dev.courier.bridge.DeadLetters;
 import dev.courier.common.ConversationId;
 import dev.courier.common.ExpandedMessage;
 import dev.courier.common.Json;
@@ -36,17 +35,20 @@ import dev.courier.common.Topics;
  * never announced, one whose expansion is delayed (the stage down or lagging) is published when it is expanded. A
  * message is never echoed to the system it came from.
  * <p>
+ * Any producer can write to {@code courier.expanded}: a record that cannot be decoded or fails validation goes to
+ * {@code courier.expanded.dlt} with its reason ({@link DeadLetters}) and the rest of its batch is published.
+ * <p>
  * Once per system: {@code bridge_deliveries} is checked before publishing and written after Kafka acknowledged. A crash
  * between the two can publish a message again; the stable {@code externalId} lets the external system drop it.
  */
 @Component
 class OutboundListener {
 
-    private static final Logger log = LoggerFactory.getLogger(OutboundListener.class);
-
     private final OutboundRepository repository;
 
     private final KafkaOperations<String, String> kafka;
+
+    private final DeadLetters deadLetters;
 
     private final BridgeProperties properties;
 
@@ -57,11 +59,13 @@ class OutboundListener {
     OutboundListener(
             OutboundRepository repository,
             KafkaOperations<String, String> kafka,
+            DeadLetters deadLetters,
             BridgeProperties properties,
             Clock clock,
             MeterRegistry meters) {
         this.repository = repository;
         this.kafka = kafka;
+        this.deadLetters = deadLetters;
         this.properties = properties;
         this.clock = clock;
         this.published = meters.counter("courier.bridge.outbound.published");
@@ -73,17 +77,13 @@ class OutboundListener {
     @KafkaListener(id = "courier-bridge-outbound", topics = Topics.EXPANDED, batch = "true")
     void on(List<ConsumerRecord<String, String>> records) {
         Map<Delivery, String[]> pending = new LinkedHashMap<>();
+        List<CompletableFuture<?>> acknowledgements = new ArrayList<>();
         for (ConsumerRecord<String, String> record : records) {
             ExpandedMessage message;
             try {
                 message = Records.decodeExpanded(record.value());
             } catch (Records.InvalidRecordException e) {
-                log.warn(
-                        "Skipping an undecodable record at {}-{}@{}: {}",
-                        record.topic(),
-                        record.partition(),
-                        record.offset(),
-                        e.getMessage());
+                acknowledgements.add(deadLetters.reject(record, e.reason(), e.getMessage()));
                 continue;
             }
             bySystem(message).forEach((system, externalUsers) -> {
@@ -96,13 +96,11 @@ class OutboundListener {
                 }
             });
         }
-        if (pending.isEmpty()) {
-            return;
-        }
-        Set<String> delivered = repository.delivered(
-                pending.keySet().stream().map(Delivery::messageId).toList());
+        Set<String> delivered = pending.isEmpty()
+                ? Set.of()
+                : repository.delivered(
+                        pending.keySet().stream().map(Delivery::messageId).toList());
         List<Delivery> sent = new ArrayList<>();
-        List<CompletableFuture<?>> acknowledgements = new ArrayList<>();
         pending.forEach((delivery, record) -> {
             if (!delivered.contains(delivery.messageId() + " " + delivery.system())) {
                 sent.add(delivery);

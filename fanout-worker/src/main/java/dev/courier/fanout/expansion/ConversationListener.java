@@ -20,6 +20,7 @@ import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.courier.common.ConversationRecord;
 import dev.courier.common.ExpandedMessage;
 import dev.courier.common.InboxEntries;
 import dev.courier.common.Records;
@@ -81,7 +82,7 @@ class ConversationListener {
         Expander.Batch batch = expander.newBatch();
         transactions.executeWithoutResult(status -> batch.applyAll(values));
         batch.committed();
-        publish(batch.expansions(), batch.entryCount(), batch.bridged());
+        publish(batch.outputs(), batch.bridged());
         meters.counter("courier.fanout.expansion.records")
                 .increment(batch.rejectedIndex() >= 0 ? batch.rejectedIndex() : values.size());
         meters.counter("courier.fanout.expansion.entries").increment(batch.entryCount());
@@ -99,24 +100,41 @@ class ConversationListener {
      * is at most one record per partition: encoding, sending, receiving and decoding 500 records cost more than
      * writing their rows. The records go straight to the producer with one callback for all.
      */
-    private void publish(List<Expander.Expansion> expansions, int count, List<ExpandedMessage> bridged) {
-        if (count == 0 && bridged.isEmpty()) {
+    private void publish(List<Expander.Output> outputs, List<ExpandedMessage> bridged) {
+        if (outputs.isEmpty() && bridged.isEmpty()) {
             return;
         }
         int partitions = kafka.partitionsFor(Topics.INBOX).size();
         List<ProducerRecord<String, String>> records = new ArrayList<>();
-        for (Expander.Expansion expansion : expansions) {
-            Map<Integer, List<String>> byPartition = new LinkedHashMap<>();
-            for (String recipient : expansion.recipients()) {
-                byPartition
-                        .computeIfAbsent(InboxPartitions.of(recipient, partitions), p -> new ArrayList<>())
-                        .add(recipient);
+        // in log order: a user's records reach their partition in the order of the conversation's log
+        for (Expander.Output output : outputs) {
+            switch (output) {
+                case Expander.Expansion expansion -> {
+                    Map<Integer, List<String>> byPartition = new LinkedHashMap<>();
+                    for (String recipient : expansion.recipients()) {
+                        byPartition
+                                .computeIfAbsent(InboxPartitions.of(recipient, partitions), p -> new ArrayList<>())
+                                .add(recipient);
+                    }
+                    ConversationRecord.MessagePosted message = expansion.message();
+                    byPartition.forEach((partition, users) -> records.add(new ProducerRecord<>(
+                            Topics.INBOX,
+                            partition,
+                            users.getFirst(),
+                            Records.encode(new InboxEntries(
+                                    message.messageId(),
+                                    message.conversation(),
+                                    users,
+                                    expansion.convSeq(),
+                                    message.from(),
+                                    message.kind())))));
+                }
+                case Expander.StateChange change -> {
+                    String user = change.record().userId();
+                    records.add(new ProducerRecord<>(
+                            Topics.INBOX, InboxPartitions.of(user, partitions), user, Records.encode(change.record())));
+                }
             }
-            byPartition.forEach((partition, users) -> records.add(new ProducerRecord<>(
-                    Topics.INBOX,
-                    partition,
-                    users.getFirst(),
-                    Records.encode(new InboxEntries(expansion.messageId(), expansion.conversation(), users)))));
         }
         int inboxRecords = records.size();
         for (ExpandedMessage message : bridged) {

@@ -18,6 +18,7 @@ import dev.courier.common.ConversationId;
 import dev.courier.common.ConversationRecord;
 import dev.courier.common.ErrorCode;
 import dev.courier.common.ExpandedMessage;
+import dev.courier.common.InboxRecord;
 import dev.courier.common.Records;
 import dev.courier.store.AccountRepository;
 import dev.courier.store.MembershipRepository;
@@ -75,14 +76,23 @@ class Expander {
 
         private final List<Expansion> expansions = new ArrayList<>();
 
+        /** What the records produce for the inbox writer, in log order: expansions and state changes of users. */
+        private final List<Output> outputs = new ArrayList<>();
+
         private int entryCount;
 
         private Records.@Nullable InvalidRecordException rejection;
 
         private int rejectedIndex = -1;
 
-        /** Members version of each message stored, before this batch or by it (0 for a direct message). */
-        private Map<String, Long> stored = Map.of();
+        /** Each message stored, before this batch or by it, with its members version and number. */
+        private Map<String, MessageRepository.Stored> stored = Map.of();
+
+        /** The number of the newest entry of each conversation of the batch, as the batch numbers its messages. */
+        private Map<String, Long> lastSeqs = Map.of();
+
+        /** The conversations whose numbering this batch moved on. */
+        private final Set<String> numbered = new HashSet<>();
 
         /** Current members version of each group of the batch that exists, as membership events move it. */
         private Map<String, Long> versions = Map.of();
@@ -96,6 +106,11 @@ class Expander {
         /** The messages of the records applied, each with its recipients: one inbox entry per recipient. */
         List<Expansion> expansions() {
             return expansions;
+        }
+
+        /** Everything for the inbox writer, in log order. */
+        List<Output> outputs() {
+            return outputs;
         }
 
         /**
@@ -169,6 +184,11 @@ class Expander {
                 messages.store(toStore, clock.millis());
                 toStore.clear();
             }
+            if (!numbered.isEmpty()) {
+                Map<String, Long> advanced = new HashMap<>();
+                numbered.forEach(conversation -> advanced.put(conversation, lastSeqs.get(conversation)));
+                messages.advanceConvSeqs(advanced);
+            }
             Set<String> recipients = new HashSet<>();
             expansions.forEach(expansion -> recipients.addAll(expansion.recipients()));
             bridgeIdentities.learn(recipients, accounts::bridgeIdentities);
@@ -184,7 +204,9 @@ class Expander {
         private void prefetch(List<ConversationRecord> records) {
             Set<String> messageIds = new HashSet<>();
             Set<String> groupIds = new HashSet<>();
+            Set<String> conversations = new HashSet<>();
             for (ConversationRecord record : records) {
+                conversations.add(record.conversation());
                 if (record instanceof ConversationRecord.MessagePosted message) {
                     messageIds.add(message.messageId());
                     ConversationId conversation = conversationOf(message);
@@ -193,16 +215,16 @@ class Expander {
                     }
                 }
             }
-            stored = messageIds.isEmpty() ? new HashMap<>() : messages.storedVersions(messageIds);
+            stored = messageIds.isEmpty() ? new HashMap<>() : messages.stored(messageIds);
+            lastSeqs = new HashMap<>(messages.lastConvSeqs(conversations));
             versions = groupIds.isEmpty() ? new HashMap<>() : memberships.versions(groupIds);
             Set<MembershipRepository.GroupVersion> needed = new HashSet<>();
             for (ConversationRecord record : records) {
                 if (record instanceof ConversationRecord.MessagePosted message
                         && conversationOf(message).isGroup()) {
                     String groupId = conversationOf(message).groupId();
-                    Long version = stored.containsKey(message.messageId())
-                            ? stored.get(message.messageId())
-                            : versions.get(groupId);
+                    MessageRepository.Stored before = stored.get(message.messageId());
+                    Long version = before != null ? Long.valueOf(before.membersVersion()) : versions.get(groupId);
                     if (version != null) {
                         needed.add(new MembershipRepository.GroupVersion(groupId, version));
                     }
@@ -226,6 +248,7 @@ class Expander {
                                     memberships.join(added.groupId(), user, version);
                                 }
                             }));
+                case ConversationRecord.ConversationRead read -> read(read);
                 case ConversationRecord.MemberRemoved removed ->
                     changeMembers(
                             removed.eventId(),
@@ -234,10 +257,51 @@ class Expander {
             }
         }
 
+        /**
+         * A read of a conversation the user is part of (a direct conversation of theirs, a group they were ever a
+         * member of), up to a message of it: for the user's own inbox partition, and for the other user of a direct
+         * conversation as a read receipt.
+         */
+        private void read(ConversationRecord.ConversationRead read) {
+            ConversationId conversation = new ConversationId(read.conversation());
+            boolean member = conversation.isGroup()
+                    ? memberships.wasEverMember(conversation.groupId(), read.userId())
+                    : conversation.directUsers().contains(read.userId());
+            if (!member) {
+                throw new Records.InvalidRecordException(
+                        ErrorCode.NOT_MEMBER, read.userId() + " is not part of " + conversation);
+            }
+            long last = lastSeqs.getOrDefault(read.conversation(), 0L);
+            if (read.convSeq() > last) {
+                throw new Records.InvalidRecordException("convSeq: " + read.convSeq() + " is beyond the last entry of "
+                        + conversation + " (" + last + ")");
+            }
+            outputs.add(new StateChange(new InboxRecord.Read(read.userId(), read.conversation(), read.convSeq())));
+            if (!conversation.isGroup()) {
+                for (String user : conversation.directUsers()) {
+                    if (!user.equals(read.userId())) {
+                        outputs.add(
+                                new StateChange(new InboxRecord.PeerRead(user, read.conversation(), read.convSeq())));
+                    }
+                }
+            }
+        }
+
         private void expand(ConversationRecord.MessagePosted message) {
             ConversationId conversation = conversationOf(message);
-            Long storedVersion = stored.get(message.messageId());
+            MessageRepository.Stored before = stored.get(message.messageId());
+            if (before != null
+                    && (!before.conversation().equals(message.conversation())
+                            || !before.from().equals(message.from()))) {
+                // a redelivery or a retried send has the same conversation and sender; this record only has the id
+                throw new Records.InvalidRecordException(
+                        ErrorCode.CONFLICT,
+                        "messageId: " + message.messageId() + " is a stored message of another conversation or "
+                                + "sender");
+            }
+            Long storedVersion = before == null ? null : before.membersVersion();
             List<String> recipients;
+            long convSeq = before == null ? 0 : before.convSeq();
             if (!conversation.isGroup()) {
                 recipients = conversation.directUsers();
                 if (!recipients.contains(message.from())) {
@@ -245,7 +309,7 @@ class Expander {
                             ErrorCode.NOT_MEMBER, "sender " + message.from() + " is not part of " + conversation);
                 }
                 if (storedVersion == null) {
-                    store(message, 0);
+                    convSeq = store(message, 0);
                 }
             } else if (storedVersion != null) {
                 recipients = members(conversation.groupId(), storedVersion);
@@ -261,21 +325,31 @@ class Expander {
                             ErrorCode.NOT_MEMBER,
                             message.from() + " is not a member of " + conversation + " at this point of its log");
                 }
-                store(message, version);
+                convSeq = store(message, version);
             }
             if (storedVersion != null) {
                 log.debug(
                         "Message {} was stored before: expanding it again to its original members",
                         message.messageId());
             }
-            expansions.add(new Expansion(message, recipients));
+            Expansion expansion = new Expansion(message, recipients, convSeq);
+            expansions.add(expansion);
+            outputs.add(expansion);
             entryCount += recipients.size();
         }
 
-        /** Stores the message with this batch; a later occurrence of its id in the batch finds it stored. */
-        private void store(ConversationRecord.MessagePosted message, long membersVersion) {
-            toStore.add(new MessageRepository.NewMessage(message, membersVersion));
-            stored.put(message.messageId(), membersVersion);
+        /**
+         * Stores the message with this batch under the next number of its conversation; a later occurrence of its id
+         * in the batch finds it stored.
+         */
+        private long store(ConversationRecord.MessagePosted message, long membersVersion) {
+            long convSeq = lastSeqs.merge(message.conversation(), 1L, Long::sum);
+            numbered.add(message.conversation());
+            toStore.add(new MessageRepository.NewMessage(message, membersVersion, convSeq));
+            stored.put(
+                    message.messageId(),
+                    new MessageRepository.Stored(membersVersion, convSeq, message.conversation(), message.from()));
+            return convSeq;
         }
 
         private List<String> members(String groupId, long version) {
@@ -315,11 +389,18 @@ class Expander {
         return new Batch();
     }
 
+    /** What the batch produces for the inbox writer: an {@link Expansion} or a {@link StateChange}. */
+    sealed interface Output {}
+
+    /** A change of one user's conversation state (a read, a peer's read). */
+    record StateChange(InboxRecord record) implements Output {}
+
     /**
-     * A message and its recipients (a list that may be shared with other messages and the cache: never modified), for
-     * the inbox entries {@code (recipient, messageId, conversation)}.
+     * A message, its number and its recipients (a list that may be shared with other messages and the cache: never
+     * modified), for the inbox entries {@code (recipient, messageId, conversation)}.
      */
-    record Expansion(ConversationRecord.MessagePosted message, List<String> recipients) {
+    record Expansion(ConversationRecord.MessagePosted message, List<String> recipients, long convSeq)
+            implements Output {
 
         String messageId() {
             return message.messageId();

@@ -3,6 +3,7 @@ package dev.courier.fanout.inbox;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Set;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.DisposableBean;
@@ -42,22 +43,26 @@ class InboxHintPublisher implements DisposableBean {
 
     // a pipelined callback must return null (its results come from the pipeline)
     @SuppressWarnings("NullAway")
-    void publish(Map<String, Long> heads) {
-        if (heads.isEmpty()) {
+    void publish(Map<String, Long> heads, Set<String> conversationsChanged) {
+        if (heads.isEmpty() && conversationsChanged.isEmpty()) {
             return;
         }
         queue.submit(
-                heads.size(),
+                heads.size() + conversationsChanged.size(),
                 () -> redis.executePipelined((RedisCallback<Object>) connection -> {
-                    publishAll(connection, heads);
+                    publishAll(connection, heads, conversationsChanged);
                     return null;
                 }));
     }
 
-    private static void publishAll(RedisConnection connection, Map<String, Long> heads) {
+    private static void publishAll(
+            RedisConnection connection, Map<String, Long> heads, Set<String> conversationsChanged) {
         heads.forEach((user, seq) -> connection.publish(
                 Hints.channel(user).getBytes(StandardCharsets.UTF_8),
                 Long.toString(seq).getBytes(StandardCharsets.US_ASCII)));
+        byte[] conversations = Hints.CONVERSATIONS.getBytes(StandardCharsets.US_ASCII);
+        conversationsChanged.forEach(
+                user -> connection.publish(Hints.channel(user).getBytes(StandardCharsets.UTF_8), conversations));
     }
 
     @Override

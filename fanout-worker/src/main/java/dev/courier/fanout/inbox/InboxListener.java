@@ -2,12 +2,8 @@ package dev.courier.fanout.inbox;
 
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,17 +16,21 @@ import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import dev.courier.common.InboxEntry;
+import dev.courier.common.InboxRecord;
 import dev.courier.common.Records;
 import dev.courier.common.Topics;
 import dev.courier.fanout.RecordByRecord;
+import dev.courier.store.ConversationRepository;
+import dev.courier.store.MessageRepository;
 
 /**
  * The inbox-writer stage: consumes {@code courier.inbox}, keyed by user, so each user's entries have exactly one writer
  * (the owner of the partition) which assigns the user's next {@code seq} without any shared counter. A batch is written
  * in one transaction of multi-row INSERTs; offsets are committed after it. Redelivered entries are recognised by the
  * unique {@code (user, message)} and skipped, so a crash between the database commit and the offset commit writes
- * nothing twice and never reorders. Push hints follow the commit.
+ * nothing twice and never reorders. The same transaction moves each user's conversation states ({@link InboxBatch}).
+ * Push hints follow the commit: the new inbox head for a user with new entries, {@code conversations} for a user
+ * whose states changed without one.
  * <p>
  * A record that can never be written goes to the dead-letter topic and the partition moves on: one found invalid when
  * decoded, and one the database refuses for good (the batch is then written again record by record to find it).
@@ -40,6 +40,10 @@ import dev.courier.fanout.RecordByRecord;
 class InboxListener {
 
     private final InboxRepository inbox;
+
+    private final ConversationRepository conversations;
+
+    private final MessageRepository messages;
 
     private final TransactionTemplate transactions;
 
@@ -55,6 +59,8 @@ class InboxListener {
 
     InboxListener(
             InboxRepository inbox,
+            ConversationRepository conversations,
+            MessageRepository messages,
             TransactionTemplate transactions,
             InboxHintPublisher hints,
             ObjectProvider<InboxCommitListener> commitListeners,
@@ -66,6 +72,8 @@ class InboxListener {
                 .publishPercentileHistogram()
                 .register(meters);
         this.inbox = inbox;
+        this.conversations = conversations;
+        this.messages = messages;
         this.transactions = transactions;
         this.hints = hints;
         this.commitListeners = commitListeners;
@@ -82,18 +90,18 @@ class InboxListener {
     }
 
     /**
-     * Writes the records' entries in one transaction, then tells the commit listeners and publishes hints.
-     * {@code offset} is the index of the first record in the consumer's batch.
+     * Writes the records in one transaction, then tells the commit listeners and publishes hints. {@code offset} is
+     * the index of the first record in the consumer's batch.
      *
      * @throws BatchListenerFailedException naming a record that can never be decoded (those before it are written)
      */
     private void write(List<ConsumerRecord<String, String>> records, int offset) {
-        List<InboxEntry> entries = new ArrayList<>(records.size());
+        List<InboxRecord> decodedRecords = new ArrayList<>(records.size());
         Records.InvalidRecordException rejection = null;
         int decoded = 0;
         for (ConsumerRecord<String, String> record : records) {
             try {
-                entries.addAll(Records.decodeInboxRecord(record.value()));
+                decodedRecords.addAll(Records.decodeInboxRecord(record.value()));
                 decoded++;
             } catch (Records.InvalidRecordException e) {
                 rejection = e;
@@ -101,51 +109,22 @@ class InboxListener {
             }
         }
         Timer.Sample sample = Timer.start(meters);
-        Written written = transactions.execute(status -> write(entries));
+        InboxBatch batch = new InboxBatch(inbox, conversations, messages);
+        transactions.executeWithoutResult(status -> {
+            batch.apply(decodedRecords);
+            batch.write(clock.millis());
+        });
         sample.stop(meters.timer("courier.fanout.inbox.commit"));
-        batchSizes.record(entries.size());
-        if (written != null && !written.heads().isEmpty()) {
-            commitListeners.forEach(listener -> listener.committed(written.heads(), written.rows()));
-            hints.publish(written.heads());
+        batchSizes.record(decodedRecords.size());
+        meters.counter("courier.fanout.inbox.rows").increment(batch.rows().size());
+        meters.counter("courier.fanout.inbox.duplicates").increment(batch.duplicates());
+        Map<String, Long> heads = batch.newHeads();
+        if (!heads.isEmpty()) {
+            commitListeners.forEach(listener -> listener.committed(heads, batch.rows()));
         }
+        hints.publish(heads, batch.statesOnly());
         if (rejection != null) {
             throw new BatchListenerFailedException(rejection.getMessage(), rejection, offset + decoded);
         }
-    }
-
-    /** The rows a batch wrote and the new head seq of each user written to. */
-    private record Written(Map<String, Long> heads, List<InboxCommitListener.Row> rows) {}
-
-    /** Writes the entries not yet in their inbox, in order. */
-    private Written write(List<InboxEntry> entries) {
-        if (entries.isEmpty()) {
-            return new Written(Map.of(), List.of());
-        }
-        Map<String, InboxEntry> unique = new LinkedHashMap<>();
-        Set<String> users = new LinkedHashSet<>();
-        Set<String> messages = new LinkedHashSet<>();
-        for (InboxEntry entry : entries) {
-            unique.putIfAbsent(entry.userId() + " " + entry.messageId(), entry);
-            users.add(entry.userId());
-            messages.add(entry.messageId());
-        }
-        Set<String> present = inbox.present(users, messages);
-        Map<String, Long> heads = new HashMap<>(inbox.heads(users));
-        Map<String, Long> advanced = new HashMap<>();
-        List<InboxCommitListener.Row> rows = new ArrayList<>(unique.size());
-        unique.forEach((pair, entry) -> {
-            if (!present.contains(pair)) {
-                long seq = heads.merge(entry.userId(), 1L, Long::sum);
-                advanced.put(entry.userId(), seq);
-                rows.add(new InboxCommitListener.Row(entry.userId(), seq, entry.messageId()));
-            }
-        });
-        if (!rows.isEmpty()) {
-            inbox.insert(rows, clock.millis());
-            inbox.advanceHeads(advanced);
-        }
-        meters.counter("courier.fanout.inbox.rows").increment(rows.size());
-        meters.counter("courier.fanout.inbox.duplicates").increment(entries.size() - rows.size());
-        return new Written(advanced, rows);
     }
 }

@@ -24,7 +24,9 @@ class InboxRepository {
     /** Rows per INSERT statement: large enough to amortise a round trip, small enough for any packet limit. */
     static final int ROWS_PER_STATEMENT = 500;
 
-    private static final String HEADS = "SELECT user_id, head_seq FROM inbox_heads WHERE user_id IN (%s)";
+    private static final String HEADS = """
+            SELECT user_id, head_seq, conversations_version, unread_total FROM inbox_heads WHERE user_id IN (%s)
+            """;
 
     private static final String PRESENT = """
             SELECT user_id, message_id FROM inbox WHERE user_id IN (%s) AND message_id IN (%s)
@@ -33,8 +35,10 @@ class InboxRepository {
     private static final String INSERT_ROWS = "INSERT INTO inbox (user_id, seq, message_id, created_at) VALUES %s";
 
     private static final String UPSERT_HEADS = """
-            INSERT INTO inbox_heads (user_id, head_seq) VALUES %s
-            ON DUPLICATE KEY UPDATE head_seq = GREATEST(head_seq, VALUES(head_seq))
+            INSERT INTO inbox_heads (user_id, head_seq, conversations_version, unread_total) VALUES %s
+            ON DUPLICATE KEY UPDATE head_seq = GREATEST(head_seq, VALUES(head_seq)),
+                conversations_version = GREATEST(conversations_version, VALUES(conversations_version)),
+                unread_total = VALUES(unread_total)
             """;
 
     private final JdbcOperations jdbc;
@@ -43,14 +47,23 @@ class InboxRepository {
         this.jdbc = jdbc;
     }
 
-    /** The highest seq assigned so far to each of these users (users without an inbox are absent). */
-    Map<String, Long> heads(Collection<String> userIds) {
-        Map<String, Long> heads = new HashMap<>();
+    /**
+     * A user's counters: the highest inbox seq assigned so far, the newest conversations version, the sum of the
+     * unread counts of their conversation states.
+     */
+    record Head(long headSeq, long conversationsVersion, long unreadTotal) {
+
+        static final Head NONE = new Head(0, 0, 0);
+    }
+
+    /** The counters of each of these users (users without an inbox are absent). */
+    Map<String, Head> heads(Collection<String> userIds) {
+        Map<String, Head> heads = new HashMap<>();
         for (List<String> chunk : chunks(List.copyOf(userIds), ROWS_PER_STATEMENT)) {
             jdbc.query(
                     HEADS.formatted(placeholders(chunk.size())),
                     rs -> {
-                        heads.put(rs.getString(1), rs.getLong(2));
+                        heads.put(rs.getString(1), new Head(rs.getLong(2), rs.getLong(3), rs.getLong(4)));
                     },
                     chunk.toArray());
         }
@@ -90,16 +103,19 @@ class InboxRepository {
         }
     }
 
-    void advanceHeads(Map<String, Long> heads) {
-        List<Map.Entry<String, Long>> entries = List.copyOf(heads.entrySet());
-        for (List<Map.Entry<String, Long>> chunk : chunks(entries, ROWS_PER_STATEMENT)) {
-            Object[] args = new Object[chunk.size() * 2];
+    /** Writes the counters of these users (a seq or a version never goes back). */
+    void saveHeads(Map<String, Head> heads) {
+        List<Map.Entry<String, Head>> entries = List.copyOf(heads.entrySet());
+        for (List<Map.Entry<String, Head>> chunk : chunks(entries, ROWS_PER_STATEMENT)) {
+            Object[] args = new Object[chunk.size() * 4];
             int i = 0;
-            for (Map.Entry<String, Long> head : chunk) {
+            for (Map.Entry<String, Head> head : chunk) {
                 args[i++] = head.getKey();
-                args[i++] = head.getValue();
+                args[i++] = head.getValue().headSeq();
+                args[i++] = head.getValue().conversationsVersion();
+                args[i++] = head.getValue().unreadTotal();
             }
-            jdbc.update(UPSERT_HEADS.formatted(tuples(chunk.size(), "(?, ?)")), args);
+            jdbc.update(UPSERT_HEADS.formatted(tuples(chunk.size(), "(?, ?, ?, ?)")), args);
         }
     }
 }

@@ -200,6 +200,44 @@ public final class Api {
         return response.body().path("messageId").asString();
     }
 
+    public Response get(String url, Session session) {
+        return call("GET", url, session.token(), null, null);
+    }
+
+    public Response conversations(Session session, String query) {
+        return get(gateway + "/v1/conversations" + (query == null ? "" : "?" + query), session);
+    }
+
+    public Response conversation(Session session, String conversation) {
+        return get(gateway + "/v1/conversations/" + conversation, session);
+    }
+
+    public Response read(Session session, String conversation, long convSeq) {
+        return post(
+                gateway + "/v1/conversations/" + conversation + "/read",
+                session.token(),
+                "{\"convSeq\":" + convSeq + "}");
+    }
+
+    public Response mute(Session session, String conversation, boolean muted) {
+        return call(
+                "PATCH",
+                gateway + "/v1/conversations/" + conversation,
+                session.token(),
+                "{\"muted\":" + muted + "}",
+                "application/json");
+    }
+
+    public Response history(Session session, String conversation, String query) {
+        return get(
+                gateway + "/v1/conversations/" + conversation + "/messages" + (query == null ? "" : "?" + query),
+                session);
+    }
+
+    public Response receipts(Session session, String messageId) {
+        return get(gateway + "/v1/messages/" + messageId + "/receipts", session);
+    }
+
     public Response sync(Session session, String syncKey, Integer limit) {
         return sync(session, syncKey, limit, null);
     }

@@ -1,12 +1,10 @@
-package dev.courier.standalone;
+package dev.courier.fanout.expansion;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.junit.jupiter.api.Test;
-
-import dev.courier.fanout.expansion.InboxPartitions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,303 @@
+package dev.courier.fanout.inbox;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import dev.courier.common.InboxRecord;
+import dev.courier.common.MessageContent;
+import dev.courier.store.ConversationRepository;
+import dev.courier.store.ConversationRepository.State;
+import dev.courier.store.MessageRepository;
+
+/**
+ * One batch of the inbox writer, applied in the order of its records within the caller's transaction: entries get
+ * the user's next inbox seq (an entry already present is skipped, so a redelivered batch writes nothing twice), and
+ * every record moves the user's state of its conversation:
+ * <ul>
+ * <li>an entry: {@code lastConvSeq}, the last message (unless a lifecycle entry), the activity order; a message of
+ * the user marks the conversation read up to it, a message of someone else counts as unread and, in a direct
+ * conversation, is the peer's read up to it;</li>
+ * <li>a read: {@code readSeq} (never back), and the unread count counted again from the stored messages;</li>
+ * <li>a peer's read: {@code peerReadSeq} (never back); a mute: {@code muted}.</li>
+ * </ul>
+ * Each change gives the state the user's next conversations version. The batch reads what it needs in a few
+ * statements and writes rows, states and counters in a few more. Not thread-safe: one per batch.
+ */
+final class InboxBatch {
+
+    private final InboxRepository inbox;
+
+    private final ConversationRepository conversations;
+
+    private final MessageRepository messages;
+
+    /** The inbox rows written, in order. */
+    private final List<InboxCommitListener.Row> rows = new ArrayList<>();
+
+    /** Each user's counters as the batch moves them. */
+    private final Map<String, InboxRepository.Head> heads = new HashMap<>();
+
+    /** Users whose counters the batch moved. */
+    private final Set<String> touched = new LinkedHashSet<>();
+
+    /** The states the batch read or made, as it moves them. */
+    private final Map<ConversationRepository.Key, State> states = new HashMap<>();
+
+    /** The states the batch changed. */
+    private final Set<ConversationRepository.Key> changed = new LinkedHashSet<>();
+
+    private int duplicates;
+
+    InboxBatch(InboxRepository inbox, ConversationRepository conversations, MessageRepository messages) {
+        this.inbox = inbox;
+        this.conversations = conversations;
+        this.messages = messages;
+    }
+
+    /** Applies the records in order; writes nothing yet. */
+    void apply(List<InboxRecord> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        Set<String> users = new LinkedHashSet<>();
+        Set<String> entryUsers = new LinkedHashSet<>();
+        Set<String> messageIds = new LinkedHashSet<>();
+        Set<String> undescribed = new HashSet<>();
+        Set<ConversationRepository.Key> keys = new LinkedHashSet<>();
+        for (InboxRecord record : records) {
+            users.add(record.userId());
+            keys.add(new ConversationRepository.Key(record.userId(), record.conversation()));
+            if (record instanceof InboxRecord.Entry entry) {
+                entryUsers.add(entry.userId());
+                messageIds.add(entry.messageId());
+                if (entry.convSeq() == 0 || entry.from() == null || entry.kind() == null) {
+                    undescribed.add(entry.messageId());
+                }
+            }
+        }
+        Set<String> present = entryUsers.isEmpty() ? Set.of() : inbox.present(entryUsers, messageIds);
+        heads.putAll(inbox.heads(users));
+        states.putAll(conversations.states(keys));
+        // records written before messages were numbered, or an old single entry: read what they lack
+        Map<String, MessageRepository.Described> described =
+                undescribed.isEmpty() ? Map.of() : messages.describe(undescribed);
+        Set<String> written = new HashSet<>();
+        for (InboxRecord record : records) {
+            switch (record) {
+                case InboxRecord.Entry entry -> {
+                    String pair = entry.userId() + " " + entry.messageId();
+                    if (present.contains(pair) || !written.add(pair)) {
+                        duplicates++;
+                    } else {
+                        enter(describe(entry, described));
+                    }
+                }
+                case InboxRecord.Read read -> read(read);
+                case InboxRecord.PeerRead peerRead -> peerRead(peerRead);
+                case InboxRecord.Muted muted -> mute(muted);
+            }
+        }
+    }
+
+    private static InboxRecord.Entry describe(
+            InboxRecord.Entry entry, Map<String, MessageRepository.Described> described) {
+        MessageRepository.Described stored = described.get(entry.messageId());
+        if (stored == null) {
+            return entry;
+        }
+        return new InboxRecord.Entry(
+                entry.userId(),
+                entry.messageId(),
+                entry.conversation(),
+                entry.convSeq() != 0 ? entry.convSeq() : stored.convSeq(),
+                entry.from() != null ? entry.from() : stored.from(),
+                entry.kind() != null ? entry.kind() : stored.kind());
+    }
+
+    private void enter(InboxRecord.Entry entry) {
+        InboxRepository.Head head = head(entry.userId());
+        long seq = head.headSeq() + 1;
+        head = new InboxRepository.Head(seq, head.conversationsVersion(), head.unreadTotal());
+        heads.put(entry.userId(), head);
+        touched.add(entry.userId());
+        rows.add(new InboxCommitListener.Row(entry.userId(), seq, entry.messageId()));
+
+        State state = stateOf(entry.userId(), entry.conversation());
+        String kind = entry.kind() != null ? entry.kind() : "text";
+        boolean lifecycle = MessageContent.isLifecycle(kind);
+        boolean own = entry.userId().equals(entry.from());
+        long convSeq = Math.max(state.lastConvSeq(), entry.convSeq());
+        String lastMessageId = lifecycle ? state.lastMessageId() : entry.messageId();
+        long readSeq = state.readSeq();
+        int unread = state.unread();
+        long peerReadSeq = state.peerReadSeq();
+        if (own && MessageContent.countsAsUnread(kind)) {
+            // sending marks the conversation read up to the message: nothing after it has arrived yet
+            readSeq = Math.max(readSeq, entry.convSeq());
+            unread = 0;
+        } else if (!own && MessageContent.countsAsUnread(kind) && entry.convSeq() > readSeq) {
+            unread++;
+        }
+        if (!own && state.direct() && MessageContent.countsAsUnread(kind)) {
+            // the peer sent it, and sending marks read for the sender
+            peerReadSeq = Math.max(peerReadSeq, entry.convSeq());
+        }
+        change(new State(
+                state.userId(),
+                state.conversation(),
+                convSeq,
+                lastMessageId,
+                seq,
+                readSeq,
+                unread,
+                peerReadSeq,
+                state.muted(),
+                state.version(),
+                null));
+    }
+
+    private void read(InboxRecord.Read read) {
+        State state = states.get(new ConversationRepository.Key(read.userId(), read.conversation()));
+        if (state == null) {
+            return; // nothing of the conversation reached this user: there is nothing to mark read
+        }
+        long readSeq = Math.min(read.convSeq(), state.lastConvSeq());
+        if (readSeq <= state.readSeq()) {
+            return; // a read never goes back
+        }
+        int unread = conversations.countUnread(read.userId(), read.conversation(), readSeq, state.lastConvSeq());
+        change(new State(
+                state.userId(),
+                state.conversation(),
+                state.lastConvSeq(),
+                state.lastMessageId(),
+                state.lastSeq(),
+                readSeq,
+                unread,
+                state.peerReadSeq(),
+                state.muted(),
+                state.version(),
+                null));
+    }
+
+    private void peerRead(InboxRecord.PeerRead peerRead) {
+        State state = states.get(new ConversationRepository.Key(peerRead.userId(), peerRead.conversation()));
+        if (state == null || peerRead.convSeq() <= state.peerReadSeq()) {
+            return;
+        }
+        change(new State(
+                state.userId(),
+                state.conversation(),
+                state.lastConvSeq(),
+                state.lastMessageId(),
+                state.lastSeq(),
+                state.readSeq(),
+                state.unread(),
+                peerRead.convSeq(),
+                state.muted(),
+                state.version(),
+                null));
+    }
+
+    private void mute(InboxRecord.Muted muted) {
+        State state = states.get(new ConversationRepository.Key(muted.userId(), muted.conversation()));
+        if (state == null || state.muted() == muted.muted()) {
+            return;
+        }
+        change(new State(
+                state.userId(),
+                state.conversation(),
+                state.lastConvSeq(),
+                state.lastMessageId(),
+                state.lastSeq(),
+                state.readSeq(),
+                state.unread(),
+                state.peerReadSeq(),
+                muted.muted(),
+                state.version(),
+                null));
+    }
+
+    private State stateOf(String userId, String conversation) {
+        return states.computeIfAbsent(
+                new ConversationRepository.Key(userId, conversation), key -> State.fresh(userId, conversation));
+    }
+
+    private InboxRepository.Head head(String userId) {
+        return heads.getOrDefault(userId, InboxRepository.Head.NONE);
+    }
+
+    /** Keeps the changed state under the user's next conversations version, and the user's unread total with it. */
+    private void change(State next) {
+        ConversationRepository.Key key = new ConversationRepository.Key(next.userId(), next.conversation());
+        State before = states.get(key);
+        InboxRepository.Head head = head(next.userId());
+        long version = head.conversationsVersion() + 1;
+        long unreadTotal = head.unreadTotal() + next.unread() - (before == null ? 0 : before.unread());
+        heads.put(next.userId(), new InboxRepository.Head(head.headSeq(), version, unreadTotal));
+        touched.add(next.userId());
+        states.put(
+                key,
+                new State(
+                        next.userId(),
+                        next.conversation(),
+                        next.lastConvSeq(),
+                        next.lastMessageId(),
+                        next.lastSeq(),
+                        next.readSeq(),
+                        next.unread(),
+                        next.peerReadSeq(),
+                        next.muted(),
+                        version,
+                        null));
+        changed.add(key);
+    }
+
+    /** Writes the rows, the changed states and the counters. */
+    void write(long now) {
+        if (!rows.isEmpty()) {
+            inbox.insert(rows, now);
+        }
+        if (!changed.isEmpty()) {
+            List<State> changedStates = new ArrayList<>(changed.size());
+            changed.forEach(key -> changedStates.add(states.get(key)));
+            conversations.save(changedStates);
+        }
+        if (!touched.isEmpty()) {
+            Map<String, InboxRepository.Head> moved = new LinkedHashMap<>();
+            touched.forEach(user -> moved.put(user, head(user)));
+            inbox.saveHeads(moved);
+        }
+    }
+
+    List<InboxCommitListener.Row> rows() {
+        return rows;
+    }
+
+    int duplicates() {
+        return duplicates;
+    }
+
+    /** The new inbox head of every user the batch entered rows for. */
+    Map<String, Long> newHeads() {
+        Map<String, Long> newHeads = new LinkedHashMap<>();
+        for (InboxCommitListener.Row row : rows) {
+            newHeads.put(row.userId(), row.seq());
+        }
+        return newHeads;
+    }
+
+    /** The users whose conversation states changed without a new inbox row: they get a {@code conversations} hint. */
+    Set<String> statesOnly() {
+        Set<String> users = new LinkedHashSet<>();
+        changed.forEach(key -> users.add(key.userId()));
+        rows.forEach(row -> users.remove(row.userId()));
+        return users;
+    }
+}

@@ -1,0 +1,74 @@
+package dev.courier.fanout;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import tools.jackson.databind.node.StringNode;
+
+import dev.courier.common.ConversationId;
+import dev.courier.common.ConversationRecord;
+import dev.courier.common.MessageId;
+import dev.courier.common.Records;
+import dev.courier.common.Topics;
+
+/** Records of {@code courier.conversations} as the gateway writes them, and consumer records built by hand. */
+public final class TestRecords {
+
+    private TestRecords() {}
+
+    /** A text message with the id the gateway gives it: derived from the sender and a new client message id. */
+    public static ConversationRecord.MessagePosted message(String from, String conversation, String text) {
+        String clientMsgId = TestServers.uniqueId("c");
+        return message(MessageId.forSend(from, clientMsgId), clientMsgId, from, conversation, text);
+    }
+
+    public static ConversationRecord.MessagePosted message(
+            String messageId, String clientMsgId, String from, String conversation, String text) {
+        return new ConversationRecord.MessagePosted(
+                messageId, clientMsgId, conversation, from, "text", StringNode.valueOf(text), Instant.now(), null);
+    }
+
+    public static String direct(String one, String other) {
+        return ConversationId.direct(one, other).value();
+    }
+
+    public static String group(String groupId) {
+        return ConversationId.group(groupId).value();
+    }
+
+    public static ConversationRecord.MembersAdded added(String groupId, String userId, String by) {
+        return new ConversationRecord.MembersAdded(
+                UUID.randomUUID().toString(), groupId, List.of(userId), by, Instant.now());
+    }
+
+    public static ConversationRecord.MemberRemoved removed(String groupId, String userId, String by) {
+        return new ConversationRecord.MemberRemoved(UUID.randomUUID().toString(), groupId, userId, by, Instant.now());
+    }
+
+    /** The records' values, each encoded as on the topic; a {@code String} is taken as it is (a poison record). */
+    public static List<String> values(Object... records) {
+        List<String> values = new ArrayList<>(records.length);
+        for (Object record : records) {
+            values.add(
+                    record instanceof ConversationRecord conversation ? Records.encode(conversation) : (String) record);
+        }
+        return values;
+    }
+
+    /**
+     * A batch of {@code courier.conversations} as a consumer would hand it over: consecutive offsets of one
+     * partition, each keyed by its conversation.
+     */
+    public static List<ConsumerRecord<String, String>> conversationBatch(Object... records) {
+        List<ConsumerRecord<String, String>> batch = new ArrayList<>(records.length);
+        List<String> values = values(records);
+        for (int i = 0; i < records.length; i++) {
+            String key = records[i] instanceof ConversationRecord conversation ? conversation.conversation() : "poison";
+            batch.add(new ConsumerRecord<>(Topics.CONVERSATIONS, 0, 1000 + i, key, values.get(i)));
+        }
+        return batch;
+    }
+}

@@ -1,0 +1,195 @@
+package dev.courier.fanout.inbox;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import dev.courier.common.ConversationRecord;
+import dev.courier.common.InboxRecord;
+import dev.courier.fanout.TestServers;
+import dev.courier.store.ConversationRepository;
+import dev.courier.store.MessageRepository;
+
+import static dev.courier.fanout.TestRecords.direct;
+import static dev.courier.fanout.TestRecords.group;
+import static dev.courier.fanout.TestRecords.message;
+import static dev.courier.fanout.TestServers.person;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The inbox writer's conversation states ({@link InboxBatch}) on the real database: what each record does to the
+ * user's state of its conversation, with messages stored as the expansion stage stores them, each batch in one
+ * transaction as the {@link InboxListener} runs it.
+ */
+class InboxBatchIntegrationTests {
+
+    private final JdbcClient jdbc = TestServers.jdbc();
+
+    private final ConversationRepository conversations = new ConversationRepository(jdbc);
+
+    private final MessageRepository messages = new MessageRepository(jdbc);
+
+    private final String alice = person("alice");
+
+    private final String bob = person("bob");
+
+    /** Stores a message as the expansion stage does, with the next number of its conversation. */
+    private InboxRecord.Entry store(String from, String conversation, long convSeq, long membersVersion) {
+        ConversationRecord.MessagePosted posted = message(from, conversation, "m" + convSeq);
+        TestServers.transactions().executeWithoutResult(status -> {
+            messages.store(List.of(new MessageRepository.NewMessage(posted, membersVersion, convSeq)), 0);
+            messages.advanceConvSeqs(Map.of(conversation, convSeq));
+        });
+        // for no one yet: to(user, entry) addresses it
+        return new InboxRecord.Entry("", posted.messageId(), conversation, convSeq, from, "text");
+    }
+
+    private static InboxRecord.Entry to(String userId, InboxRecord.Entry entry) {
+        return new InboxRecord.Entry(
+                userId, entry.messageId(), entry.conversation(), entry.convSeq(), entry.from(), entry.kind());
+    }
+
+    private InboxBatch apply(InboxRecord... records) {
+        InboxBatch batch = new InboxBatch(new InboxRepository(TestServers.jdbcTemplate()), conversations, messages);
+        TestServers.transactions().executeWithoutResult(status -> {
+            batch.apply(List.of(records));
+            batch.write(Clock.systemUTC().millis());
+        });
+        return batch;
+    }
+
+    private ConversationRepository.State state(String userId, String conversation) {
+        return conversations.state(userId, conversation).orElseThrow();
+    }
+
+    @Test
+    void messagesOfOthersCountAsUnreadAndTheSendersOwnMarkReadAndAreThePeersReceipt() {
+        String conversation = direct(alice, bob);
+        InboxRecord.Entry one = store(alice, conversation, 1, 0);
+        InboxRecord.Entry two = store(alice, conversation, 2, 0);
+
+        apply(to(alice, one), to(bob, one), to(alice, two), to(bob, two));
+
+        ConversationRepository.State bobs = state(bob, conversation);
+        assertThat(bobs.unread()).isEqualTo(2);
+        assertThat(bobs.readSeq()).isZero();
+        assertThat(bobs.lastConvSeq()).isEqualTo(2);
+        assertThat(bobs.lastMessageId()).isEqualTo(two.messageId());
+        assertThat(bobs.peerReadSeq()).isEqualTo(2);
+        ConversationRepository.State alices = state(alice, conversation);
+        assertThat(alices.unread()).isZero();
+        assertThat(alices.readSeq()).isEqualTo(2);
+        assertThat(alices.peerReadSeq()).isZero();
+        assertThat(bobs.version()).isPositive();
+
+        InboxRecord.Entry answer = store(bob, conversation, 3, 0);
+        apply(to(alice, answer), to(bob, answer));
+        assertThat(state(bob, conversation).unread()).isZero();
+        assertThat(state(bob, conversation).readSeq()).isEqualTo(3);
+        assertThat(state(alice, conversation).unread()).isEqualTo(1);
+        assertThat(state(alice, conversation).peerReadSeq()).isEqualTo(3);
+    }
+
+    @Test
+    void aReadCountsTheUnreadAgainFromTheStoredMessagesAndNeverGoesBack() {
+        String conversation = direct(alice, bob);
+        for (long seq = 1; seq <= 4; seq++) {
+            apply(to(bob, store(alice, conversation, seq, 0)));
+        }
+        assertThat(state(bob, conversation).unread()).isEqualTo(4);
+
+        InboxBatch read = apply(new InboxRecord.Read(bob, conversation, 3));
+        assertThat(state(bob, conversation).readSeq()).isEqualTo(3);
+        assertThat(state(bob, conversation).unread()).isEqualTo(1);
+        assertThat(read.statesOnly()).containsExactly(bob);
+        long version = state(bob, conversation).version();
+
+        apply(new InboxRecord.Read(bob, conversation, 2));
+        assertThat(state(bob, conversation).readSeq()).isEqualTo(3);
+        assertThat(state(bob, conversation).version())
+                .as("a lower read changes nothing")
+                .isEqualTo(version);
+        // the inbox rows themselves are not what is counted: a trimmed inbox counts the same
+        jdbc.sql("DELETE FROM inbox WHERE user_id = ?").param(bob).update();
+        apply(new InboxRecord.Read(bob, conversation, 3));
+        apply(new InboxRecord.Read(bob, conversation, 99));
+        assertThat(state(bob, conversation).readSeq())
+                .as("never beyond the last message")
+                .isEqualTo(4);
+        assertThat(state(bob, conversation).unread()).isZero();
+    }
+
+    @Test
+    void aGroupReadCountsOnlyWhatTheMemberCouldSee() {
+        String groupId = TestServers.group(alice, bob);
+        String conversation = group(groupId);
+        apply(to(bob, store(alice, conversation, 1, 1)));
+        // bob leaves at version 2 and comes back at version 3: the message of version 2 was never his to count
+        jdbc.sql("UPDATE group_members SET left_version = 2 WHERE group_id = ? AND user_id = ?")
+                .params(groupId, bob)
+                .update();
+        jdbc.sql("INSERT INTO group_members (group_id, user_id, joined_version) VALUES (?, ?, 3)")
+                .params(groupId, bob)
+                .update();
+        store(alice, conversation, 2, 2);
+        apply(to(bob, store(alice, conversation, 3, 3)));
+        assertThat(state(bob, conversation).unread()).isEqualTo(2);
+
+        apply(new InboxRecord.Read(bob, conversation, 1));
+
+        assertThat(state(bob, conversation).unread()).isEqualTo(1);
+        assertThat(state(bob, conversation).lastConvSeq()).isEqualTo(3);
+    }
+
+    @Test
+    void aRedeliveredEntryChangesNoStateAndTheUnreadTotalIsTheSumOfTheStates() {
+        String conversation = direct(alice, bob);
+        InboxRecord.Entry one = store(alice, conversation, 1, 0);
+        String carol = person("carol");
+        InboxRecord.Entry elsewhere = store(carol, direct(bob, carol), 1, 0);
+        apply(to(bob, one), to(bob, elsewhere));
+        ConversationRepository.State before = state(bob, conversation);
+
+        InboxBatch again = apply(to(bob, one), to(bob, elsewhere));
+
+        assertThat(again.rows()).isEmpty();
+        assertThat(again.duplicates()).isEqualTo(2);
+        assertThat(state(bob, conversation)).isEqualTo(before);
+        assertThat(jdbc.sql("SELECT unread_total FROM inbox_heads WHERE user_id = ?")
+                        .param(bob)
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(2);
+    }
+
+    @Test
+    void aMuteAndAPeerReadChangeOnlyTheirOwnFieldAndNeverGoBack() {
+        String conversation = direct(alice, bob);
+        InboxRecord.Entry hello = store(alice, conversation, 1, 0);
+        apply(to(bob, hello), to(alice, hello));
+
+        apply(new InboxRecord.Muted(bob, conversation, true), new InboxRecord.PeerRead(alice, conversation, 1));
+        assertThat(state(bob, conversation).muted()).isTrue();
+        assertThat(state(bob, conversation).unread()).isEqualTo(1);
+        assertThat(state(alice, conversation).peerReadSeq()).isEqualTo(1);
+
+        apply(new InboxRecord.PeerRead(alice, conversation, 0), new InboxRecord.Muted(bob, conversation, false));
+        assertThat(state(alice, conversation).peerReadSeq()).isEqualTo(1);
+        assertThat(state(bob, conversation).muted()).isFalse();
+    }
+
+    @Test
+    void anEntryWithoutItsNumberSenderOrKindIsCompletedFromTheStoredMessage() {
+        String conversation = direct(alice, bob);
+        InboxRecord.Entry stored = store(alice, conversation, 1, 0);
+
+        apply(new InboxRecord.Entry(bob, stored.messageId(), conversation, 0, null, null));
+
+        assertThat(state(bob, conversation).lastConvSeq()).isEqualTo(1);
+        assertThat(state(bob, conversation).unread()).isEqualTo(1);
+        assertThat(state(bob, conversation).peerReadSeq()).isEqualTo(1);
+    }
+}
