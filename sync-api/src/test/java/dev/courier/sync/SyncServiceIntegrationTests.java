@@ -189,7 +189,15 @@ class SyncServiceIntegrationTests {
         for (SyncKey ahead : List.of(
                 new SyncKey(bob.userId(), key.epoch(), key.accountVersion(), key.contactsVersion(), 6),
                 new SyncKey(bob.userId(), key.epoch(), key.accountVersion() + 1, key.contactsVersion(), 1),
-                new SyncKey(bob.userId(), key.epoch(), key.accountVersion(), key.contactsVersion() + 1, 1))) {
+                new SyncKey(bob.userId(), key.epoch(), key.accountVersion(), key.contactsVersion() + 1, 1),
+                new SyncKey(
+                        bob.userId(),
+                        key.epoch(),
+                        key.accountVersion(),
+                        key.contactsVersion(),
+                        1,
+                        key.conversationsVersion() + 1,
+                        key.groupsVersion()))) {
             assertFirstSync(sync.sync(caller(bob), codec.encode(ahead), 100), bob, List.of(sent));
         }
     }
