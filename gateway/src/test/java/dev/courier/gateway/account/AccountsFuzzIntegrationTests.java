@@ -31,7 +31,6 @@ import dev.courier.testinfra.fuzz.Fuzz.HttpCase;
 import dev.courier.testinfra.fuzz.Fuzz.Req;
 import dev.courier.testinfra.fuzz.Hostile;
 import dev.courier.testinfra.fuzz.Hostile.Body;
-import dev.courier.testinfra.fuzz.Hostile.Value;
 import dev.courier.testinfra.fuzz.HostileTokens;
 import dev.courier.testinfra.fuzz.HttpCases;
 import dev.courier.testinfra.fuzz.JsonBodies;
@@ -41,9 +40,7 @@ import dev.courier.web.AuthProperties;
 
 import static dev.courier.testinfra.fuzz.Fuzz.bearer;
 import static dev.courier.testinfra.fuzz.Fuzz.exchange;
-import static dev.courier.testinfra.fuzz.Hostile.abbreviate;
 import static dev.courier.testinfra.fuzz.Hostile.encode;
-import static dev.courier.testinfra.fuzz.Hostile.hostileSegments;
 import static dev.courier.testinfra.fuzz.Hostile.str;
 import static dev.courier.testinfra.fuzz.Hostile.utf8;
 import static dev.courier.testinfra.fuzz.Hostile.visible;
@@ -211,32 +208,14 @@ class AccountsFuzzIntegrationTests {
     Stream<DynamicTest> hostileContactIdsAreNotFoundOrRefused() {
         List<HttpCase> cases = new ArrayList<>();
         String contacts = api.gateway + "/v1/contacts/";
-        record Slot(String endpoint, Function<String, Req> request) {}
-        for (Slot slot : List.of(
-                new Slot(
-                        "PUT /v1/contacts/{userId}",
-                        segment -> Req.json("PUT", contacts + segment, erin.token(), "{\"alias\":\"F\"}")),
-                new Slot(
-                        "DELETE /v1/contacts/{userId}",
-                        segment -> Req.json("DELETE", contacts + segment, erin.token(), null)))) {
-            for (Value segment : hostileSegments(frank.userId())) {
-                cases.add(new HttpCase(
-                        slot.endpoint(),
-                        "path " + segment.label() + " '" + abbreviate(segment.value(), 40) + "'",
-                        Expect.REJECT,
-                        0,
-                        () -> slot.request().apply(segment.value()),
-                        null));
-            }
-            // a path parameter is stripped by the servlet container: this names the existing contact
-            cases.add(new HttpCase(
-                    slot.endpoint(),
-                    "path parameter ';jsessionid=1' after an existing id",
-                    Expect.EITHER,
-                    0,
-                    () -> slot.request().apply(frank.userId() + ";jsessionid=1"),
-                    null));
-        }
+        cases.addAll(HttpCases.pathCases(
+                "PUT /v1/contacts/{userId}",
+                frank.userId(),
+                segment -> Req.json("PUT", contacts + segment, erin.token(), "{\"alias\":\"F\"}")));
+        cases.addAll(HttpCases.pathCases(
+                "DELETE /v1/contacts/{userId}",
+                frank.userId(),
+                segment -> Req.json("DELETE", contacts + segment, erin.token(), null)));
         cases.addAll(HttpCases.bodiesWhereNoneIsRead(
                 "DELETE /v1/contacts/{userId}", "DELETE", contacts + hank.userId(), erin.token()));
         return cases.stream().map(FUZZ::test);

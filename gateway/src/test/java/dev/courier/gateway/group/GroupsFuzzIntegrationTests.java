@@ -27,7 +27,6 @@ import dev.courier.testinfra.fuzz.Fuzz.HttpCase;
 import dev.courier.testinfra.fuzz.Fuzz.RawHttpCase;
 import dev.courier.testinfra.fuzz.Fuzz.Req;
 import dev.courier.testinfra.fuzz.Hostile.Body;
-import dev.courier.testinfra.fuzz.Hostile.Value;
 import dev.courier.testinfra.fuzz.HostileTokens;
 import dev.courier.testinfra.fuzz.HttpCases;
 import dev.courier.testinfra.fuzz.JsonBodies;
@@ -36,8 +35,6 @@ import dev.courier.testinfra.fuzz.JsonBodies.JsonEndpoint;
 import dev.courier.web.AuthProperties;
 
 import static dev.courier.testinfra.fuzz.Fuzz.exchange;
-import static dev.courier.testinfra.fuzz.Hostile.abbreviate;
-import static dev.courier.testinfra.fuzz.Hostile.hostileSegments;
 import static dev.courier.testinfra.fuzz.Hostile.str;
 import static dev.courier.testinfra.fuzz.Hostile.utf8;
 import static dev.courier.testinfra.fuzz.Hostile.visible;
@@ -174,23 +171,7 @@ class GroupsFuzzIntegrationTests {
                         hank.userId(),
                         seg -> Req.json("DELETE", groups + groupId + "/members/" + seg, gina.token(), null)));
         for (Slot slot : slots) {
-            for (Value segment : hostileSegments(slot.existing())) {
-                cases.add(new HttpCase(
-                        slot.endpoint(),
-                        "path " + segment.label() + " '" + abbreviate(segment.value(), 40) + "'",
-                        Expect.REJECT,
-                        0,
-                        () -> slot.request().apply(segment.value()),
-                        null));
-            }
-            // a path parameter is stripped by the servlet container: this names the existing resource
-            cases.add(new HttpCase(
-                    slot.endpoint(),
-                    "path parameter ';jsessionid=1' after an existing id",
-                    Expect.EITHER,
-                    0,
-                    () -> slot.request().apply(slot.existing() + ";jsessionid=1"),
-                    null));
+            cases.addAll(HttpCases.pathCases(slot.endpoint(), slot.existing(), slot.request()));
         }
         cases.addAll(
                 HttpCases.bodiesWhereNoneIsRead("GET /v1/groups/{groupId}", "GET", groups + groupId, gina.token()));

@@ -4,18 +4,22 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import dev.courier.testinfra.fuzz.Fuzz.Expect;
 import dev.courier.testinfra.fuzz.Fuzz.HttpCase;
 import dev.courier.testinfra.fuzz.Fuzz.Req;
+import dev.courier.testinfra.fuzz.Hostile.Value;
 
+import static dev.courier.testinfra.fuzz.Hostile.abbreviate;
 import static dev.courier.testinfra.fuzz.Hostile.encode;
+import static dev.courier.testinfra.fuzz.Hostile.hostileSegments;
 import static dev.courier.testinfra.fuzz.Hostile.utf8;
 
 /**
  * HTTP cases that every service answers alike: its index under hostile requests, methods it does not take, hostile
- * tokens on an authenticated endpoint, and bodies where none is read.
+ * tokens on an authenticated endpoint, hostile path segments, and bodies where none is read.
  */
 public final class HttpCases {
 
@@ -83,6 +87,31 @@ public final class HttpCases {
                 () -> new Req(
                         method, url, authorization, body, body == null ? null : "application/json", false, List.of()),
                 null)));
+        return cases;
+    }
+
+    /**
+     * Hostile path segments in place of {@code existing} (each must be refused or name nothing), and the existing id
+     * with a path parameter, which the servlet container strips ({@code request}: the request with a segment).
+     */
+    public static List<HttpCase> pathCases(String endpoint, String existing, Function<String, Req> request) {
+        List<HttpCase> cases = new ArrayList<>();
+        for (Value segment : hostileSegments(existing)) {
+            cases.add(new HttpCase(
+                    endpoint,
+                    "path " + segment.label() + " '" + abbreviate(segment.value(), 40) + "'",
+                    Expect.REJECT,
+                    0,
+                    () -> request.apply(segment.value()),
+                    null));
+        }
+        cases.add(new HttpCase(
+                endpoint,
+                "path parameter ';jsessionid=1' after an existing id",
+                Expect.EITHER,
+                0,
+                () -> request.apply(existing + ";jsessionid=1"),
+                null));
         return cases;
     }
 
