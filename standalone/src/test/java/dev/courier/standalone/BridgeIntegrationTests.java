@@ -24,6 +24,7 @@ import tools.jackson.databind.node.ObjectNode;
 import dev.courier.common.Json;
 import dev.courier.system.CourierSystem;
 import dev.courier.testinfra.CourierInfrastructure;
+import dev.courier.testinfra.client.Api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -18,6 +18,7 @@ import dev.courier.system.CourierSystem;
 import dev.courier.testinfra.CourierInfrastructure;
 import dev.courier.testinfra.Infrastructure;
 import dev.courier.testinfra.JavaProcess;
+import dev.courier.testinfra.client.Api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -24,6 +24,7 @@ import tools.jackson.databind.node.StringNode;
 import dev.courier.common.ConversationRecord;
 import dev.courier.common.Records;
 import dev.courier.testinfra.CourierInfrastructure;
+import dev.courier.testinfra.client.Api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -24,6 +24,8 @@ import dev.courier.testinfra.CourierInfrastructure;
 import dev.courier.testinfra.Infrastructure;
 import dev.courier.testinfra.JavaProcess;
 import dev.courier.testinfra.TcpProxy;
+import dev.courier.testinfra.client.Api;
+import dev.courier.testinfra.client.RawWebSocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

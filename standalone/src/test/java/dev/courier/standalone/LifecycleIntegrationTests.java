@@ -15,6 +15,7 @@ import tools.jackson.databind.JsonNode;
 
 import dev.courier.gateway.GatewayApplication;
 import dev.courier.testinfra.CourierInfrastructure;
+import dev.courier.testinfra.client.Api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -14,6 +14,8 @@ import java.util.concurrent.locks.LockSupport;
 
 import tools.jackson.databind.JsonNode;
 
+import dev.courier.testinfra.client.Api;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

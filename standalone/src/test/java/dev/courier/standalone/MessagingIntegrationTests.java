@@ -3,14 +3,11 @@ package dev.courier.standalone;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
-import dev.courier.common.SyncKey;
-import dev.courier.common.SyncKeyCodec;
-import dev.courier.sync.SyncProperties;
+import dev.courier.testinfra.client.Api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -178,114 +175,6 @@ class MessagingIntegrationTests {
     }
 
     @Test
-    void paginatesTwoHundredFiftyMessagesWithHasMore() {
-        Api.Session alice = api.newUser("alice");
-        Api.Session bob = api.newUser("bob");
-        String before = api.sync(bob, null, null).body().path("syncKey").asString();
-        List<String> sent = IntStream.range(0, 250)
-                .mapToObj(i -> api.sendOk(alice, "u:" + bob.userId(), "n" + i))
-                .toList();
-        await().atMost(DELIVERY)
-                .untilAsserted(
-                        () -> assertThat(api.sync(bob, before, 500).body().path("messages"))
-                                .hasSize(250));
-
-        String key = before;
-        List<JsonNode> pages = new ArrayList<>();
-        List<Boolean> hasMore = new ArrayList<>();
-        List<Integer> sizes = new ArrayList<>();
-        do {
-            Api.Response page = api.sync(bob, key, 100);
-            assertThat(page.status()).isEqualTo(200);
-            page.body().path("messages").forEach(pages::add);
-            sizes.add(page.body().path("messages").size());
-            hasMore.add(page.body().path("hasMore").asBoolean());
-            key = page.body().path("syncKey").asString();
-        } while (hasMore.getLast());
-
-        assertThat(sizes).containsExactly(100, 100, 50);
-        assertThat(hasMore).containsExactly(true, true, false);
-        assertThat(pages.stream().map(m -> m.path("messageId").asString()).toList())
-                .containsExactlyElementsOf(sent);
-        assertSeqStrictlyIncreasing(pages);
-
-        // the last key acknowledges everything: nothing is delivered again
-        Api.Response after = api.sync(bob, key, 100);
-        assertThat(after.body().path("messages")).isEmpty();
-        assertThat(after.body().path("hasMore").asBoolean()).isFalse();
-        // an older key of the same user stays valid and serves the delta after it again
-        Api.Response again = api.sync(bob, before, 100);
-        assertThat(again.body().path("messages").findValuesAsString("messageId"))
-                .containsExactlyElementsOf(sent.subList(0, 100));
-        assertThat(again.body().path("hasMore").asBoolean()).isTrue();
-    }
-
-    @Test
-    void firstSyncReturnsTheMostRecentMessages() {
-        Api.Session alice = api.newUser("alice");
-        Api.Session bob = api.newUser("bob");
-        Api.Device tracker = api.deviceOf(bob);
-        tracker.syncAll();
-        List<String> sent = IntStream.range(0, 30)
-                .mapToObj(i -> api.sendOk(alice, "u:" + bob.userId(), "n" + i))
-                .toList();
-        await().atMost(DELIVERY).untilAsserted(() -> {
-            tracker.syncAll();
-            assertThat(tracker.messages).hasSize(30);
-        });
-        Api.Response first = api.sync(api.device(bob.userId(), "new-tablet"), null, 10);
-        assertThat(first.body().path("messages").findValuesAsString("messageId"))
-                .containsExactlyElementsOf(sent.subList(20, 30));
-        assertThat(first.body().path("hasMore").asBoolean()).isFalse();
-        assertThat(first.body().path("account").path("userId").asString()).isEqualTo(bob.userId());
-        assertThat(api.sync(bob, first.body().path("syncKey").asString(), null)
-                        .body()
-                        .path("messages"))
-                .isEmpty();
-    }
-
-    @Test
-    void firstSyncCarriesTheAccount() {
-        Api.Session alice = api.newUser("alice");
-        Api.Response first = api.sync(alice, null, null);
-        assertThat(first.status()).isEqualTo(200);
-        assertThat(first.body().path("account").path("userId").asString()).isEqualTo(alice.userId());
-        assertThat(first.body().path("account").path("displayName").asString()).isEqualTo("ALICE");
-        assertThat(first.body().path("contacts").isArray()).isTrue();
-        Api.Response second = api.sync(alice, first.body().path("syncKey").asString(), null);
-        assertThat(second.body().path("account").isNull()).isTrue();
-    }
-
-    @Test
-    void syncKeyCarriesTheStoreEpochAndAKeyOfAnotherEpochResyncs() {
-        Api.Session alice = api.newUser("alice");
-        Api.Session bob = api.newUser("bob");
-        String sent = api.sendOk(alice, "u:" + bob.userId(), "hello");
-        Api.Device bobs = api.deviceOf(bob);
-        await().atMost(DELIVERY).untilAsserted(() -> {
-            bobs.syncAll();
-            assertThat(bobs.messageIds()).containsExactly(sent);
-        });
-        SyncKeyCodec codec = new SyncKeyCodec(SyncProperties.DEVELOPMENT_SECRET);
-        SyncKey key = codec.decode(bobs.syncKey, bob.userId());
-        assertThat(key.epoch()).as("the store's epoch, set at migration time").isPositive();
-
-        // a key from before a store reset: its positions mean nothing here any more
-        String foreignEpoch = codec.encode(new SyncKey(bob.userId(), key.epoch() + 1, 5, 5, 1_000));
-        Api.Response resynced = api.sync(bob, foreignEpoch, null);
-        assertThat(resynced.status()).isEqualTo(200);
-        assertThat(resynced.body().path("resync").asBoolean()).isTrue();
-        assertThat(resynced.body().path("account").path("userId").asString()).isEqualTo(bob.userId());
-        assertThat(resynced.body().path("messages").findValuesAsString("messageId"))
-                .containsExactly(sent);
-        assertThat(codec.decode(resynced.body().path("syncKey").asString(), bob.userId())
-                        .epoch())
-                .isEqualTo(key.epoch());
-        assertThat(api.sync(bob, bobs.syncKey, null).body().path("resync").asBoolean())
-                .isFalse();
-    }
-
-    @Test
     void retriedSendIsAnsweredWithTheSameAcceptanceTime() {
         Api.Session alice = api.newUser("alice");
         Api.Session bob = api.newUser("bob");
@@ -303,18 +192,8 @@ class MessagingIntegrationTests {
     void deliversMediaReferences() {
         Api.Session alice = api.newUser("alice");
         Api.Session bob = api.newUser("bob");
-        Api.Response sent = api.post(
-                api.gateway + "/v1/messages",
-                alice.token(),
-                Api.json(
-                        "clientMsgId",
-                        "img-1",
-                        "to",
-                        "u:" + bob.userId(),
-                        "kind",
-                        "image",
-                        "content",
-                        Api.media("https://cdn/x.png", "image/png", 42)));
+        Api.Response sent =
+                api.send(alice, "img-1", "u:" + bob.userId(), "image", Api.media("https://cdn/x.png", "image/png", 42));
         assertThat(sent.status()).as(sent.body().toString()).isEqualTo(202);
         Api.Device bobs = api.deviceOf(bob);
         await().atMost(DELIVERY).untilAsserted(() -> {

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.courier.embedded.Ports;
 import dev.courier.testinfra.JavaProcess;
+import dev.courier.testinfra.client.Api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

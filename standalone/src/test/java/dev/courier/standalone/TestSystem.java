@@ -5,6 +5,7 @@ import java.util.List;
 import dev.courier.system.CourierSystem;
 import dev.courier.testinfra.CourierInfrastructure;
 import dev.courier.testinfra.Infrastructure;
+import dev.courier.testinfra.client.Api;
 
 /** The Courier system every end-to-end test class talks to: started once per JVM on the shared infrastructure. */
 final class TestSystem {

@@ -1,5 +1,7 @@
 package dev.courier.sync;
 
+import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -9,6 +11,10 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+
+import dev.courier.testinfra.CourierInfrastructure;
+import dev.courier.testinfra.TcpProxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -17,6 +23,7 @@ import static org.awaitility.Awaitility.await;
  * {@link HintSubscriptions} against a real Redis that refuses subscriptions (its ACL takes the channels away) or is cut
  * off: what is wanted is subscribed in the end, and nothing that is no longer wanted stays subscribed. In order: each
  * test ends with nothing subscribed, so taking the channels away never makes Redis drop the connection by itself.
+ * The last starts subscriptions of its own, with no executor, before Redis was ever reachable.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HintSubscriptionsIntegrationTests {
@@ -92,6 +99,48 @@ class HintSubscriptionsIntegrationTests {
 
         await().atMost(RETRIES)
                 .untilAsserted(() -> assertThat(TestSyncApi.subscribers(userId)).isZero());
+    }
+
+    @Test
+    @Order(4)
+    void subscriptionsMadeBeforeRedisWasEverReachableAreSubscribedOnceItIs() {
+        URI redisUri = URI.create(CourierInfrastructure.shared().redisUrl());
+        ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+        scheduler.initialize();
+        try (TcpProxy late = TcpProxy.to(redisUri.getHost(), redisUri.getPort())) {
+            late.cut();
+            // re-subscriptions run on the thread that tells of a connection: no executor of their own
+            HintSubscriptions hints = new HintSubscriptions(
+                    "redis://127.0.0.1:" + late.port(), Runnable::run, scheduler, Clock.systemUTC());
+            hints.start();
+            try {
+                String userId = TestSyncApi.uniqueId("u");
+                BlockingQueue<HintSubscriptions.Hint> received = new LinkedBlockingQueue<>();
+                HintSubscriptions.Subscription subscription = hints.subscribe(userId, received::add);
+                assertThat(subscription.ready()).isCompletedExceptionally();
+                assertThat(hints.connected()).isFalse();
+
+                late.restore();
+                await().atMost(RETRIES).until(() -> TestSyncApi.subscribers(userId) == 1);
+                assertThat(hints.connected()).isTrue();
+                TestSyncApi.publishInboxHint(userId, 7);
+                await().atMost(RETRIES)
+                        .untilAsserted(() ->
+                                assertThat(received).containsExactly(new HintSubscriptions.Hint(userId, 7, "inbox")));
+                TestSyncApi.publishHint(userId, "contacts");
+                await().atMost(RETRIES).until(() -> received.size() == 2);
+                assertThat(received).last().isEqualTo(new HintSubscriptions.Hint(userId, -1, "contacts"));
+
+                subscription.close();
+                await().atMost(RETRIES).until(() -> TestSyncApi.subscribers(userId) == 0);
+                assertThat(hints.subscribedUsers()).isZero();
+            } finally {
+                hints.stop();
+                hints.destroy();
+            }
+        } finally {
+            scheduler.destroy();
+        }
     }
 
     /**

@@ -11,6 +11,7 @@ import java.time.Duration;
 import io.lettuce.core.AclSetuserArgs;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.sync.RedisCommands;
+import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -22,11 +23,14 @@ import dev.courier.common.Json;
 import dev.courier.testinfra.CourierInfrastructure;
 import dev.courier.testinfra.Infrastructure;
 import dev.courier.testinfra.TcpProxy;
+import dev.courier.testinfra.client.Api;
 
 /**
  * The sync-api of this JVM, started once on the shared database and Redis, each reached through a {@link TcpProxy}
  * that a test can cut. It logs in to Redis as a user of its own, whose channel permissions a test can take away: Redis
- * then refuses its subscriptions while the connection stays up.
+ * then refuses its subscriptions while the connection stays up. It writes small TCP send buffers, so a client that
+ * stops reading fills them after a few KiB, as on a slow mobile link. Every test class of the module uses it, so the
+ * module boots no other context.
  */
 final class TestSyncApi {
 
@@ -68,6 +72,10 @@ final class TestSyncApi {
                             .allCommands());
             String proxiedDb = shared.jdbcUrl().replaceFirst("//[^/]+/", "//127.0.0.1:" + database.port() + "/");
             context = SyncApiApplication.builder()
+                    // small TCP send buffers: a client that stops reading fills them after a few KiB, not MiB
+                    .initializers(ctx -> ctx.getBeanFactory()
+                            .registerSingleton("smallSendBuffers", (TomcatConnectorCustomizer)
+                                    connector -> connector.setProperty("socket.txBufSize", "4096")))
                     .registerShutdownHook(false)
                     .logStartupInfo(false)
                     .run(
@@ -100,6 +108,25 @@ final class TestSyncApi {
     static TcpProxy redis() {
         context();
         return redis;
+    }
+
+    /**
+     * Lets Redis through again and waits until a subscription made now is confirmed: the sync-api's connection is
+     * back, and whatever it wrote on reconnecting was written before.
+     */
+    static void redisBack() {
+        redis().restore();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+            if (!hints().connected()) {
+                return false;
+            }
+            try (HintSubscriptions.Subscription probe = hints().subscribe(uniqueId("probe"), hint -> {})) {
+                probe.ready().join();
+                return true;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        });
     }
 
     static HintSubscriptions hints() {
@@ -150,6 +177,44 @@ final class TestSyncApi {
                 .param("u", userId)
                 .update();
         return context().getBean(AccessTokens.class).issue(userId, "phone").token();
+    }
+
+    /** A signed-in device ({@code phone}) of a new user. */
+    static Api.Session newSession(String prefix) {
+        String userId = uniqueId(prefix);
+        return new Api.Session(userId, "phone", newUser(userId));
+    }
+
+    /** Another signed-in device of the user, logged in at {@code loginAt} (epoch ms). */
+    static Api.Session newDevice(String userId, String deviceId, long loginAt) {
+        context();
+        direct.sql("INSERT INTO devices (user_id, device_id, created_at, last_login_at) VALUES (?, ?, ?, ?)")
+                .params(userId, deviceId, loginAt, loginAt)
+                .update();
+        return new Api.Session(
+                userId,
+                deviceId,
+                context().getBean(AccessTokens.class).issue(userId, deviceId).token());
+    }
+
+    /** A client of the sync-api ({@link Api#gateway} is not there: no gateway runs in this module). */
+    static Api api() {
+        return new Api(null, baseUrl());
+    }
+
+    static String baseUrl() {
+        return "http://127.0.0.1:"
+                + ((WebServerApplicationContext) context()).getWebServer().getPort();
+    }
+
+    /** The shared database itself, not through the proxy. */
+    static JdbcClient jdbc() {
+        context();
+        return direct;
+    }
+
+    static long publishHint(String userId, String what) {
+        return redisDirect().publish(dev.courier.common.Hints.channel(userId), what);
     }
 
     static String uniqueId(String prefix) {

@@ -1,5 +1,6 @@
-package dev.courier.standalone;
+package dev.courier.testinfra.client;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -22,44 +23,65 @@ import dev.courier.common.Json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A small client of Courier's public HTTP API, as an app would use it. */
-final class Api {
+public final class Api {
 
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    final String gateway;
+    public final String gateway;
 
-    final String sync;
+    public final String sync;
 
-    Api(String gateway, String sync) {
+    public Api(String gateway, String sync) {
         this.gateway = gateway;
         this.sync = sync;
     }
 
     /** A user id that no other test uses. */
-    static String uniqueId(String prefix) {
+    public static String uniqueId(String prefix) {
         return prefix + "-" + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
     }
 
-    record Response(int status, JsonNode body, HttpResponse<String> raw) {
+    public record Response(int status, JsonNode body, HttpResponse<String> raw) {
 
-        String header(String name) {
+        public String header(String name) {
             return raw.headers().firstValue(name).orElse(null);
         }
 
-        String code() {
+        public String code() {
             return body.path("code").asString(null);
         }
     }
 
     /** A logged-in device of a user. */
-    record Session(String userId, String deviceId, String token) {}
+    public record Session(String userId, String deviceId, String token) {}
 
-    Response post(String url, String token, String json) {
+    public Response post(String url, String token, String json) {
         return call("POST", url, token, json, "application/json");
     }
 
-    Response call(String method, String url, String token, String body, String contentType) {
+    public Response call(String method, String url, String token, String body, String contentType) {
+        return exchange(
+                method,
+                url,
+                token,
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body),
+                contentType);
+    }
+
+    /** A JSON body sent in chunks, without {@code Content-Length}. */
+    public Response postChunked(String url, String token, String json) {
+        return exchange(
+                "POST",
+                url,
+                token,
+                HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8))),
+                "application/json");
+    }
+
+    private Response exchange(
+            String method, String url, String token, HttpRequest.BodyPublisher body, String contentType) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(40));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
@@ -67,8 +89,7 @@ final class Api {
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }
-        request.method(
-                method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        request.method(method, body);
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             JsonNode json = Json.MAPPER.missingNode();
@@ -85,7 +106,7 @@ final class Api {
         }
     }
 
-    static String json(Object... keysAndValues) {
+    public static String json(Object... keysAndValues) {
         ObjectNode node = Json.MAPPER.createObjectNode();
         for (int i = 0; i < keysAndValues.length; i += 2) {
             node.set((String) keysAndValues[i], Json.MAPPER.valueToTree(keysAndValues[i + 1]));
@@ -93,32 +114,32 @@ final class Api {
         return node.toString();
     }
 
-    Response createAccount(String userId, String password, String displayName) {
+    public Response createAccount(String userId, String password, String displayName) {
         return post(
                 gateway + "/v1/accounts",
                 null,
                 json("userId", userId, "password", password, "displayName", displayName));
     }
 
-    Response login(String userId, String password, String deviceId) {
+    public Response login(String userId, String password, String deviceId) {
         return post(gateway + "/v1/sessions", null, json("userId", userId, "password", password, "deviceId", deviceId));
     }
 
     /** Creates a fresh user and logs in one device. */
-    Session newUser(String prefix) {
+    public Session newUser(String prefix) {
         String userId = uniqueId(prefix);
         Response created = createAccount(userId, "password-" + userId, prefix.toUpperCase());
         assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
         return device(userId, "phone");
     }
 
-    Session device(String userId, String deviceId) {
+    public Session device(String userId, String deviceId) {
         Response login = login(userId, "password-" + userId, deviceId);
         assertThat(login.status()).as(login.body().toString()).isEqualTo(200);
         return new Session(userId, deviceId, login.body().path("token").asString());
     }
 
-    Response createGroup(Session owner, String groupId, String name, List<String> members) {
+    public Response createGroup(Session owner, String groupId, String name, List<String> members) {
         return post(
                 gateway + "/v1/groups",
                 owner.token(),
@@ -127,48 +148,79 @@ final class Api {
                         : json("groupId", groupId, "name", name, "members", members));
     }
 
-    Response addMembers(Session owner, String groupId, List<String> userIds) {
+    public Response addMembers(Session owner, String groupId, List<String> userIds) {
         return post(gateway + "/v1/groups/" + groupId + "/members", owner.token(), json("userIds", userIds));
     }
 
-    Response removeMember(Session caller, String groupId, String userId) {
+    public Response removeMember(Session caller, String groupId, String userId) {
         return call("DELETE", gateway + "/v1/groups/" + groupId + "/members/" + userId, caller.token(), null, null);
     }
 
-    Response send(Session from, String clientMsgId, String to, String text) {
+    public Response send(Session from, String clientMsgId, String to, String text) {
+        return send(from, clientMsgId, to, "text", text);
+    }
+
+    /** A send of any kind; {@code content} is a string or a media reference ({@link #media}). */
+    public Response send(Session from, String clientMsgId, String to, String kind, Object content) {
         return post(
                 gateway + "/v1/messages",
                 from.token(),
-                json("clientMsgId", clientMsgId, "to", to, "kind", "text", "content", text));
+                json("clientMsgId", clientMsgId, "to", to, "kind", kind, "content", content));
+    }
+
+    /** A {@code send} frame of {@code /v1/ws} with a text. */
+    public static String sendFrame(String clientMsgId, String to, String text) {
+        return json("type", "send", "clientMsgId", clientMsgId, "to", to, "kind", "text", "content", text);
+    }
+
+    /** {@code PATCH /v1/account}. */
+    public Response rename(Session session, String displayName) {
+        return call(
+                "PATCH",
+                gateway + "/v1/account",
+                session.token(),
+                json("displayName", displayName),
+                "application/json");
+    }
+
+    /** {@code PUT /v1/contacts/{contactId}}. */
+    public Response putContact(Session owner, String contactId, String alias) {
+        return call(
+                "PUT", gateway + "/v1/contacts/" + contactId, owner.token(), json("alias", alias), "application/json");
+    }
+
+    /** {@code DELETE /v1/contacts/{contactId}}. */
+    public Response deleteContact(Session owner, String contactId) {
+        return call("DELETE", gateway + "/v1/contacts/" + contactId, owner.token(), null, null);
     }
 
     /** Sends and expects acceptance; returns the message id. */
-    String sendOk(Session from, String to, String text) {
+    public String sendOk(Session from, String to, String text) {
         Response response = send(from, uniqueId("c"), to, text);
         assertThat(response.status()).as(response.body().toString()).isEqualTo(202);
         return response.body().path("messageId").asString();
     }
 
-    Response get(String url, Session session) {
+    public Response get(String url, Session session) {
         return call("GET", url, session.token(), null, null);
     }
 
-    Response conversations(Session session, String query) {
+    public Response conversations(Session session, String query) {
         return get(gateway + "/v1/conversations" + (query == null ? "" : "?" + query), session);
     }
 
-    Response conversation(Session session, String conversation) {
+    public Response conversation(Session session, String conversation) {
         return get(gateway + "/v1/conversations/" + conversation, session);
     }
 
-    Response read(Session session, String conversation, long convSeq) {
+    public Response read(Session session, String conversation, long convSeq) {
         return post(
                 gateway + "/v1/conversations/" + conversation + "/read",
                 session.token(),
                 "{\"convSeq\":" + convSeq + "}");
     }
 
-    Response mute(Session session, String conversation, boolean muted) {
+    public Response mute(Session session, String conversation, boolean muted) {
         return call(
                 "PATCH",
                 gateway + "/v1/conversations/" + conversation,
@@ -177,28 +229,28 @@ final class Api {
                 "application/json");
     }
 
-    Response history(Session session, String conversation, String query) {
+    public Response history(Session session, String conversation, String query) {
         return get(
                 gateway + "/v1/conversations/" + conversation + "/messages" + (query == null ? "" : "?" + query),
                 session);
     }
 
-    Response receipts(Session session, String messageId) {
+    public Response receipts(Session session, String messageId) {
         return get(gateway + "/v1/messages/" + messageId + "/receipts", session);
     }
 
-    Response reply(Session from, String to, String text, String replyTo) {
+    public Response reply(Session from, String to, String text, String replyTo) {
         return post(
                 gateway + "/v1/messages",
                 from.token(),
                 json("clientMsgId", uniqueId("c"), "to", to, "kind", "text", "content", text, "replyTo", replyTo));
     }
 
-    Response recall(Session session, String messageId) {
+    public Response recall(Session session, String messageId) {
         return post(gateway + "/v1/messages/" + messageId + "/recall", session.token(), null);
     }
 
-    Response edit(Session session, String messageId, String text) {
+    public Response edit(Session session, String messageId, String text) {
         return call(
                 "PATCH",
                 gateway + "/v1/messages/" + messageId,
@@ -207,11 +259,11 @@ final class Api {
                 "application/json");
     }
 
-    Response deleteForMe(Session session, String messageId) {
+    public Response deleteForMe(Session session, String messageId) {
         return call("DELETE", gateway + "/v1/messages/" + messageId, session.token(), null, null);
     }
 
-    Response react(Session session, String messageId, String emoji, boolean add) {
+    public Response react(Session session, String messageId, String emoji, boolean add) {
         return call(
                 add ? "PUT" : "DELETE",
                 gateway + "/v1/messages/" + messageId + "/reactions/"
@@ -221,11 +273,11 @@ final class Api {
                 null);
     }
 
-    Response sync(Session session, String syncKey, Integer limit) {
+    public Response sync(Session session, String syncKey, Integer limit) {
         return sync(session, syncKey, limit, null);
     }
 
-    Response sync(Session session, String syncKey, Integer limit, Long waitMs) {
+    public Response sync(Session session, String syncKey, Integer limit, Long waitMs) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         if (syncKey != null) {
             body.put("syncKey", syncKey);
@@ -237,20 +289,20 @@ final class Api {
     }
 
     /** A device that keeps its sync key and everything it received, like a client would. */
-    final class Device {
+    public final class Device {
 
-        final Session session;
+        public final Session session;
 
-        String syncKey;
+        public String syncKey;
 
-        final List<JsonNode> messages = new ArrayList<>();
+        public final List<JsonNode> messages = new ArrayList<>();
 
-        Device(Session session) {
+        public Device(Session session) {
             this.session = session;
         }
 
         /** Syncs until {@code hasMore} is false; returns what arrived. */
-        List<JsonNode> syncAll() {
+        public List<JsonNode> syncAll() {
             List<JsonNode> arrived = new ArrayList<>();
             boolean more = true;
             while (more) {
@@ -264,16 +316,16 @@ final class Api {
             return arrived;
         }
 
-        List<String> messageIds() {
+        public List<String> messageIds() {
             return messages.stream().map(m -> m.path("messageId").asString()).toList();
         }
     }
 
-    Device deviceOf(Session session) {
+    public Device deviceOf(Session session) {
         return new Device(session);
     }
 
-    static Map<String, Object> media(String url, String mime, long size) {
+    public static Map<String, Object> media(String url, String mime, long size) {
         return Map.of("url", url, "mime", mime, "size", size);
     }
 }

@@ -1,4 +1,4 @@
-package dev.courier.standalone;
+package dev.courier.testinfra.fuzz;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -14,19 +14,19 @@ import tools.jackson.databind.node.ObjectNode;
 import dev.courier.common.Json;
 
 /**
- * Hostile input for {@link FuzzIntegrationTests}: the tables of values (injection strings, odd Unicode, boundaries,
+ * Hostile input for the fuzz tests ({@link Fuzz}): the tables of values (injection strings, odd Unicode, boundaries,
  * wrong JSON types, integers, invalid UTF-8, path segments) and the means to write any of them anywhere: JSON bodies
  * built from raw member text, string literals, percent-encoding, bytes.
  */
-final class Hostile {
+public final class Hostile {
 
     private Hostile() {}
 
     /** A named hostile value. */
-    record Value(String label, String value) {}
+    public record Value(String label, String value) {}
 
     /** Strings for every string field: injections, odd Unicode, boundaries and very long strings (under 128 KB). */
-    static final List<Value> STRINGS = List.of(
+    public static final List<Value> STRINGS = List.of(
             new Value("SQL injection", "' OR 1=1 --"),
             new Value("SQL drop table", "\"; DROP TABLE accounts; --"),
             new Value("SQL union", "x' UNION SELECT password_hash FROM accounts WHERE '1'='1"),
@@ -57,7 +57,7 @@ final class Hostile {
             new Value("100,000 characters", "y".repeat(100_000)));
 
     /** New passwords (8-72 bytes of UTF-8 are accepted): fewer than {@link #STRINGS}, each accepted one costs bcrypt. */
-    static final List<Value> PASSWORDS = List.of(
+    public static final List<Value> PASSWORDS = List.of(
             new Value("SQL injection", "' OR 1=1 --"),
             new Value("NUL in the middle", "correct\u0000horse"),
             new Value("script tag", "<script>alert(1)</script>"),
@@ -72,7 +72,7 @@ final class Hostile {
             new Value("empty", ""));
 
     /** Values of the wrong JSON type for a string field, as raw JSON. */
-    static final List<Value> WRONG_TYPES = List.of(
+    public static final List<Value> WRONG_TYPES = List.of(
             new Value("number", "42"),
             new Value("float", "1.5"),
             new Value("huge exponent", "1e999999"),
@@ -86,7 +86,7 @@ final class Hostile {
             new Value("null", "null"));
 
     /** Values of the wrong JSON type for a list field, as raw JSON. */
-    static final List<Value> WRONG_LIST_TYPES = List.of(
+    public static final List<Value> WRONG_LIST_TYPES = List.of(
             new Value("string", "\"x\""),
             new Value("comma-separated string", "\"a,b\""),
             new Value("number", "42"),
@@ -100,7 +100,7 @@ final class Hostile {
             new Value("array of objects", "[{}]"));
 
     /** Values for an integer field, as raw JSON: whether each may be accepted depends on the field's range. */
-    static final List<Value> INTEGERS = List.of(
+    public static final List<Value> INTEGERS = List.of(
             new Value("small integer", "42"),
             new Value("float", "1.5"),
             new Value("integral float", "1.0"),
@@ -122,7 +122,7 @@ final class Hostile {
             new Value("null", "null"));
 
     /** Byte sequences that are not UTF-8. */
-    static final Map<String, byte[]> INVALID_UTF8 = invalidUtf8();
+    public static final Map<String, byte[]> INVALID_UTF8 = invalidUtf8();
 
     private static Map<String, byte[]> invalidUtf8() {
         Map<String, byte[]> sequences = new LinkedHashMap<>();
@@ -139,7 +139,7 @@ final class Hostile {
     }
 
     /** Path segments, already percent-encoded, that name nothing that exists. */
-    static List<Value> hostileSegments(String existing) {
+    public static List<Value> hostileSegments(String existing) {
         return List.of(
                 new Value("SQL injection", encode("' OR 1=1 --")),
                 new Value("SQL drop table", encode("\"; DROP TABLE accounts; --")),
@@ -165,7 +165,7 @@ final class Hostile {
     }
 
     /** A JSON object whose member values are raw JSON text (or nested bodies), so anything can go anywhere. */
-    static final class Body {
+    public static final class Body {
 
         private final LinkedHashMap<String, Object> members;
 
@@ -174,7 +174,7 @@ final class Hostile {
         }
 
         /** Keys and values: raw JSON text, or a {@link Body}. */
-        static Body of(Object... keysAndValues) {
+        public static Body of(Object... keysAndValues) {
             LinkedHashMap<String, Object> members = new LinkedHashMap<>();
             for (int i = 0; i < keysAndValues.length; i += 2) {
                 members.put((String) keysAndValues[i], keysAndValues[i + 1]);
@@ -183,7 +183,7 @@ final class Hostile {
         }
 
         /** A copy with the member at {@code path} ("a" or "a.b") set to raw JSON text or a body. */
-        Body with(String path, Object value) {
+        public Body with(String path, Object value) {
             LinkedHashMap<String, Object> copy = new LinkedHashMap<>(members);
             int dot = path.indexOf('.');
             if (dot < 0) {
@@ -195,16 +195,16 @@ final class Hostile {
             return new Body(copy);
         }
 
-        String firstKey() {
+        public String firstKey() {
             return members.keySet().iterator().next();
         }
 
-        String raw(String key) {
+        public String raw(String key) {
             Object value = members.get(key);
             return value instanceof Body body ? body.render() : (String) value;
         }
 
-        String render() {
+        public String render() {
             StringBuilder json = new StringBuilder("{");
             members.forEach((key, value) -> json.append(json.length() > 1 ? "," : "")
                     .append(str(key))
@@ -214,7 +214,7 @@ final class Hostile {
         }
 
         /** The members as the server reads them; members this mapper cannot read (unknown ones) are left out. */
-        ObjectNode parsed() {
+        public ObjectNode parsed() {
             ObjectNode node = Json.MAPPER.createObjectNode();
             members.forEach((key, value) -> {
                 try {
@@ -228,7 +228,7 @@ final class Hostile {
     }
 
     /** A JSON string literal: quotes, backslashes, control characters and lone surrogates escaped, the rest as is. */
-    static String str(String value) {
+    public static String str(String value) {
         StringBuilder json = new StringBuilder(value.length() + 2).append('"');
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
@@ -246,16 +246,16 @@ final class Hostile {
         return json.append('"').toString();
     }
 
-    static String nestedArrays(int depth) {
+    public static String nestedArrays(int depth) {
         return "[".repeat(depth) + "]".repeat(depth);
     }
 
-    static String nestedObjects(int depth) {
+    public static String nestedObjects(int depth) {
         return "{\"a\":".repeat(depth) + "1" + "}".repeat(depth);
     }
 
     /** Percent-encodes every byte of the UTF-8 form that is not unreserved (RFC 3986). */
-    static String encode(String value) {
+    public static String encode(String value) {
         StringBuilder encoded = new StringBuilder();
         for (byte b : utf8(value)) {
             char c = (char) (b & 0xff);
@@ -268,11 +268,11 @@ final class Hostile {
         return encoded.toString();
     }
 
-    static byte[] utf8(String text) {
+    public static byte[] utf8(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }
 
-    static byte[] bytes(int... values) {
+    public static byte[] bytes(int... values) {
         byte[] bytes = new byte[values.length];
         for (int i = 0; i < values.length; i++) {
             bytes[i] = (byte) values[i];
@@ -280,7 +280,7 @@ final class Hostile {
         return bytes;
     }
 
-    static byte[] concat(byte[]... parts) {
+    public static byte[] concat(byte[]... parts) {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         for (byte[] part : parts) {
             all.writeBytes(part);
@@ -289,7 +289,7 @@ final class Hostile {
     }
 
     /** The text with every character outside printable ASCII written as {@code \\uXXXX}, so that reports show it. */
-    static String visible(String text) {
+    public static String visible(String text) {
         if (text == null) {
             return null;
         }
@@ -302,7 +302,7 @@ final class Hostile {
                 : shown.toString();
     }
 
-    static String abbreviate(String text, int max) {
+    public static String abbreviate(String text, int max) {
         String flat = text.replace("\r", "\\r").replace("\n", "\\n").replace("\u0000", "\\0");
         return flat.length() <= max ? flat : flat.substring(0, max) + "...(" + flat.length() + " chars)";
     }

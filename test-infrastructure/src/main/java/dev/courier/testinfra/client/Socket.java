@@ -1,4 +1,4 @@
-package dev.courier.standalone;
+package dev.courier.testinfra.client;
 
 import java.net.URI;
 import java.net.URLEncoder;
@@ -29,13 +29,13 @@ import dev.courier.common.Json;
  * {@link java.net.http.WebSocket} only: it collects the server's text frames as JSON, in arrival order and with their
  * arrival time, and records the pings it receives (the JDK answers them with pongs itself) and how the socket closed.
  */
-final class Socket implements AutoCloseable {
+public final class Socket implements AutoCloseable {
 
     /** A text frame from the server and when it arrived ({@link System#currentTimeMillis()}). */
-    record Frame(JsonNode json, long arrivedAtMillis) {}
+    public record Frame(JsonNode json, long arrivedAtMillis) {}
 
     /** How the socket ended: the close code and reason, or 1006 (abnormal closure) when the connection just broke. */
-    record Closed(int code, String reason) {}
+    public record Closed(int code, String reason) {}
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
@@ -54,13 +54,25 @@ final class Socket implements AutoCloseable {
 
     private Socket() {}
 
+    /** Frames of this {@code type}. */
+    public static Predicate<JsonNode> type(String type) {
+        return frame -> type.equals(frame.path("type").asString(null));
+    }
+
+    /** Inbox hints of {@code /v1/stream} that reach {@code seq} or beyond. */
+    public static Predicate<JsonNode> hintReaching(long seq) {
+        return frame -> "hint".equals(frame.path("type").asString(null))
+                && frame.path("seq").isIntegralNumber()
+                && frame.path("seq").longValue() >= seq;
+    }
+
     /** Opens a socket with the token in {@code Authorization: Bearer}; fails when the handshake is refused. */
-    static Socket connect(String url, String token) {
+    public static Socket connect(String url, String token) {
         return open(URI.create(url), token);
     }
 
     /** Opens a socket with the token as the {@code access_token} query parameter, as a browser would. */
-    static Socket connectWithQueryToken(String url, String token) {
+    public static Socket connectWithQueryToken(String url, String token) {
         return open(URI.create(url + "?access_token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)), null);
     }
 
@@ -69,7 +81,7 @@ final class Socket implements AutoCloseable {
      *
      * @throws AssertionError when the handshake is accepted
      */
-    static int refusedHandshakeStatus(String url, String bearerToken) {
+    public static int refusedHandshakeStatus(String url, String bearerToken) {
         Socket accepted;
         try {
             accepted = open(URI.create(url), bearerToken);
@@ -104,11 +116,11 @@ final class Socket implements AutoCloseable {
     }
 
     /** A refused handshake and its HTTP status. */
-    static final class HandshakeRefused extends RuntimeException {
+    public static final class HandshakeRefused extends RuntimeException {
 
         private static final long serialVersionUID = 1L;
 
-        final int status;
+        public final int status;
 
         HandshakeRefused(int status) {
             super("handshake refused with HTTP " + status);
@@ -117,7 +129,7 @@ final class Socket implements AutoCloseable {
     }
 
     /** Sends a text frame and waits until it is written (not for any answer). */
-    void send(String text) {
+    public void send(String text) {
         try {
             sendAsync(text).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
@@ -129,16 +141,16 @@ final class Socket implements AutoCloseable {
     }
 
     /** Starts sending a text frame; the future completes once it is written, or fails when the socket broke. */
-    CompletableFuture<WebSocket> sendAsync(String text) {
+    public CompletableFuture<WebSocket> sendAsync(String text) {
         return webSocket.sendText(text, true);
     }
 
     /** The next frame from the server, waiting at most {@code timeout}. */
-    JsonNode next(Duration timeout) {
+    public JsonNode next(Duration timeout) {
         return nextFrame(timeout).json();
     }
 
-    Frame nextFrame(Duration timeout) {
+    public Frame nextFrame(Duration timeout) {
         try {
             Frame frame = frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (frame == null) {
@@ -152,11 +164,11 @@ final class Socket implements AutoCloseable {
     }
 
     /** The first frame matching {@code condition}, skipping (but keeping in {@link #received()}) the others. */
-    JsonNode await(Predicate<JsonNode> condition, Duration timeout) {
+    public JsonNode await(Predicate<JsonNode> condition, Duration timeout) {
         return awaitFrame(condition, timeout).json();
     }
 
-    Frame awaitFrame(Predicate<JsonNode> condition, Duration timeout) {
+    public Frame awaitFrame(Predicate<JsonNode> condition, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             long left = deadline - System.nanoTime();
@@ -177,24 +189,24 @@ final class Socket implements AutoCloseable {
     }
 
     /** Frames not yet taken by {@link #next} or {@link #await}, without waiting. */
-    List<JsonNode> drain() {
+    public List<JsonNode> drain() {
         List<Frame> drained = new java.util.ArrayList<>();
         frames.drainTo(drained);
         return drained.stream().map(Frame::json).toList();
     }
 
     /** Every frame received so far, in arrival order. */
-    List<JsonNode> received() {
+    public List<JsonNode> received() {
         return List.copyOf(received);
     }
 
     /** WebSocket pings received from the server so far. */
-    int pings() {
+    public int pings() {
         return pings.get();
     }
 
     /** How the socket closed, waiting at most {@code timeout} for it. */
-    Closed awaitClosed(Duration timeout) {
+    public Closed awaitClosed(Duration timeout) {
         try {
             return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -207,12 +219,12 @@ final class Socket implements AutoCloseable {
         }
     }
 
-    boolean isClosed() {
+    public boolean isClosed() {
         return closed.isDone();
     }
 
     /** Drops the connection without a close handshake, as a client that lost its network would. */
-    void abort() {
+    public void abort() {
         webSocket.abort();
     }
 

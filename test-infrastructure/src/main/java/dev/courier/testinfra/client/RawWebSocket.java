@@ -1,4 +1,4 @@
-package dev.courier.standalone;
+package dev.courier.testinfra.client;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -22,37 +22,37 @@ import java.util.Map;
  * fragmented control frames). It reads the server's answer exactly: an HTTP status with headers and body, and frames
  * up to a close frame or the end of the connection, so a connection dropped without a close frame is told apart.
  */
-final class RawWebSocket implements AutoCloseable {
+public final class RawWebSocket implements AutoCloseable {
 
-    static final int CONTINUATION = 0x0;
+    public static final int CONTINUATION = 0x0;
 
-    static final int TEXT = 0x1;
+    public static final int TEXT = 0x1;
 
-    static final int BINARY = 0x2;
+    public static final int BINARY = 0x2;
 
-    static final int CLOSE = 0x8;
+    public static final int CLOSE = 0x8;
 
-    static final int PING = 0x9;
+    public static final int PING = 0x9;
 
-    static final int PONG = 0xA;
+    public static final int PONG = 0xA;
 
     /** The handshake's answer: status, headers (names in lower case) and, unless switching protocols, the body. */
-    record Answer(int status, Map<String, String> headers, byte[] body) {
+    public record Answer(int status, Map<String, String> headers, byte[] body) {
 
-        String header(String name) {
+        public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
     }
 
     /** A frame from the server. */
-    record Frame(int opcode, byte[] payload) {
+    public record Frame(int opcode, byte[] payload) {
 
-        String text() {
+        public String text() {
             return new String(payload, StandardCharsets.UTF_8);
         }
 
         /** The status code of a close frame, 1005 when it carries none. */
-        int closeCode() {
+        public int closeCode() {
             return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
         }
     }
@@ -65,7 +65,7 @@ final class RawWebSocket implements AutoCloseable {
 
     private final OutputStream out;
 
-    final Answer handshake;
+    public final Answer handshake;
 
     private RawWebSocket(java.net.Socket socket, Answer handshake) throws IOException {
         this.socket = socket;
@@ -78,7 +78,7 @@ final class RawWebSocket implements AutoCloseable {
      * Sends {@code requestHead} (the request line and headers, without the final empty line) and reads the answer; a
      * {@code 101} leaves the connection open for frames, anything else is read to its end and closed.
      */
-    static RawWebSocket request(int port, String requestHead, Duration timeout) {
+    public static RawWebSocket request(int port, String requestHead, Duration timeout) {
         return request(port, requestHead, new byte[0], timeout);
     }
 
@@ -86,7 +86,7 @@ final class RawWebSocket implements AutoCloseable {
      * Sends {@code requestHead} (ISO-8859-1, so that any byte can be written) and then {@code body}, and reads the
      * answer as {@link #request(int, String, Duration)} does.
      */
-    static RawWebSocket request(int port, String requestHead, byte[] body, Duration timeout) {
+    public static RawWebSocket request(int port, String requestHead, byte[] body, Duration timeout) {
         java.net.Socket socket = new java.net.Socket();
         try {
             socket.connect(new InetSocketAddress("127.0.0.1", port), (int) timeout.toMillis());
@@ -120,7 +120,7 @@ final class RawWebSocket implements AutoCloseable {
     }
 
     /** A standard upgrade request with a bearer token ({@code null}: none) and any extra header lines. */
-    static String upgradeHead(int port, String pathAndQuery, String token, String... extraHeaderLines) {
+    public static String upgradeHead(int port, String pathAndQuery, String token, String... extraHeaderLines) {
         StringBuilder head = new StringBuilder("GET " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
                 + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13"
                 + "\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==");
@@ -134,7 +134,7 @@ final class RawWebSocket implements AutoCloseable {
     }
 
     /** Opens a socket; fails unless the handshake is accepted. */
-    static RawWebSocket open(int port, String path, String token, Duration timeout) {
+    public static RawWebSocket open(int port, String path, String token, Duration timeout) {
         RawWebSocket raw = request(port, upgradeHead(port, path, token), timeout);
         if (raw.handshake.status() != 101) {
             throw new IllegalStateException("the handshake to " + path + " was answered " + raw.handshake.status()
@@ -144,11 +144,11 @@ final class RawWebSocket implements AutoCloseable {
     }
 
     /** Writes one frame: {@code firstByte} holds FIN, the reserved bits and the opcode; masked as clients must. */
-    void sendFrame(int firstByte, byte[] payload) throws IOException {
+    public void sendFrame(int firstByte, byte[] payload) throws IOException {
         sendFrame(firstByte, payload, true);
     }
 
-    void sendFrame(int firstByte, byte[] payload, boolean masked) throws IOException {
+    public void sendFrame(int firstByte, byte[] payload, boolean masked) throws IOException {
         ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
         frame.write(firstByte);
         int maskBit = masked ? 0x80 : 0;
@@ -174,7 +174,7 @@ final class RawWebSocket implements AutoCloseable {
     }
 
     /** Writes bytes as they are (a frame header that lies, half a frame, ...). */
-    void sendBytes(byte[] bytes) throws IOException {
+    public void sendBytes(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();
     }
@@ -185,7 +185,7 @@ final class RawWebSocket implements AutoCloseable {
      *
      * @throws SocketTimeoutException when nothing arrives in time
      */
-    Frame next() throws IOException {
+    public Frame next() throws IOException {
         while (true) {
             Frame frame = readFrame();
             if (frame == null) {
@@ -231,7 +231,7 @@ final class RawWebSocket implements AutoCloseable {
     }
 
     /** Sets how long {@link #next} waits. */
-    void timeout(Duration timeout) throws IOException {
+    public void timeout(Duration timeout) throws IOException {
         socket.setSoTimeout((int) timeout.toMillis());
     }
 

@@ -1,0 +1,110 @@
+package dev.courier.sync;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import dev.courier.common.Json;
+
+/**
+ * The rows a sync reads, put straight into the shared database as the gateway and the fanout-worker write them: stored
+ * messages, inbox entries with the user's head, account renames and contacts with their versions.
+ */
+final class TestRows {
+
+    private static final AtomicLong SEQUENCE = new AtomicLong();
+
+    private TestRows() {}
+
+    private static JdbcClient db() {
+        return TestSyncApi.jdbc();
+    }
+
+    /** Stores a text message once and enters it in each recipient's inbox; returns its id. */
+    static String deliver(String from, String text, String... recipients) {
+        String messageId = "m" + Long.toString(System.nanoTime(), 36) + "-" + SEQUENCE.incrementAndGet();
+        long now = System.currentTimeMillis();
+        db().sql("""
+                        INSERT INTO messages (message_id, conversation_id, sender_id, client_msg_id, kind, content,
+                                              sent_at, members_version, origin, stored_at)
+                        VALUES (?, ?, ?, ?, 'text', ?, ?, 0, NULL, ?)
+                        """)
+                .params(
+                        messageId,
+                        "d:" + from + ":" + recipients[0],
+                        from,
+                        "c-" + messageId,
+                        Json.MAPPER.valueToTree(text).toString(),
+                        now,
+                        now)
+                .update();
+        for (String recipient : recipients) {
+            enter(recipient, messageId, now);
+        }
+        return messageId;
+    }
+
+    /** {@code count} texts from {@code from} to {@code to}, in order; returns their ids. */
+    static List<String> deliverTexts(String from, String to, int count, String prefix) {
+        return IntStream.range(0, count)
+                .mapToObj(i -> deliver(from, prefix + " " + i, to))
+                .toList();
+    }
+
+    /** The next seq of the user's inbox, as the inbox writer assigns it: one past the head, which moves with it. */
+    private static void enter(String userId, String messageId, long now) {
+        db().sql("INSERT INTO inbox_heads (user_id, head_seq) VALUES (?, 0) ON DUPLICATE KEY UPDATE user_id = user_id")
+                .param(userId)
+                .update();
+        long seq = db().sql("SELECT head_seq + 1 FROM inbox_heads WHERE user_id = ?")
+                .param(userId)
+                .query(Long.class)
+                .single();
+        db().sql("INSERT INTO inbox (user_id, seq, message_id, created_at) VALUES (?, ?, ?, ?)")
+                .params(userId, seq, messageId, now)
+                .update();
+        db().sql("UPDATE inbox_heads SET head_seq = ? WHERE user_id = ?")
+                .params(seq, userId)
+                .update();
+    }
+
+    /** Renames the user, bumping the account version, as {@code PATCH /v1/account} does. */
+    static void rename(String userId, String displayName) {
+        db().sql("UPDATE accounts SET display_name = ?, account_version = account_version + 1 WHERE user_id = ?")
+                .params(displayName, userId)
+                .update();
+    }
+
+    /** Adds, changes or (with {@code deleted}) deletes a contact, bumping the owner's contacts version. */
+    static long contact(String ownerId, String contactId, String alias, boolean deleted) {
+        db().sql("UPDATE accounts SET contacts_version = contacts_version + 1 WHERE user_id = ?")
+                .param(ownerId)
+                .update();
+        long version = db().sql("SELECT contacts_version FROM accounts WHERE user_id = ?")
+                .param(ownerId)
+                .query(Long.class)
+                .single();
+        db().sql("""
+                        INSERT INTO contacts (owner_id, contact_id, alias, deleted, version)
+                        VALUES (:owner, :contact, :alias, :deleted, :version)
+                        ON DUPLICATE KEY UPDATE alias = :alias, deleted = :deleted, version = :version
+                        """)
+                .param("owner", ownerId)
+                .param("contact", contactId)
+                .param("alias", alias)
+                .param("deleted", deleted)
+                .param("version", version)
+                .update();
+        return version;
+    }
+
+    /** The position each of the user's devices acknowledged, as stored. */
+    static long ackedSeq(String userId, String deviceId) {
+        return db().sql("SELECT acked_seq FROM devices WHERE user_id = ? AND device_id = ?")
+                .params(userId, deviceId)
+                .query(Long.class)
+                .single();
+    }
+}
