@@ -60,11 +60,36 @@ public sealed interface ConversationRecord {
         }
     }
 
-    /** Users join a group; {@code eventId} makes a redelivered record harmless. */
-    record MembersAdded(String eventId, String groupId, List<String> userIds, String by, Instant at)
-            implements ConversationRecord {
+    /**
+     * A change of a group by {@code by} at {@code at}, checked and applied at its point in the group's log (the gateway
+     * checked early): every one but a member's mute is entered in the members' inboxes as a {@code system} message.
+     * {@code eventId} identifies the change forever, so a redelivered record changes nothing twice.
+     */
+    sealed interface GroupChange extends ConversationRecord {
 
-        public static final String TYPE = "members.added";
+        String eventId();
+
+        String groupId();
+
+        /** A user id, or {@code bridge:<system>} for a bridge identity joining. */
+        String by();
+
+        Instant at();
+
+        @Override
+        default String conversation() {
+            return ConversationId.group(groupId()).value();
+        }
+    }
+
+    /**
+     * A group was created (by the gateway, with its first members): its {@code group.created} system message is the
+     * group's first entry. The expansion stage also makes that entry before the first record of a group that has none,
+     * so a record lost between the creation and the log costs nothing.
+     */
+    record GroupCreated(String groupId, String by, Instant at) implements ConversationRecord {
+
+        public static final String TYPE = "group.created";
 
         @Override
         public String conversation() {
@@ -77,16 +102,112 @@ public sealed interface ConversationRecord {
         }
     }
 
-    /** A user leaves a group, or is removed by its owner. */
-    record MemberRemoved(String eventId, String groupId, String userId, String by, Instant at)
-            implements ConversationRecord {
+    /** Users join a group. */
+    record MembersAdded(String eventId, String groupId, List<String> userIds, String by, Instant at)
+            implements GroupChange {
+
+        public static final String TYPE = "members.added";
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+    }
+
+    /** A user leaves a group, or is removed by its owner or an admin. */
+    record MemberRemoved(String eventId, String groupId, String userId, String by, Instant at) implements GroupChange {
 
         public static final String TYPE = "member.removed";
 
         @Override
-        public String conversation() {
-            return ConversationId.group(groupId).value();
+        public String type() {
+            return TYPE;
         }
+    }
+
+    /** The owner or an admin changes the name, the announcement or the group mute (null: unchanged). */
+    record GroupUpdated(
+            String eventId,
+            String groupId,
+            @Nullable String name,
+            @Nullable String announcement,
+            @Nullable Boolean muted,
+            String by,
+            Instant at)
+            implements GroupChange {
+
+        public static final String TYPE = "group.updated";
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+    }
+
+    /** The owner makes a member an admin ({@code admin}) or takes that back. */
+    record AdminChanged(String eventId, String groupId, String userId, boolean admin, String by, Instant at)
+            implements GroupChange {
+
+        public static final String TYPE = "admin.changed";
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+    }
+
+    /** The owner hands the group to a member; the old owner stays as an admin. */
+    record OwnerChanged(String eventId, String groupId, String userId, String by, Instant at) implements GroupChange {
+
+        public static final String TYPE = "owner.changed";
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+    }
+
+    /**
+     * The owner or an admin mutes a member ({@code muted}; until {@code until}, or until unmuted when null) or unmutes
+     * them: a muted member's messages are refused. Not a system message.
+     */
+    record MemberMuted(
+            String eventId,
+            String groupId,
+            String userId,
+            boolean muted,
+            @Nullable Instant until,
+            String by,
+            Instant at)
+            implements GroupChange {
+
+        public static final String TYPE = "member.muted";
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+    }
+
+    /** The owner dissolves the group: no more sends or changes; members keep its history. */
+    record GroupDissolved(String eventId, String groupId, String by, Instant at) implements GroupChange {
+
+        public static final String TYPE = "group.dissolved";
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+    }
+
+    /**
+     * {@code by} blocks ({@code blocked}) or unblocks {@code userId}, in the log of their direct conversation: a message
+     * of {@code userId} after it in that log is refused.
+     */
+    record BlockChanged(String eventId, String conversation, String by, String userId, boolean blocked, Instant at)
+            implements ConversationRecord {
+
+        public static final String TYPE = "block.changed";
 
         @Override
         public String type() {

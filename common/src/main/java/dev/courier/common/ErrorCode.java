@@ -12,6 +12,7 @@ public enum ErrorCode {
     NOT_FOUND(404, "Not found"),
     CONFLICT(409, "Conflict"),
     NOT_MEMBER(403, "Not a member"),
+    BLOCKED(403, "Blocked"),
     PAYLOAD_TOO_LARGE(413, "Payload too large"),
     INVALID_SYNC_KEY(400, "Invalid sync key"),
     RATE_LIMITED(429, "Rate limited"),

@@ -48,4 +48,15 @@ public sealed interface InboxRecord {
 
         public static final String TYPE = "conversation.muted";
     }
+
+    /**
+     * The object of a group the user is (or was, until this change) in changed: the user's groups data type moves on.
+     *
+     * @param left the user left the group or was removed with this change
+     * @param dissolved the group was dissolved with this change
+     */
+    record GroupChanged(String userId, String conversation, boolean left, boolean dissolved) implements InboxRecord {
+
+        public static final String TYPE = "group.changed";
+    }
 }

@@ -17,20 +17,28 @@ import tools.jackson.databind.node.StringNode;
  */
 public final class Records {
 
-    private static final Map<String, Class<? extends ConversationRecord>> CONVERSATION_TYPES = Map.of(
-            ConversationRecord.MessagePosted.TYPE, ConversationRecord.MessagePosted.class,
-            ConversationRecord.MembersAdded.TYPE, ConversationRecord.MembersAdded.class,
-            ConversationRecord.MemberRemoved.TYPE, ConversationRecord.MemberRemoved.class,
-            ConversationRecord.ConversationRead.TYPE, ConversationRecord.ConversationRead.class,
-            ConversationRecord.MessageRecalled.TYPE, ConversationRecord.MessageRecalled.class,
-            ConversationRecord.MessageEdited.TYPE, ConversationRecord.MessageEdited.class,
-            ConversationRecord.MessageDeleted.TYPE, ConversationRecord.MessageDeleted.class,
-            ConversationRecord.ReactionChanged.TYPE, ConversationRecord.ReactionChanged.class);
+    private static final Map<String, Class<? extends ConversationRecord>> CONVERSATION_TYPES = Map.ofEntries(
+            Map.entry(ConversationRecord.MessagePosted.TYPE, ConversationRecord.MessagePosted.class),
+            Map.entry(ConversationRecord.GroupCreated.TYPE, ConversationRecord.GroupCreated.class),
+            Map.entry(ConversationRecord.MembersAdded.TYPE, ConversationRecord.MembersAdded.class),
+            Map.entry(ConversationRecord.MemberRemoved.TYPE, ConversationRecord.MemberRemoved.class),
+            Map.entry(ConversationRecord.GroupUpdated.TYPE, ConversationRecord.GroupUpdated.class),
+            Map.entry(ConversationRecord.AdminChanged.TYPE, ConversationRecord.AdminChanged.class),
+            Map.entry(ConversationRecord.OwnerChanged.TYPE, ConversationRecord.OwnerChanged.class),
+            Map.entry(ConversationRecord.MemberMuted.TYPE, ConversationRecord.MemberMuted.class),
+            Map.entry(ConversationRecord.GroupDissolved.TYPE, ConversationRecord.GroupDissolved.class),
+            Map.entry(ConversationRecord.BlockChanged.TYPE, ConversationRecord.BlockChanged.class),
+            Map.entry(ConversationRecord.ConversationRead.TYPE, ConversationRecord.ConversationRead.class),
+            Map.entry(ConversationRecord.MessageRecalled.TYPE, ConversationRecord.MessageRecalled.class),
+            Map.entry(ConversationRecord.MessageEdited.TYPE, ConversationRecord.MessageEdited.class),
+            Map.entry(ConversationRecord.MessageDeleted.TYPE, ConversationRecord.MessageDeleted.class),
+            Map.entry(ConversationRecord.ReactionChanged.TYPE, ConversationRecord.ReactionChanged.class));
 
     private static final Map<String, Class<? extends InboxRecord>> INBOX_TYPES = Map.of(
             InboxRecord.Read.TYPE, InboxRecord.Read.class,
             InboxRecord.PeerRead.TYPE, InboxRecord.PeerRead.class,
-            InboxRecord.Muted.TYPE, InboxRecord.Muted.class);
+            InboxRecord.Muted.TYPE, InboxRecord.Muted.class,
+            InboxRecord.GroupChanged.TYPE, InboxRecord.GroupChanged.class);
 
     private static final String INBOX_ENTRY_PREFIX =
             "{\"type\":\"" + InboxEntry.TYPE + "\",\"v\":" + ConversationRecord.VERSION + ",\"userId\":\"";
@@ -122,6 +130,7 @@ public final class Records {
             case InboxRecord.Read read -> encode(InboxRecord.Read.TYPE, read);
             case InboxRecord.PeerRead peerRead -> encode(InboxRecord.PeerRead.TYPE, peerRead);
             case InboxRecord.Muted muted -> encode(InboxRecord.Muted.TYPE, muted);
+            case InboxRecord.GroupChanged group -> encode(InboxRecord.GroupChanged.TYPE, group);
             case InboxRecord.Entry entry ->
                 throw new IllegalArgumentException("entries travel as " + InboxEntries.TYPE + " records");
         };
@@ -162,17 +171,26 @@ public final class Records {
         ConversationRecord record = convert(node, type);
         switch (record) {
             case ConversationRecord.MessagePosted message -> validate(message);
-            case ConversationRecord.MembersAdded added -> {
-                requireFields(added.eventId(), added.groupId(), added.userIds(), added.by(), added.at());
-                require(Ids.isEventId(added.eventId()), "eventId: " + Ids.CLIENT_MSG_ID_RULE);
-                require(Ids.isGroupId(added.groupId()), "groupId: " + Ids.USER_ID_RULE);
+            case ConversationRecord.GroupChange change -> validate(change);
+            case ConversationRecord.GroupCreated created -> {
+                requireFields(created.groupId(), created.by(), created.at());
+                require(Ids.isGroupId(created.groupId()), "groupId: " + Ids.USER_ID_RULE);
+                require(Ids.isUserId(created.by()), "by: " + Ids.USER_ID_RULE);
+                require(fitsEpochMillis(created.at()), "at: " + EPOCH_MILLIS_RULE);
+            }
+            case ConversationRecord.BlockChanged block -> {
+                requireFields(block.eventId(), block.conversation(), block.by(), block.userId(), block.at());
+                require(Ids.isEventId(block.eventId()), "eventId: " + Ids.CLIENT_MSG_ID_RULE);
+                require(Ids.isUserId(block.by()), "by: " + Ids.USER_ID_RULE);
                 require(
-                        !added.userIds().isEmpty() && added.userIds().size() <= MAX_USERS_PER_RECORD,
-                        "userIds: 1 to " + MAX_USERS_PER_RECORD + " users");
-                for (String user : added.userIds()) {
-                    require(user != null && Ids.isUserId(user), "userIds: " + Ids.USER_ID_RULE);
-                }
-                requireActor(added.by());
+                        Ids.isUserId(block.userId()) && !block.userId().equals(block.by()),
+                        "userId: another user, " + Ids.USER_ID_RULE);
+                require(
+                        block.conversation()
+                                .equals(ConversationId.direct(block.by(), block.userId())
+                                        .value()),
+                        "conversation: must be the direct conversation of by and userId");
+                require(fitsEpochMillis(block.at()), "at: " + EPOCH_MILLIS_RULE);
             }
             case ConversationRecord.MessageChange change -> validate(change);
             case ConversationRecord.ConversationRead read -> {
@@ -181,15 +199,64 @@ public final class Records {
                 require(Ids.isUserId(read.userId()), "userId: " + Ids.USER_ID_RULE);
                 require(read.convSeq() >= 0, "convSeq: must not be negative");
             }
-            case ConversationRecord.MemberRemoved removed -> {
-                requireFields(removed.eventId(), removed.groupId(), removed.userId(), removed.by(), removed.at());
-                require(Ids.isEventId(removed.eventId()), "eventId: " + Ids.CLIENT_MSG_ID_RULE);
-                require(Ids.isGroupId(removed.groupId()), "groupId: " + Ids.USER_ID_RULE);
-                require(Ids.isUserId(removed.userId()), "userId: " + Ids.USER_ID_RULE);
-                requireActor(removed.by());
-            }
         }
         return record;
+    }
+
+    /** The longest group name, in characters. */
+    public static final int MAX_GROUP_NAME_CHARS = 128;
+
+    /** The longest announcement, in characters. */
+    public static final int MAX_ANNOUNCEMENT_CHARS = 2000;
+
+    private static void validate(ConversationRecord.GroupChange change) {
+        requireFields(change.eventId(), change.groupId(), change.by(), change.at());
+        require(Ids.isEventId(change.eventId()), "eventId: " + Ids.CLIENT_MSG_ID_RULE);
+        require(Ids.isGroupId(change.groupId()), "groupId: " + Ids.USER_ID_RULE);
+        requireActor(change.by());
+        require(fitsEpochMillis(change.at()), "at: " + EPOCH_MILLIS_RULE);
+        switch (change) {
+            case ConversationRecord.MembersAdded added -> {
+                requireFields(added.userIds());
+                require(
+                        !added.userIds().isEmpty() && added.userIds().size() <= MAX_USERS_PER_RECORD,
+                        "userIds: 1 to " + MAX_USERS_PER_RECORD + " users");
+                for (String user : added.userIds()) {
+                    require(user != null && Ids.isUserId(user), "userIds: " + Ids.USER_ID_RULE);
+                }
+            }
+            case ConversationRecord.MemberRemoved removed -> requireUser(removed.userId());
+            case ConversationRecord.GroupUpdated updated -> {
+                String name = updated.name();
+                String announcement = updated.announcement();
+                require(
+                        name != null || announcement != null || updated.muted() != null,
+                        "a group.updated record changes the name, the announcement or the mute");
+                require(
+                        name == null || isText(name, 1, MAX_GROUP_NAME_CHARS),
+                        "name: 1 to " + MAX_GROUP_NAME_CHARS + " characters");
+                require(
+                        announcement == null || isText(announcement, 0, MAX_ANNOUNCEMENT_CHARS),
+                        "announcement: 0 to " + MAX_ANNOUNCEMENT_CHARS + " characters");
+            }
+            case ConversationRecord.AdminChanged admin -> requireUser(admin.userId());
+            case ConversationRecord.OwnerChanged owner -> requireUser(owner.userId());
+            case ConversationRecord.MemberMuted muted -> {
+                requireUser(muted.userId());
+                Instant until = muted.until();
+                require(until == null || fitsEpochMillis(until), "until: " + EPOCH_MILLIS_RULE);
+            }
+            case ConversationRecord.GroupDissolved dissolved -> {}
+        }
+    }
+
+    /** Whether the text is well-formed and has {@code min} to {@code max} characters. */
+    private static boolean isText(String text, int min, int max) {
+        return Text.isWellFormed(text) && text.length() >= min && text.length() <= max;
+    }
+
+    private static void requireUser(@Nullable String userId) {
+        require(userId != null && Ids.isUserId(userId), "userId: " + Ids.USER_ID_RULE);
     }
 
     /** The longest reaction, in characters (code points). */
@@ -372,6 +439,8 @@ public final class Records {
                 require(read.convSeq() >= 0, "convSeq: must not be negative");
             } else if (record instanceof InboxRecord.PeerRead peerRead) {
                 require(peerRead.convSeq() >= 0, "convSeq: must not be negative");
+            } else if (record instanceof InboxRecord.GroupChanged group) {
+                require(ConversationId.parse(group.conversation()).isGroup(), "conversation: must be a group");
             }
             return List.of(record);
         }

@@ -16,6 +16,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param editWindow how long after a text message was sent its sender may edit it
  * @param reactionPattern what a reaction may be (a regular expression over the whole reaction; at most 32
  *        characters in any case): by default any short text without spaces or control characters, such as an emoji
+ * @param changeTimeout how long a group or block call waits for its change to be decided at its point in the log
+ *        before it answers {@code 202} (the change is in the log and takes effect there all the same)
  */
 @ConfigurationProperties("courier.gateway")
 public record GatewayProperties(
@@ -25,7 +27,8 @@ public record GatewayProperties(
         @DefaultValue Limits limits,
         @DefaultValue("2m") Duration recallWindow,
         @DefaultValue("24h") Duration editWindow,
-        @DefaultValue(DEFAULT_REACTION_PATTERN) String reactionPattern) {
+        @DefaultValue(DEFAULT_REACTION_PATTERN) String reactionPattern,
+        @DefaultValue("5s") Duration changeTimeout) {
 
     public static final String DEFAULT_REACTION_PATTERN = "[^\\p{Cntrl}\\p{Space}]+";
 

@@ -65,7 +65,8 @@ class ConversationPublisherIntegrationTests {
                 new GatewayProperties.Limits(60, 10, 10, 50, Duration.ofMinutes(5)),
                 Duration.ofMinutes(2),
                 Duration.ofHours(24),
-                GatewayProperties.DEFAULT_REACTION_PATTERN);
+                GatewayProperties.DEFAULT_REACTION_PATTERN,
+                Duration.ofSeconds(5));
         ConversationPublisher publisher = new ConversationPublisher(nowhere, properties);
         ConversationRecord.MemberRemoved record = new ConversationRecord.MemberRemoved(
                 UUID.randomUUID().toString(), "nowhere", "bob", "alice", Instant.now());

@@ -88,17 +88,26 @@ public class MessageRepository {
             """;
 
     /** One round trip per direct send: whether it was stored before (a retry), whether the recipient exists. */
+    /** One round trip per direct send: stored before, the recipient exists, the recipient blocked the sender. */
     private static final String CHECK_DIRECT = """
             SELECT (SELECT sent_at FROM messages WHERE message_id = ?),
                    (SELECT COUNT(*) FROM accounts WHERE user_id = ?),
-                   0
+                   (SELECT COUNT(*) FROM blocks WHERE blocker_id = ? AND blocked_id = ?)
             """;
 
-    /** One round trip per group send: stored before, the group exists, the sender is a member now. */
+    /**
+     * One round trip per group send: stored before, the group exists (and whether it is dissolved or muted), the
+     * sender is a member now, an owner or admin, muted until when.
+     */
     private static final String CHECK_GROUP = """
             SELECT (SELECT sent_at FROM messages WHERE message_id = ?),
-                   (SELECT COUNT(*) FROM chat_groups WHERE group_id = ?),
-                   (SELECT COUNT(*) FROM group_members WHERE group_id = ? AND user_id = ? AND left_version IS NULL)
+                   g.group_id IS NOT NULL,
+                   (SELECT COUNT(*) FROM group_members WHERE group_id = ? AND user_id = ? AND left_version IS NULL),
+                   g.dissolved_at IS NOT NULL,
+                   COALESCE(g.muted, FALSE),
+                   g.owner_id = ? OR EXISTS (SELECT 1 FROM group_admins WHERE group_id = ? AND user_id = ?),
+                   (SELECT until_at FROM group_mutes WHERE group_id = ? AND user_id = ?)
+            FROM (SELECT 1 AS one) single LEFT JOIN chat_groups g ON g.group_id = ?
             """;
 
     private final JdbcClient jdbc;
@@ -142,24 +151,60 @@ public class MessageRepository {
      * @param storedAt the {@code sentAt} of the message when it is stored already (the send is a retry)
      * @param targetExists whether the recipient (direct) or the group exists
      * @param memberNow for a group send, whether the sender is a member now
+     * @param blocked for a direct send, whether the recipient blocked the sender
+     * @param dissolved for a group send, whether the group is dissolved
+     * @param groupMuted for a group send, whether the group is muted
+     * @param manager for a group send, whether the sender is the owner or an admin
+     * @param mutedUntil for a group send, the end of the sender's mute (epoch milliseconds), null when not muted
      */
-    public record SendCheck(@Nullable Long storedAt, boolean targetExists, boolean memberNow) {}
+    public record SendCheck(
+            @Nullable Long storedAt,
+            boolean targetExists,
+            boolean memberNow,
+            boolean blocked,
+            boolean dissolved,
+            boolean groupMuted,
+            boolean manager,
+            @Nullable Long mutedUntil) {}
 
-    public SendCheck checkDirectSend(String messageId, String recipient) {
-        return check(CHECK_DIRECT, messageId, recipient);
+    public SendCheck checkDirectSend(String messageId, String sender, String recipient) {
+        return jdbc.sql(CHECK_DIRECT)
+                .params(messageId, recipient, recipient, sender)
+                .query(rs -> {
+                    rs.next();
+                    long storedAt = rs.getLong(1);
+                    boolean stored = !rs.wasNull();
+                    return new SendCheck(
+                            stored ? storedAt : null,
+                            rs.getLong(2) > 0,
+                            false,
+                            rs.getLong(3) > 0,
+                            false,
+                            false,
+                            false,
+                            null);
+                });
     }
 
     public SendCheck checkGroupSend(String messageId, String groupId, String sender) {
-        return check(CHECK_GROUP, messageId, groupId, groupId, sender);
-    }
-
-    private SendCheck check(String sql, Object... params) {
-        return jdbc.sql(sql).params(params).query(rs -> {
-            rs.next();
-            long storedAt = rs.getLong(1);
-            boolean stored = !rs.wasNull();
-            return new SendCheck(stored ? storedAt : null, rs.getLong(2) > 0, rs.getLong(3) > 0);
-        });
+        return jdbc.sql(CHECK_GROUP)
+                .params(messageId, groupId, sender, sender, groupId, sender, groupId, sender, groupId)
+                .query(rs -> {
+                    rs.next();
+                    long storedAt = rs.getLong(1);
+                    boolean stored = !rs.wasNull();
+                    long mutedUntil = rs.getLong(7);
+                    boolean muted = !rs.wasNull();
+                    return new SendCheck(
+                            stored ? storedAt : null,
+                            rs.getBoolean(2),
+                            rs.getLong(3) > 0,
+                            false,
+                            rs.getBoolean(4),
+                            rs.getBoolean(5),
+                            rs.getBoolean(6),
+                            muted ? mutedUntil : null);
+                });
     }
 
     /**

@@ -10,8 +10,11 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 @ConditionalOnBean(JdbcClient.class)
 @Import({
     AccountRepository.class,
+    BlockRepository.class,
+    ChangeOutcomeRepository.class,
     ConversationRepository.class,
     DeviceRepository.class,
+    GroupRepository.class,
     MembershipRepository.class,
     MessageRepository.class
 })

@@ -1,6 +1,7 @@
 package dev.courier.sync;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -18,6 +19,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.courier.ops.Background;
+import dev.courier.store.ChangeOutcomeRepository;
 import dev.courier.store.DeviceRepository;
 
 /**
@@ -67,9 +69,15 @@ public class RetentionJob implements SmartLifecycle {
 
     private final DeviceRepository devices;
 
+    private final ChangeOutcomeRepository outcomes;
+
+    /** How long the outcome of a group or block change is kept for the gateway that waits for it: far longer. */
+    static final Duration OUTCOMES_KEPT = Duration.ofDays(1);
+
     RetentionJob(
             JdbcClient jdbc,
             DeviceRepository devices,
+            ChangeOutcomeRepository outcomes,
             TransactionTemplate transactions,
             SyncProperties properties,
             Clock clock,
@@ -79,6 +87,7 @@ public class RetentionJob implements SmartLifecycle {
         this.scheduler = scheduler;
         this.executor = executor;
         this.devices = devices;
+        this.outcomes = outcomes;
         this.acknowledgements = acknowledgements;
         this.jdbc = jdbc;
         this.transactions = transactions;
@@ -115,10 +124,12 @@ public class RetentionJob implements SmartLifecycle {
 
     private void runQuietly() {
         try {
-            long trimmed = trimAll(clock.instant());
+            Instant now = clock.instant();
+            long trimmed = trimAll(now);
             if (trimmed > 0) {
                 log.info("Retention trimmed {} inbox rows", trimmed);
             }
+            outcomes.deleteBefore(now.minus(OUTCOMES_KEPT).toEpochMilli());
         } catch (RuntimeException e) {
             log.warn("Retention run failed, will try again: {}", e.toString());
         }

@@ -21,7 +21,8 @@ class SyncRepository {
 
     private static final String USER_STATE = """
             SELECT a.display_name, a.account_version, a.contacts_version,
-                   COALESCE(h.head_seq, 0), COALESCE(h.trimmed_seq, 0), COALESCE(h.conversations_version, 0)
+                   COALESCE(h.head_seq, 0), COALESCE(h.trimmed_seq, 0), COALESCE(h.conversations_version, 0),
+                   COALESCE(h.groups_version, 0)
             FROM accounts a LEFT JOIN inbox_heads h ON h.user_id = a.user_id
             WHERE a.user_id = :userId
             """;
@@ -29,6 +30,12 @@ class SyncRepository {
     private static final String CONTACTS = """
             SELECT contact_id, alias, deleted, version FROM contacts
             WHERE owner_id = :userId AND version > :after AND version <= :upTo
+            ORDER BY version
+            """;
+
+    private static final String GROUPS_AFTER = """
+            SELECT group_id, has_left, dissolved FROM user_groups
+            WHERE user_id = :userId AND version > :after AND version <= :upTo
             ORDER BY version
             """;
 
@@ -88,7 +95,13 @@ class SyncRepository {
         return jdbc.sql(USER_STATE)
                 .param("userId", userId)
                 .query((rs, row) -> new UserState(
-                        rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6)))
+                        rs.getString(1),
+                        rs.getLong(2),
+                        rs.getLong(3),
+                        rs.getLong(4),
+                        rs.getLong(5),
+                        rs.getLong(6),
+                        rs.getLong(7)))
                 .optional();
     }
 
@@ -99,6 +112,19 @@ class SyncRepository {
                 .param("upTo", upTo)
                 .query((rs, row) ->
                         new SyncResponse.Contact(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getLong(4)))
+                .list();
+    }
+
+    /** A group of the user's groups data type that changed: the user may have left it, or it was dissolved. */
+    record ChangedGroup(String groupId, boolean left, boolean dissolved) {}
+
+    /** The user's groups whose object changed in {@code (after, upTo]} of their groups version, in version order. */
+    List<ChangedGroup> groupsAfter(String userId, long after, long upTo) {
+        return jdbc.sql(GROUPS_AFTER)
+                .param("userId", userId)
+                .param("after", after)
+                .param("upTo", upTo)
+                .query((rs, row) -> new ChangedGroup(rs.getString(1), rs.getBoolean(2), rs.getBoolean(3)))
                 .list();
     }
 
@@ -124,12 +150,13 @@ class SyncRepository {
         return newestFirst;
     }
 
-    /** A user's versions: account, contacts, the inbox head and how far retention trimmed it. */
+    /** A user's versions: account, contacts, the inbox head and how far retention trimmed it, conversations, groups. */
     record UserState(
             @Nullable String displayName,
             long accountVersion,
             long contactsVersion,
             long headSeq,
             long trimmedSeq,
-            long conversationsVersion) {}
+            long conversationsVersion,
+            long groupsVersion) {}
 }

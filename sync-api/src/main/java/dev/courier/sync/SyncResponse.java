@@ -8,6 +8,7 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 import dev.courier.web.ConversationView;
+import dev.courier.web.GroupView;
 
 /**
  * The answer of a sync (PROTOCOL.md, "Sync API"): only what changed after the presented key, and the key that
@@ -22,11 +23,17 @@ public record SyncResponse(
         @Nullable AccountView account,
         List<Contact> contacts,
         List<ConversationView> conversations,
+        List<GroupView> groups,
         List<Message> messages) {
 
     /** Whether nothing changed after the key. */
     boolean isEmpty() {
-        return !resync && account == null && contacts.isEmpty() && conversations.isEmpty() && messages.isEmpty();
+        return !resync
+                && account == null
+                && contacts.isEmpty()
+                && conversations.isEmpty()
+                && groups.isEmpty()
+                && messages.isEmpty();
     }
 
     public record AccountView(String userId, @Nullable String displayName, long version) {}

@@ -1,7 +1,10 @@
 package dev.courier.sync;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,9 +16,11 @@ import org.springframework.transaction.support.TransactionTemplate;
 import dev.courier.common.SyncKey;
 import dev.courier.common.SyncKeyCodec;
 import dev.courier.store.ConversationRepository;
+import dev.courier.store.GroupRepository;
 import dev.courier.web.ApiException;
 import dev.courier.web.Caller;
 import dev.courier.web.ConversationView;
+import dev.courier.web.GroupView;
 
 /**
  * Computes deltas (PROTOCOL.md, "Sync API"). All reads of one delta happen in one read-only transaction, so the new
@@ -47,6 +52,8 @@ public class SyncService {
 
     private final SyncProperties properties;
 
+    private final GroupRepository groups;
+
     SyncService(
             SyncRepository repository,
             SyncKeyCodec codec,
@@ -56,7 +63,9 @@ public class SyncService {
             MeterRegistry meters,
             DeviceAcknowledgements acknowledgements,
             ConversationRepository conversations,
+            GroupRepository groups,
             SyncProperties properties) {
+        this.groups = groups;
         this.acknowledgements = acknowledgements;
         this.conversations = conversations;
         this.properties = properties;
@@ -128,7 +137,8 @@ public class SyncService {
                         || presented.messageSeq() > state.headSeq()
                         || presented.accountVersion() > state.accountVersion()
                         || presented.contactsVersion() > state.contactsVersion()
-                        || presented.conversationsVersion() > state.conversationsVersion());
+                        || presented.conversationsVersion() > state.conversationsVersion()
+                        || presented.groupsVersion() > state.groupsVersion());
         SyncKey key = presented == null || resync ? SyncKey.initial(userId, currentEpoch) : presented;
         boolean fresh = presented == null || resync;
 
@@ -164,6 +174,16 @@ public class SyncService {
                 conversationsVersion = states.getLast().version();
             }
         }
+        // groups: on a first sync every group the user is in now; after a key, each group whose object changed since,
+        // once, as it is now (or as left, or dissolved)
+        List<GroupView> groupViews = fresh
+                ? groups.details(groups.groupsOf(userId)).stream()
+                        .map(GroupView::of)
+                        .toList()
+                : key.groupsVersion() >= state.groupsVersion()
+                        ? List.of()
+                        : changedGroups(userId, key.groupsVersion(), state.groupsVersion());
+        long groupsVersion = Math.max(key.groupsVersion(), state.groupsVersion());
         List<SyncResponse.Message> messages;
         boolean hasMore = moreConversations;
         long lastSeq;
@@ -188,7 +208,7 @@ public class SyncService {
                 Math.max(key.contactsVersion(), state.contactsVersion()),
                 lastSeq,
                 conversationsVersion,
-                key.groupsVersion());
+                groupsVersion);
         return new SyncResponse(
                 codec.encode(next),
                 hasMore,
@@ -196,6 +216,25 @@ public class SyncService {
                 account,
                 contacts,
                 states.stream().map(ConversationView::of).toList(),
+                groupViews,
                 List.copyOf(messages));
+    }
+
+    private List<GroupView> changedGroups(String userId, long after, long upTo) {
+        List<SyncRepository.ChangedGroup> changed = repository.groupsAfter(userId, after, upTo);
+        Map<String, GroupRepository.Details> details = new HashMap<>();
+        groups.details(changed.stream()
+                        .map(SyncRepository.ChangedGroup::groupId)
+                        .toList())
+                .forEach(group -> details.put(group.group().groupId(), group));
+        List<GroupView> views = new ArrayList<>(changed.size());
+        for (SyncRepository.ChangedGroup group : changed) {
+            GroupRepository.Details now = details.get(group.groupId());
+            if (now == null) {
+                continue; // no such group any more (never removed, but a store may be edited by hand)
+            }
+            views.add(group.left() && !group.dissolved() ? GroupView.left(now.group()) : GroupView.of(now));
+        }
+        return views;
     }
 }

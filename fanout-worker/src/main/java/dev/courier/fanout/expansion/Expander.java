@@ -1,13 +1,14 @@
 package dev.courier.fanout.expansion;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.LongConsumer;
+import java.util.TreeSet;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -26,6 +27,9 @@ import dev.courier.common.MessageContent;
 import dev.courier.common.MessageId;
 import dev.courier.common.Records;
 import dev.courier.store.AccountRepository;
+import dev.courier.store.BlockRepository;
+import dev.courier.store.ChangeOutcomeRepository;
+import dev.courier.store.GroupRepository;
 import dev.courier.store.MembershipRepository;
 import dev.courier.store.MessageRepository;
 
@@ -57,6 +61,12 @@ class Expander {
 
     private final AccountRepository accounts;
 
+    private final GroupRepository groupStates;
+
+    private final BlockRepository blockList;
+
+    private final ChangeOutcomeRepository outcomes;
+
     private final Clock clock;
 
     /** Users whose kind (bridge identity or not) is kept across batches, at most. */
@@ -66,10 +76,20 @@ class Expander {
 
     private final BridgeIdentities bridgeIdentities = new BridgeIdentities(CACHED_KINDS);
 
-    Expander(MessageRepository messages, MembershipRepository memberships, AccountRepository accounts, Clock clock) {
+    Expander(
+            MessageRepository messages,
+            MembershipRepository memberships,
+            AccountRepository accounts,
+            GroupRepository groupStates,
+            BlockRepository blockList,
+            ChangeOutcomeRepository outcomes,
+            Clock clock) {
         this.messages = messages;
         this.memberships = memberships;
         this.accounts = accounts;
+        this.groupStates = groupStates;
+        this.blockList = blockList;
+        this.outcomes = outcomes;
         this.clock = clock;
     }
 
@@ -99,8 +119,11 @@ class Expander {
         /** The conversations whose numbering this batch moved on. */
         private final Set<String> numbered = new HashSet<>();
 
-        /** Current members version of each group of the batch that exists, as membership events move it. */
-        private Map<String, Long> versions = Map.of();
+        /** Each group of the batch that exists, as its changes move it. */
+        private Map<String, GroupRepository.Group> groups = Map.of();
+
+        /** The blocks that refuse a direct message of the batch, as its block changes move them. */
+        private Set<BlockRepository.Block> blocked = Set.of();
 
         /** Messages of this batch to store: written before the batch returns, in statements of many rows. */
         private final List<MessageRepository.NewMessage> toStore = new ArrayList<>();
@@ -127,6 +150,9 @@ class Expander {
             for (Expansion expansion : expansions) {
                 ConversationRecord.MessagePosted message = expansion.message();
                 boolean change = MessageContent.isLifecycle(message.kind());
+                if (message.kind().equals(MessageContent.SYSTEM)) {
+                    continue; // a group's own events stay in Courier
+                }
                 // of the changes, bridges are told of recalls and edits
                 if (change
                         && !message.kind().equals("recall")
@@ -197,6 +223,7 @@ class Expander {
                 } catch (Records.InvalidRecordException e) {
                     rejection = e;
                     rejectedIndex = i;
+                    refused(decoded.get(i), e);
                 }
             }
             if (rejection == null && undecodable != null) {
@@ -221,67 +248,75 @@ class Expander {
             learned.clear();
         }
 
-        /** Reads at once what the records need: stored messages, versions of groups, members at those versions. */
+        /**
+         * Reads at once what the records need: stored messages, the groups and their members at the versions needed,
+         * the blocks that could refuse a direct message.
+         */
         private void prefetch(List<ConversationRecord> records) {
             Set<String> messageIds = new HashSet<>();
             Set<String> groupIds = new HashSet<>();
             Set<String> conversations = new HashSet<>();
             for (ConversationRecord record : records) {
                 conversations.add(record.conversation());
-                if (record instanceof ConversationRecord.MessagePosted message) {
-                    messageIds.add(message.messageId());
-                    if (message.replyTo() != null) {
-                        messageIds.add(message.replyTo());
+                ConversationId conversation = new ConversationId(record.conversation());
+                if (conversation.isGroup()) {
+                    groupIds.add(conversation.groupId());
+                }
+                switch (record) {
+                    case ConversationRecord.MessagePosted message -> {
+                        messageIds.add(message.messageId());
+                        if (message.replyTo() != null) {
+                            messageIds.add(message.replyTo());
+                        }
                     }
-                    ConversationId conversation = conversationOf(message);
-                    if (conversation.isGroup()) {
-                        groupIds.add(conversation.groupId());
+                    case ConversationRecord.MessageChange change -> {
+                        messageIds.add(change.messageId());
+                        messageIds.add(entryId(change));
                     }
-                } else if (record instanceof ConversationRecord.MessageChange change) {
-                    messageIds.add(change.messageId());
-                    messageIds.add(entryId(change));
+                    case ConversationRecord.GroupChange change -> messageIds.add(systemId(change));
+                    case ConversationRecord.GroupCreated created -> messageIds.add(createdId(created.groupId()));
+                    default -> {}
                 }
             }
             stored = messageIds.isEmpty() ? new HashMap<>() : messages.stored(messageIds);
             lastSeqs = new HashMap<>(messages.lastConvSeqs(conversations));
-            versions = groupIds.isEmpty() ? new HashMap<>() : memberships.versions(groupIds);
+            groups = groupIds.isEmpty() ? new HashMap<>() : new HashMap<>(groupStates.states(groupIds));
             Set<MembershipRepository.GroupVersion> needed = new HashSet<>();
+            Set<BlockRepository.Block> blocks = new HashSet<>();
             for (ConversationRecord record : records) {
-                if (record instanceof ConversationRecord.MessagePosted message
-                        && conversationOf(message).isGroup()) {
-                    String groupId = conversationOf(message).groupId();
+                ConversationId conversation = new ConversationId(record.conversation());
+                GroupRepository.Group group = conversation.isGroup() ? groups.get(conversation.groupId()) : null;
+                if (record instanceof ConversationRecord.MessagePosted message) {
                     MessageRepository.Stored before = stored.get(message.messageId());
-                    Long version = before != null ? Long.valueOf(before.membersVersion()) : versions.get(groupId);
-                    if (version != null) {
-                        needed.add(new MembershipRepository.GroupVersion(groupId, version));
+                    if (group != null) {
+                        long version = before != null ? before.membersVersion() : group.membersVersion();
+                        needed.add(new MembershipRepository.GroupVersion(group.groupId(), version));
+                    } else if (before == null && !conversation.isGroup()) {
+                        for (String user : conversation.directUsers()) {
+                            if (!user.equals(message.from())) {
+                                blocks.add(new BlockRepository.Block(user, message.from()));
+                            }
+                        }
                     }
+                } else if (group != null && record instanceof ConversationRecord.GroupChange) {
+                    needed.add(new MembershipRepository.GroupVersion(group.groupId(), group.membersVersion()));
                 }
             }
             needed.removeIf(group -> cache.get(group) != null);
             if (!needed.isEmpty()) {
                 learned.putAll(memberships.membersAt(needed));
             }
+            blocked = new HashSet<>(blockList.existing(blocks));
         }
 
         private void apply(ConversationRecord record) {
             switch (record) {
                 case ConversationRecord.MessagePosted message -> expand(message);
-                case ConversationRecord.MembersAdded added ->
-                    changeMembers(
-                            added.eventId(),
-                            added.groupId(),
-                            (version) -> added.userIds().forEach(user -> {
-                                if (!memberships.isMemberNow(added.groupId(), user)) {
-                                    memberships.join(added.groupId(), user, version);
-                                }
-                            }));
+                case ConversationRecord.GroupCreated created -> created(created);
+                case ConversationRecord.GroupChange change -> groupChange(change);
+                case ConversationRecord.BlockChanged block -> block(block);
                 case ConversationRecord.ConversationRead read -> read(read);
                 case ConversationRecord.MessageChange change -> change(change);
-                case ConversationRecord.MemberRemoved removed ->
-                    changeMembers(
-                            removed.eventId(),
-                            removed.groupId(),
-                            (version) -> memberships.leave(removed.groupId(), removed.userId(), version));
             }
         }
 
@@ -325,10 +360,14 @@ class Expander {
             MessageRepository.Stored target = stored.get(change.messageId());
             if (target == null
                     || !target.conversation().equals(change.conversation())
-                    || MessageContent.isLifecycle(target.kind())) {
+                    || !MessageContent.KINDS.contains(target.kind())) {
                 throw new Records.InvalidRecordException(
                         ErrorCode.NOT_FOUND,
                         "messageId: no message " + change.messageId() + " in " + change.conversation());
+            }
+            ConversationId conversation = new ConversationId(change.conversation());
+            if (conversation.isGroup() && !(change instanceof ConversationRecord.MessageDeleted)) {
+                openGroup(conversation.groupId());
             }
             List<String> saw = sawTarget(target);
             if (!saw.contains(change.by())) {
@@ -496,7 +535,7 @@ class Expander {
                 MessageRepository.Stored replied = stored.get(message.replyTo());
                 if (replied == null
                         || !replied.conversation().equals(message.conversation())
-                        || MessageContent.isLifecycle(replied.kind())
+                        || !MessageContent.KINDS.contains(replied.kind())
                         || !sawTarget(replied).contains(message.from())) {
                     throw new Records.InvalidRecordException("replyTo: no message " + message.replyTo() + " of "
                             + conversation + " that " + message.from() + " may see");
@@ -511,23 +550,27 @@ class Expander {
                             ErrorCode.NOT_MEMBER, "sender " + message.from() + " is not part of " + conversation);
                 }
                 if (storedVersion == null) {
+                    for (String user : recipients) {
+                        if (blocked.contains(new BlockRepository.Block(user, message.from()))) {
+                            throw new Records.InvalidRecordException(
+                                    ErrorCode.BLOCKED, user + " blocked " + message.from());
+                        }
+                    }
                     convSeq = store(message, 0);
                 }
             } else if (storedVersion != null) {
                 recipients = members(conversation.groupId(), storedVersion);
             } else {
-                String groupId = conversation.groupId();
-                Long version = versions.get(groupId);
-                if (version == null) {
-                    throw new Records.InvalidRecordException(ErrorCode.NOT_FOUND, "no group " + groupId);
-                }
-                recipients = members(groupId, version);
+                GroupRepository.Group group = openGroup(conversation.groupId());
+                recipients = members(group.groupId(), group.membersVersion());
                 if (!recipients.contains(message.from())) {
                     throw new Records.InvalidRecordException(
                             ErrorCode.NOT_MEMBER,
                             message.from() + " is not a member of " + conversation + " at this point of its log");
                 }
-                convSeq = store(message, version);
+                GroupRules.requireMaySend(
+                        group, message.from(), message.sentAt().toEpochMilli());
+                convSeq = store(message, group.membersVersion());
             }
             if (storedVersion != null) {
                 log.debug(
@@ -575,19 +618,218 @@ class Expander {
             return members;
         }
 
-        private void changeMembers(String eventId, String groupId, LongConsumer change) {
-            if (memberships.isApplied(eventId)) {
+        /**
+         * The group, which exists and is not dissolved, with its first entry made if it has none yet.
+         *
+         * @throws Records.InvalidRecordException when there is no such group or it is dissolved
+         */
+        private GroupRepository.Group openGroup(String groupId) {
+            GroupRepository.Group group = groups.get(groupId);
+            if (group == null) {
+                throw new Records.InvalidRecordException(ErrorCode.NOT_FOUND, "no group " + groupId);
+            }
+            if (group.dissolved()) {
+                throw new Records.InvalidRecordException(ErrorCode.NOT_FOUND, "g:" + groupId + " is dissolved");
+            }
+            ensureCreated(group);
+            return group;
+        }
+
+        /**
+         * Makes the group's {@code group.created} entry, its first, if the group has no entry yet: from the group as
+         * created (nothing of it changes before its first entry), so it is the same whichever record comes first.
+         */
+        private void ensureCreated(GroupRepository.Group group) {
+            String conversation = ConversationId.group(group.groupId()).value();
+            if (lastSeqs.getOrDefault(conversation, 0L) > 0) {
                 return;
             }
-            long version = memberships
-                            .lockForChange(groupId)
-                            .orElseThrow(() ->
-                                    new Records.InvalidRecordException(ErrorCode.NOT_FOUND, "no group " + groupId))
-                    + 1;
-            change.accept(version);
-            memberships.recordEvent(eventId, groupId, version, clock.millis());
-            versions.put(groupId, version);
+            List<String> members = members(group.groupId(), 1);
+            ConversationRecord.MessagePosted entry = system(
+                    createdId(group.groupId()),
+                    conversation,
+                    group.ownerId(),
+                    GroupRules.created(group, members),
+                    Instant.ofEpochMilli(group.createdAt()));
+            emit(entry, members, store(entry, 1), null, false);
         }
+
+        /** A group created at the gateway: its first entry, made now unless a record before made it. */
+        private void created(ConversationRecord.GroupCreated created) {
+            String id = createdId(created.groupId());
+            MessageRepository.Stored before = stored.get(id);
+            if (before != null) {
+                enterAgain(id, created.conversation(), before, created.at(), null, false);
+                return;
+            }
+            GroupRepository.Group group = groups.get(created.groupId());
+            if (group == null) {
+                throw new Records.InvalidRecordException(ErrorCode.NOT_FOUND, "no group " + created.groupId());
+            }
+            ensureCreated(group);
+        }
+
+        /**
+         * A change of a group, decided by {@link GroupRules} against the group as it is at this point of the log,
+         * applied, and entered as a {@code system} message in the inbox of every member: those after it when members
+         * join, those before it when one leaves (so the one who leaves learns of it too).
+         */
+        private void groupChange(ConversationRecord.GroupChange change) {
+            String id = systemId(change);
+            String leaving = change instanceof ConversationRecord.MemberRemoved removed ? removed.userId() : null;
+            boolean dissolving = change instanceof ConversationRecord.GroupDissolved;
+            MessageRepository.Stored before = stored.get(id);
+            if (before != null) {
+                // applied before (a redelivery): entered again, to the same members, with its number
+                enterAgain(id, change.conversation(), before, change.at(), leaving, dissolving);
+                return;
+            }
+            if ((change instanceof ConversationRecord.MembersAdded || leaving != null)
+                    && memberships.isApplied(change.eventId())) {
+                return; // a membership change applied before groups had system messages
+            }
+            GroupRepository.Group group = groups.get(change.groupId());
+            if (group == null) {
+                throw new Records.InvalidRecordException(ErrorCode.NOT_FOUND, "no group " + change.groupId());
+            }
+            if (!group.dissolved()) {
+                ensureCreated(group);
+            }
+            List<String> membersBefore = members(group.groupId(), group.membersVersion());
+            GroupRules.Outcome outcome = GroupRules.decide(group, new HashSet<>(membersBefore), change);
+            GroupRepository.Group after = outcome.after();
+            List<String> recipients = membersBefore;
+            if (after.membersVersion() != group.membersVersion()) {
+                long version = after.membersVersion();
+                Set<String> now = new TreeSet<>(membersBefore);
+                outcome.joined().forEach(user -> memberships.join(group.groupId(), user, version));
+                now.addAll(outcome.joined());
+                if (outcome.leaving() != null) {
+                    memberships.leave(group.groupId(), outcome.leaving(), version);
+                    now.remove(outcome.leaving());
+                }
+                memberships.recordEvent(change.eventId(), group.groupId(), version, clock.millis());
+                List<String> membersAfter = List.copyOf(now);
+                learned.put(new MembershipRepository.GroupVersion(group.groupId(), version), membersAfter);
+                if (!outcome.joined().isEmpty()) {
+                    recipients = membersAfter;
+                }
+            }
+            saveRoles(group, after);
+            Long dissolvedAt = after.dissolvedAt();
+            if (dissolvedAt != null && !group.dissolved()) {
+                groupStates.dissolve(group.groupId(), dissolvedAt, after.version());
+            } else if (after.version() != group.version()) {
+                groupStates.update(after);
+            }
+            groups.put(group.groupId(), after);
+            ObjectNode event = outcome.event();
+            if (event != null) {
+                String from =
+                        change.by().startsWith("bridge:") ? outcome.joined().getFirst() : change.by();
+                ConversationRecord.MessagePosted entry = system(id, change.conversation(), from, event, change.at());
+                long recipientsVersion = recipients == membersBefore ? group.membersVersion() : after.membersVersion();
+                emit(entry, recipients, store(entry, recipientsVersion), leaving, dissolving);
+            }
+            outcomes.decide(change.eventId(), null, null, clock.millis());
+        }
+
+        /** Writes what changed of the admins and the member mutes. */
+        private void saveRoles(GroupRepository.Group before, GroupRepository.Group after) {
+            String groupId = before.groupId();
+            for (String admin : before.admins()) {
+                if (!after.admins().contains(admin)) {
+                    groupStates.setAdmin(groupId, admin, false);
+                }
+            }
+            for (String admin : after.admins()) {
+                if (!before.admins().contains(admin)) {
+                    groupStates.setAdmin(groupId, admin, true);
+                }
+            }
+            for (String muted : before.mutes().keySet()) {
+                if (!after.mutes().containsKey(muted)) {
+                    groupStates.unmute(groupId, muted);
+                }
+            }
+            after.mutes().forEach((muted, until) -> {
+                if (!until.equals(before.mutes().get(muted))) {
+                    groupStates.mute(groupId, muted, until);
+                }
+            });
+        }
+
+        /** A block or an unblock, in the log of the two users' direct conversation. */
+        private void block(ConversationRecord.BlockChanged change) {
+            BlockRepository.Block block = new BlockRepository.Block(change.by(), change.userId());
+            if (change.blocked()) {
+                blockList.block(change.by(), change.userId(), change.at().toEpochMilli());
+                blocked.add(block);
+            } else {
+                blockList.unblock(change.by(), change.userId());
+                blocked.remove(block);
+            }
+            outcomes.decide(change.eventId(), null, null, clock.millis());
+        }
+
+        /** Records why a group or block change was refused, for the gateway waiting to answer it. */
+        private void refused(ConversationRecord record, Records.InvalidRecordException refusal) {
+            String eventId = switch (record) {
+                case ConversationRecord.GroupChange change -> change.eventId();
+                case ConversationRecord.BlockChanged block -> block.eventId();
+                default -> null;
+            };
+            if (eventId != null) {
+                outcomes.decide(eventId, refusal.reason().code(), refusal.getMessage(), clock.millis());
+            }
+        }
+
+        /** A stored system entry entered again (its content is not needed for that). */
+        private void enterAgain(
+                String id,
+                String conversation,
+                MessageRepository.Stored before,
+                Instant at,
+                @Nullable String leaving,
+                boolean dissolving) {
+            List<String> recipients = members(new ConversationId(conversation).groupId(), before.membersVersion());
+            ConversationRecord.MessagePosted entry =
+                    system(id, conversation, before.from(), Json.MAPPER.createObjectNode(), at);
+            emit(entry, recipients, before.convSeq(), leaving, dissolving);
+        }
+
+        /** Enters a system message for its recipients, each of whose groups data type moves on with it. */
+        private void emit(
+                ConversationRecord.MessagePosted entry,
+                List<String> recipients,
+                long convSeq,
+                @Nullable String leaving,
+                boolean dissolving) {
+            Expansion expansion = new Expansion(entry, recipients, convSeq);
+            expansions.add(expansion);
+            outputs.add(expansion);
+            entryCount += recipients.size();
+            for (String user : recipients) {
+                outputs.add(new StateChange(
+                        new InboxRecord.GroupChanged(user, entry.conversation(), user.equals(leaving), dissolving)));
+            }
+        }
+    }
+
+    /** The id of a group's {@code group.created} entry. */
+    static String createdId(String groupId) {
+        return MessageId.forChange("system", "group.created", groupId);
+    }
+
+    /** The id of the system entry of a group change. */
+    static String systemId(ConversationRecord.GroupChange change) {
+        return MessageId.forChange("system", change.eventId());
+    }
+
+    private static ConversationRecord.MessagePosted system(
+            String id, String conversation, String from, ObjectNode content, Instant at) {
+        return new ConversationRecord.MessagePosted(
+                id, "system:" + id, conversation, from, MessageContent.SYSTEM, content, at, null, null);
     }
 
     /** The message's conversation, which {@link Records#decodeConversation} found valid: not parsed again. */

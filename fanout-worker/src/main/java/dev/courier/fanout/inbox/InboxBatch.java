@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import dev.courier.common.ConversationId;
 import dev.courier.common.InboxRecord;
 import dev.courier.common.MessageContent;
 import dev.courier.store.ConversationRepository;
@@ -51,6 +52,9 @@ final class InboxBatch {
 
     /** The states the batch changed. */
     private final Set<ConversationRepository.Key> changed = new LinkedHashSet<>();
+
+    /** The rows of users' groups data type the batch wrote, by user and group. */
+    private final Map<String, InboxRepository.UserGroup> userGroups = new LinkedHashMap<>();
 
     private int duplicates;
 
@@ -101,6 +105,7 @@ final class InboxBatch {
                 case InboxRecord.Read read -> read(read);
                 case InboxRecord.PeerRead peerRead -> peerRead(peerRead);
                 case InboxRecord.Muted muted -> mute(muted);
+                case InboxRecord.GroupChanged group -> groupChanged(group);
             }
         }
     }
@@ -123,7 +128,7 @@ final class InboxBatch {
     private void enter(InboxRecord.Entry entry) {
         InboxRepository.Head head = head(entry.userId());
         long seq = head.headSeq() + 1;
-        head = new InboxRepository.Head(seq, head.conversationsVersion(), head.unreadTotal());
+        head = head.withSeq(seq);
         heads.put(entry.userId(), head);
         touched.add(entry.userId());
         rows.add(new InboxCommitListener.Row(entry.userId(), seq, entry.messageId()));
@@ -229,6 +234,18 @@ final class InboxBatch {
                 null));
     }
 
+    /** The group's object changed for the user: it is listed in their groups data type under its next version. */
+    private void groupChanged(InboxRecord.GroupChanged change) {
+        InboxRepository.Head head = head(change.userId());
+        long version = head.groupsVersion() + 1;
+        heads.put(change.userId(), head.withGroups(version));
+        touched.add(change.userId());
+        String groupId = new ConversationId(change.conversation()).groupId();
+        userGroups.put(
+                change.userId() + " " + groupId,
+                new InboxRepository.UserGroup(change.userId(), groupId, version, change.left(), change.dissolved()));
+    }
+
     private State stateOf(String userId, String conversation) {
         return states.computeIfAbsent(
                 new ConversationRepository.Key(userId, conversation), key -> State.fresh(userId, conversation));
@@ -245,7 +262,7 @@ final class InboxBatch {
         InboxRepository.Head head = head(next.userId());
         long version = head.conversationsVersion() + 1;
         long unreadTotal = head.unreadTotal() + next.unread() - (before == null ? 0 : before.unread());
-        heads.put(next.userId(), new InboxRepository.Head(head.headSeq(), version, unreadTotal));
+        heads.put(next.userId(), head.withConversations(version, unreadTotal));
         touched.add(next.userId());
         states.put(
                 key,
@@ -274,6 +291,9 @@ final class InboxBatch {
             changed.forEach(key -> changedStates.add(states.get(key)));
             conversations.save(changedStates);
         }
+        if (!userGroups.isEmpty()) {
+            inbox.saveUserGroups(userGroups.values());
+        }
         if (!touched.isEmpty()) {
             Map<String, InboxRepository.Head> moved = new LinkedHashMap<>();
             touched.forEach(user -> moved.put(user, head(user)));
@@ -296,6 +316,13 @@ final class InboxBatch {
             newHeads.put(row.userId(), row.seq());
         }
         return newHeads;
+    }
+
+    /** The users whose groups data type moved: they get a {@code groups} hint. */
+    Set<String> groupsChanged() {
+        Set<String> users = new LinkedHashSet<>();
+        userGroups.values().forEach(group -> users.add(group.userId()));
+        return users;
     }
 
     /** The users whose conversation states changed without a new inbox row: they get a {@code conversations} hint. */

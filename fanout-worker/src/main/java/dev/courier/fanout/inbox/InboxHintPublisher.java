@@ -43,26 +43,31 @@ class InboxHintPublisher implements DisposableBean {
 
     // a pipelined callback must return null (its results come from the pipeline)
     @SuppressWarnings("NullAway")
-    void publish(Map<String, Long> heads, Set<String> conversationsChanged) {
-        if (heads.isEmpty() && conversationsChanged.isEmpty()) {
+    void publish(Map<String, Long> heads, Set<String> conversationsChanged, Set<String> groupsChanged) {
+        if (heads.isEmpty() && conversationsChanged.isEmpty() && groupsChanged.isEmpty()) {
             return;
         }
         queue.submit(
-                heads.size() + conversationsChanged.size(),
+                heads.size() + conversationsChanged.size() + groupsChanged.size(),
                 () -> redis.executePipelined((RedisCallback<Object>) connection -> {
-                    publishAll(connection, heads, conversationsChanged);
+                    publishAll(connection, heads, conversationsChanged, groupsChanged);
                     return null;
                 }));
     }
 
     private static void publishAll(
-            RedisConnection connection, Map<String, Long> heads, Set<String> conversationsChanged) {
+            RedisConnection connection,
+            Map<String, Long> heads,
+            Set<String> conversationsChanged,
+            Set<String> groupsChanged) {
         heads.forEach((user, seq) -> connection.publish(
                 Hints.channel(user).getBytes(StandardCharsets.UTF_8),
                 Long.toString(seq).getBytes(StandardCharsets.US_ASCII)));
         byte[] conversations = Hints.CONVERSATIONS.getBytes(StandardCharsets.US_ASCII);
         conversationsChanged.forEach(
                 user -> connection.publish(Hints.channel(user).getBytes(StandardCharsets.UTF_8), conversations));
+        byte[] groups = Hints.GROUPS.getBytes(StandardCharsets.US_ASCII);
+        groupsChanged.forEach(user -> connection.publish(Hints.channel(user).getBytes(StandardCharsets.UTF_8), groups));
     }
 
     @Override

@@ -122,7 +122,7 @@ class InboxListener {
         if (!heads.isEmpty()) {
             commitListeners.forEach(listener -> listener.committed(heads, batch.rows()));
         }
-        hints.publish(heads, batch.statesOnly());
+        hints.publish(heads, batch.statesOnly(), batch.groupsChanged());
         if (rejection != null) {
             throw new BatchListenerFailedException(rejection.getMessage(), rejection, offset + decoded);
         }

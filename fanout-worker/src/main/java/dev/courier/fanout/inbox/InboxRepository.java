@@ -25,7 +25,8 @@ class InboxRepository {
     static final int ROWS_PER_STATEMENT = 500;
 
     private static final String HEADS = """
-            SELECT user_id, head_seq, conversations_version, unread_total FROM inbox_heads WHERE user_id IN (%s)
+            SELECT user_id, head_seq, conversations_version, unread_total, groups_version FROM inbox_heads
+            WHERE user_id IN (%s)
             """;
 
     private static final String PRESENT = """
@@ -35,10 +36,17 @@ class InboxRepository {
     private static final String INSERT_ROWS = "INSERT INTO inbox (user_id, seq, message_id, created_at) VALUES %s";
 
     private static final String UPSERT_HEADS = """
-            INSERT INTO inbox_heads (user_id, head_seq, conversations_version, unread_total) VALUES %s
+            INSERT INTO inbox_heads (user_id, head_seq, conversations_version, unread_total, groups_version) VALUES %s
             ON DUPLICATE KEY UPDATE head_seq = GREATEST(head_seq, VALUES(head_seq)),
                 conversations_version = GREATEST(conversations_version, VALUES(conversations_version)),
-                unread_total = VALUES(unread_total)
+                unread_total = VALUES(unread_total),
+                groups_version = GREATEST(groups_version, VALUES(groups_version))
+            """;
+
+    private static final String UPSERT_USER_GROUPS = """
+            INSERT INTO user_groups (user_id, group_id, version, has_left, dissolved) VALUES %s
+            ON DUPLICATE KEY UPDATE version = VALUES(version), has_left = VALUES(has_left),
+                dissolved = VALUES(dissolved)
             """;
 
     private final JdbcOperations jdbc;
@@ -49,12 +57,27 @@ class InboxRepository {
 
     /**
      * A user's counters: the highest inbox seq assigned so far, the newest conversations version, the sum of the
-     * unread counts of their conversation states.
+     * unread counts of their conversation states, the newest groups version.
      */
-    record Head(long headSeq, long conversationsVersion, long unreadTotal) {
+    record Head(long headSeq, long conversationsVersion, long unreadTotal, long groupsVersion) {
 
-        static final Head NONE = new Head(0, 0, 0);
+        static final Head NONE = new Head(0, 0, 0, 0);
+
+        Head withSeq(long seq) {
+            return new Head(seq, conversationsVersion, unreadTotal, groupsVersion);
+        }
+
+        Head withConversations(long version, long unread) {
+            return new Head(headSeq, version, unread, groupsVersion);
+        }
+
+        Head withGroups(long version) {
+            return new Head(headSeq, conversationsVersion, unreadTotal, version);
+        }
     }
+
+    /** A group of a user's groups data type, at the user's groups version of its last change. */
+    record UserGroup(String userId, String groupId, long version, boolean left, boolean dissolved) {}
 
     /** The counters of each of these users (users without an inbox are absent). */
     Map<String, Head> heads(Collection<String> userIds) {
@@ -63,7 +86,8 @@ class InboxRepository {
             jdbc.query(
                     HEADS.formatted(placeholders(chunk.size())),
                     rs -> {
-                        heads.put(rs.getString(1), new Head(rs.getLong(2), rs.getLong(3), rs.getLong(4)));
+                        heads.put(
+                                rs.getString(1), new Head(rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)));
                     },
                     chunk.toArray());
         }
@@ -107,15 +131,32 @@ class InboxRepository {
     void saveHeads(Map<String, Head> heads) {
         List<Map.Entry<String, Head>> entries = List.copyOf(heads.entrySet());
         for (List<Map.Entry<String, Head>> chunk : chunks(entries, ROWS_PER_STATEMENT)) {
-            Object[] args = new Object[chunk.size() * 4];
+            Object[] args = new Object[chunk.size() * 5];
             int i = 0;
             for (Map.Entry<String, Head> head : chunk) {
                 args[i++] = head.getKey();
                 args[i++] = head.getValue().headSeq();
                 args[i++] = head.getValue().conversationsVersion();
                 args[i++] = head.getValue().unreadTotal();
+                args[i++] = head.getValue().groupsVersion();
             }
-            jdbc.update(UPSERT_HEADS.formatted(tuples(chunk.size(), "(?, ?, ?, ?)")), args);
+            jdbc.update(UPSERT_HEADS.formatted(tuples(chunk.size(), "(?, ?, ?, ?, ?)")), args);
+        }
+    }
+
+    /** Writes these rows of users' groups data type. */
+    void saveUserGroups(Collection<UserGroup> groups) {
+        for (List<UserGroup> chunk : chunks(List.copyOf(groups), ROWS_PER_STATEMENT)) {
+            Object[] args = new Object[chunk.size() * 5];
+            int i = 0;
+            for (UserGroup group : chunk) {
+                args[i++] = group.userId();
+                args[i++] = group.groupId();
+                args[i++] = group.version();
+                args[i++] = group.left();
+                args[i++] = group.dissolved();
+            }
+            jdbc.update(UPSERT_USER_GROUPS.formatted(tuples(chunk.size(), "(?, ?, ?, ?, ?)")), args);
         }
     }
 }

@@ -26,6 +26,9 @@ import dev.courier.common.Records;
 import dev.courier.common.Topics;
 import dev.courier.fanout.TestServers;
 import dev.courier.store.AccountRepository;
+import dev.courier.store.BlockRepository;
+import dev.courier.store.ChangeOutcomeRepository;
+import dev.courier.store.GroupRepository;
 import dev.courier.store.MembershipRepository;
 import dev.courier.store.MessageRepository;
 
@@ -54,6 +57,9 @@ class ConversationListenerIntegrationTests {
                     new MessageRepository(jdbc),
                     new MembershipRepository(jdbc),
                     new AccountRepository(jdbc),
+                    new GroupRepository(jdbc),
+                    new BlockRepository(jdbc),
+                    new ChangeOutcomeRepository(jdbc),
                     Clock.systemUTC()),
             TestServers.transactions(),
             TestServers.kafka(),
@@ -186,6 +192,7 @@ class ConversationListenerIntegrationTests {
     private List<ConsumerRecord<String, String>> inboxRecordsOf(ConversationRecord.MessagePosted message) {
         return TestServers.readToEnd(published).stream()
                 .filter(record -> record.topic().equals(Topics.INBOX))
+                .filter(record -> record.value().contains("\"type\":\"inbox.entries\""))
                 .filter(record -> entries(record).messageId().equals(message.messageId()))
                 .toList();
     }
@@ -209,7 +216,9 @@ class ConversationListenerIntegrationTests {
         return records.stream()
                 .filter(record -> record.topic().equals(Topics.INBOX))
                 .flatMap(record -> Records.decodeInboxRecord(record.value()).stream())
+                .filter(InboxRecord.Entry.class::isInstance)
                 .map(InboxRecord.Entry.class::cast)
+                .filter(entry -> !"system".equals(entry.kind())) // a group's first entry, group.created
                 .toList();
     }
 

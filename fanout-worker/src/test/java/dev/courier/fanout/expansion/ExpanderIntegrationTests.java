@@ -1,6 +1,7 @@
 package dev.courier.fanout.expansion;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,6 +17,9 @@ import dev.courier.common.Records;
 import dev.courier.fanout.TestRecords;
 import dev.courier.fanout.TestServers;
 import dev.courier.store.AccountRepository;
+import dev.courier.store.BlockRepository;
+import dev.courier.store.ChangeOutcomeRepository;
+import dev.courier.store.GroupRepository;
 import dev.courier.store.MembershipRepository;
 import dev.courier.store.MessageRepository;
 
@@ -44,6 +48,9 @@ class ExpanderIntegrationTests {
             new MessageRepository(jdbc),
             new MembershipRepository(jdbc),
             new AccountRepository(jdbc),
+            new GroupRepository(jdbc),
+            new BlockRepository(jdbc),
+            new ChangeOutcomeRepository(jdbc),
             Clock.systemUTC());
 
     private final String owner = person("owner");
@@ -69,7 +76,7 @@ class ExpanderIntegrationTests {
 
     @Test
     void aGroupMessageExpandsToEveryMemberTheSenderIncluded() {
-        String groupId = TestServers.group(owner, bob, carol);
+        String groupId = createdGroup(owner, bob, carol);
         ConversationRecord.MessagePosted hello = message(bob, group(groupId), "hello all");
 
         Expander.Batch batch = apply(hello);
@@ -81,7 +88,7 @@ class ExpanderIntegrationTests {
 
     @Test
     void aRedeliveredBatchProducesTheSameExpansionsAndStoresNothingTwice() {
-        String groupId = TestServers.group(owner, bob);
+        String groupId = createdGroup(owner, bob);
         String dave = person("dave");
         List<Object> records = List.of(
                 message(owner, group(groupId), "one"),
@@ -94,8 +101,14 @@ class ExpanderIntegrationTests {
         Expander.Batch again = apply(records.toArray());
 
         assertThat(again.rejection()).isNull();
-        assertThat(again.expansions()).isEqualTo(first.expansions());
-        assertThat(again.entryCount()).isEqualTo(first.entryCount()).isEqualTo(2 + 3 + 2);
+        // the same entries to the same members with the same numbers (what the inbox writer receives)
+        assertThat(again.expansions())
+                .extracting(Expander.Expansion::messageId, Expander.Expansion::recipients, Expander.Expansion::convSeq)
+                .isEqualTo(first.expansions().stream()
+                        .map(expansion -> tuple(expansion.messageId(), expansion.recipients(), expansion.convSeq()))
+                        .toList());
+        // the messages, and the system messages of carol joining (to all three) and of bob leaving (to all three)
+        assertThat(again.entryCount()).isEqualTo(first.entryCount()).isEqualTo(2 + 3 + 3 + 3 + 2);
         for (Object record : records) {
             if (record instanceof ConversationRecord.MessagePosted message) {
                 assertThat(storedVersions(message)).hasSize(1);
@@ -116,12 +129,12 @@ class ExpanderIntegrationTests {
 
     @Test
     void aSendRetriedWithinTheBatchIsStoredOnceAndReachesTheMembersOfItsFirstExpansion() {
-        String groupId = TestServers.group(owner, bob);
+        String groupId = createdGroup(owner, bob);
         ConversationRecord.MessagePosted hello = message(owner, group(groupId), "hello");
 
         Expander.Batch batch = apply(hello, added(groupId, carol, owner), hello);
 
-        assertThat(batch.expansions())
+        assertThat(userMessages(batch))
                 .hasSize(2)
                 .allSatisfy(expansion -> assertThat(expansion.recipients()).containsExactlyInAnyOrder(owner, bob));
         assertThat(storedVersions(hello)).containsExactly(1L);
@@ -129,7 +142,7 @@ class ExpanderIntegrationTests {
 
     @Test
     void membershipChangesApplyInLogOrderWithinOneBatch() {
-        String groupId = TestServers.group(owner, bob);
+        String groupId = createdGroup(owner, bob);
         ConversationRecord.MessagePosted beforeCarol = message(owner, group(groupId), "before carol joined");
         ConversationRecord.MessagePosted withCarol = message(owner, group(groupId), "carol is in, bob still in");
         ConversationRecord.MessagePosted withoutBob = message(owner, group(groupId), "bob is out");
@@ -153,7 +166,7 @@ class ExpanderIntegrationTests {
 
     @Test
     void aRedeliveredMembershipEventIsSkipped() {
-        String groupId = TestServers.group(owner, bob);
+        String groupId = createdGroup(owner, bob);
         ConversationRecord.MembersAdded carolJoins = added(groupId, carol, owner);
         apply(carolJoins);
         ConversationRecord.MessagePosted afterCarolLeft = message(owner, group(groupId), "carol left");
@@ -169,7 +182,7 @@ class ExpanderIntegrationTests {
     @Test
     void aMessageFromANonMemberStopsTheBatchThereAsNotMemberAndTheRecordsBeforeItStayApplied() {
         String outsider = person("outsider");
-        String groupId = TestServers.group(owner, bob);
+        String groupId = createdGroup(owner, bob);
         ConversationRecord.MessagePosted before = message(owner, group(groupId), "before");
         ConversationRecord.MessagePosted stored = message(bob, group(groupId), "stored before the poison");
         ConversationRecord.MessagePosted poison = message(outsider, group(groupId), "sneaked in");
@@ -182,7 +195,7 @@ class ExpanderIntegrationTests {
                 .isNotNull()
                 .extracting(Records.InvalidRecordException::reason)
                 .isEqualTo(ErrorCode.NOT_MEMBER);
-        assertThat(batch.expansions())
+        assertThat(userMessages(batch))
                 .extracting(Expander.Expansion::messageId)
                 .containsExactly(before.messageId(), stored.messageId(), before.messageId());
         assertThat(storedVersions(before, stored)).containsExactly(1L, 1L);
@@ -229,7 +242,7 @@ class ExpanderIntegrationTests {
 
     @Test
     void aMembershipChangeOfAGroupThatDoesNotExistIsNotFoundAndTheChangeBeforeItStaysApplied() {
-        String groupId = TestServers.group(owner, bob);
+        String groupId = createdGroup(owner, bob);
 
         Expander.Batch batch = apply(
                 added(groupId, carol, owner),
@@ -261,7 +274,7 @@ class ExpanderIntegrationTests {
 
     @Test
     void membersCachedByEarlierBatchesAreNotServedForALaterVersion() {
-        String groupId = TestServers.group(owner, bob);
+        String groupId = createdGroup(owner, bob);
         ConversationRecord.MessagePosted first = message(owner, group(groupId), "first");
         ConversationRecord.MessagePosted second = message(owner, group(groupId), "second");
         ConversationRecord.MessagePosted third = message(owner, group(groupId), "third");
@@ -277,7 +290,7 @@ class ExpanderIntegrationTests {
 
     @Test
     void membersReadInABatchThatRolledBackAreNotCached() {
-        String groupId = TestServers.group(owner, bob);
+        String groupId = createdGroup(owner, bob);
         String dave = person("dave");
         Expander.Batch rolledBack = expander.newBatch();
         transactions.executeWithoutResult(status -> {
@@ -299,7 +312,7 @@ class ExpanderIntegrationTests {
         String weibo = bridgeIdentity("weibo");
         String dottedPerson = "jane." + TestServers.uniqueId("doe");
         new AccountRepository(jdbc).createPerson(dottedPerson, "Jane", "unused", 0);
-        String groupId = TestServers.group(owner, bob, weibo, dottedPerson);
+        String groupId = createdGroup(owner, bob, weibo, dottedPerson);
         ConversationRecord.MessagePosted toGroup = message(bob, group(groupId), "to the group");
         ConversationRecord.MessagePosted toWeibo = message(owner, direct(owner, weibo), "to weibo");
         ConversationRecord.MessagePosted toPerson = message(owner, direct(owner, dottedPerson), "to jane");
@@ -321,7 +334,7 @@ class ExpanderIntegrationTests {
                         null,
                         List.of(weibo),
                         null,
-                        1));
+                        2)); // the group's first entry is group.created
     }
 
     @Test
@@ -341,7 +354,7 @@ class ExpanderIntegrationTests {
     /** Applies the records as one batch in one transaction, as the listener does. */
     @Test
     void messagesAreNumberedPerConversationInLogOrderAndARedeliveryKeepsItsNumber() {
-        String groupId = TestServers.group(owner, bob);
+        String groupId = createdGroup(owner, bob);
         List<Object> records = List.of(
                 message(owner, direct(owner, bob), "d1"),
                 message(bob, group(groupId), "g1"),
@@ -352,8 +365,9 @@ class ExpanderIntegrationTests {
         Expander.Batch first = apply(records.toArray());
         Expander.Batch again = apply(records.toArray());
 
-        assertThat(first.expansions()).extracting(Expander.Expansion::convSeq).containsExactly(1L, 1L, 2L, 2L, 3L);
-        assertThat(again.expansions()).extracting(Expander.Expansion::convSeq).containsExactly(1L, 1L, 2L, 2L, 3L);
+        // the group's first entry is its group.created
+        assertThat(first.expansions()).extracting(Expander.Expansion::convSeq).containsExactly(1L, 2L, 2L, 3L, 3L);
+        assertThat(again.expansions()).extracting(Expander.Expansion::convSeq).containsExactly(1L, 2L, 2L, 3L, 3L);
         Expander.Batch next = apply(message(bob, direct(owner, bob), "d4"));
         assertThat(next.expansions()).extracting(Expander.Expansion::convSeq).containsExactly(4L);
         assertThat(jdbc.sql("SELECT last_conv_seq FROM conversation_seqs WHERE conversation_id = ?")
@@ -365,7 +379,7 @@ class ExpanderIntegrationTests {
 
     @Test
     void aReadGoesToTheReaderAndInADirectConversationToThePeerAsAReceipt() {
-        String groupId = TestServers.group(owner, bob);
+        String groupId = createdGroup(owner, bob);
         apply(message(owner, direct(owner, bob), "hello"), message(owner, group(groupId), "hello all"));
 
         Expander.Batch batch = apply(
@@ -382,7 +396,7 @@ class ExpanderIntegrationTests {
 
     @Test
     void aReadOfSomeoneNotPartOfTheConversationOrBeyondItsLastMessageIsRefused() {
-        String groupId = TestServers.group(owner, bob);
+        String groupId = createdGroup(owner, bob);
         apply(message(owner, direct(owner, bob), "hello"), message(owner, group(groupId), "hello all"));
 
         Expander.Batch outsider =
@@ -403,7 +417,7 @@ class ExpanderIntegrationTests {
 
     @Test
     void aRecordReusingAStoredMessagesIdForAnotherConversationOrSenderIsRefused() {
-        String groupId = TestServers.group(owner, bob);
+        String groupId = createdGroup(owner, bob);
         ConversationRecord.MessagePosted stored = message(owner, group(groupId), "for the group");
         apply(stored);
         ConversationRecord.MessagePosted elsewhere = new ConversationRecord.MessagePosted(
@@ -428,6 +442,22 @@ class ExpanderIntegrationTests {
         transactions.executeWithoutResult(status -> batch.applyAll(TestRecords.values(records)));
         batch.committed();
         return batch;
+    }
+
+    /** A new group with these first members, its group.created entry made as the gateway's record makes it. */
+    private String createdGroup(String owner, String... others) {
+        String groupId = TestServers.group(owner, others);
+        assertThat(apply(new ConversationRecord.GroupCreated(groupId, owner, Instant.now()))
+                        .rejection())
+                .isNull();
+        return groupId;
+    }
+
+    /** The expansions of messages people sent (not of system messages). */
+    private static List<Expander.Expansion> userMessages(Expander.Batch batch) {
+        return batch.expansions().stream()
+                .filter(expansion -> !expansion.message().kind().equals("system"))
+                .toList();
     }
 
     /** The recipients of the message's first expansion in the batch. */

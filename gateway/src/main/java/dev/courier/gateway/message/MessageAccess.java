@@ -7,13 +7,14 @@ import org.springframework.stereotype.Component;
 import dev.courier.common.ConversationId;
 import dev.courier.common.Ids;
 import dev.courier.common.MessageContent;
+import dev.courier.store.GroupRepository;
 import dev.courier.store.MembershipRepository;
 import dev.courier.store.MessageRepository;
 
 /**
  * Which stored messages a user may see: every message of a direct conversation of theirs, and a group's messages
- * stored with a members version at which they were a member (PROTOCOL.md, "History"). Lifecycle entries are not
- * messages one acts on.
+ * stored with a members version at which they were a member (PROTOCOL.md, "History"). Lifecycle entries and
+ * system messages are not messages one acts on.
  */
 @Component
 public class MessageAccess {
@@ -22,9 +23,12 @@ public class MessageAccess {
 
     private final MembershipRepository memberships;
 
-    MessageAccess(MessageRepository messages, MembershipRepository memberships) {
+    private final GroupRepository groups;
+
+    MessageAccess(MessageRepository messages, MembershipRepository memberships, GroupRepository groups) {
         this.messages = messages;
         this.memberships = memberships;
+        this.groups = groups;
     }
 
     /** The message, if it is stored, is not a lifecycle entry, and the user may see it. */
@@ -33,8 +37,17 @@ public class MessageAccess {
             return Optional.empty();
         }
         return messages.find(messageId)
-                .filter(message -> message.convSeq() != null && !MessageContent.isLifecycle(message.kind()))
+                .filter(message -> message.convSeq() != null && MessageContent.KINDS.contains(message.kind()))
                 .filter(message -> maySee(userId, message));
+    }
+
+    /** Whether the message's conversation still takes changes: a dissolved group takes none. */
+    public boolean isOpen(MessageRepository.StoredMessage message) {
+        ConversationId conversation = new ConversationId(message.conversation());
+        return !conversation.isGroup()
+                || groups.find(conversation.groupId())
+                        .filter(group -> !group.dissolved())
+                        .isPresent();
     }
 
     public boolean maySee(String userId, MessageRepository.StoredMessage message) {

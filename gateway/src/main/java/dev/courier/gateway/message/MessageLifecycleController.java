@@ -62,7 +62,7 @@ class MessageLifecycleController {
     @PostMapping("/v1/messages/{messageId}/recall")
     @ResponseStatus(HttpStatus.ACCEPTED)
     Recalled recall(Caller caller, @PathVariable String messageId) {
-        MessageRepository.StoredMessage message = target(caller, messageId);
+        MessageRepository.StoredMessage message = changeable(caller, messageId);
         requireSender(caller, message, "recall");
         if (message.recalledAt() != null) {
             return new Recalled(messageId, message.recalledAt()); // a second recall changes nothing
@@ -81,7 +81,7 @@ class MessageLifecycleController {
     @PatchMapping("/v1/messages/{messageId}")
     @ResponseStatus(HttpStatus.ACCEPTED)
     Edited edit(Caller caller, @PathVariable String messageId, @Valid @RequestBody Edit request) {
-        MessageRepository.StoredMessage message = target(caller, messageId);
+        MessageRepository.StoredMessage message = changeable(caller, messageId);
         requireSender(caller, message, "edit");
         if (!message.kind().equals("text")) {
             throw ApiException.invalid("messageId: only a text message can be edited");
@@ -136,7 +136,7 @@ class MessageLifecycleController {
             throw ApiException.invalid("emoji: 1-" + Records.MAX_EMOJI_CHARS
                     + " characters without spaces or control characters (percent-encoded in the path)");
         }
-        MessageRepository.StoredMessage message = target(caller, messageId);
+        MessageRepository.StoredMessage message = changeable(caller, messageId);
         publisher.publish(new ConversationRecord.ReactionChanged(
                 UUID.randomUUID().toString(), message.conversation(), messageId, caller.userId(), emoji, added, now()));
     }
@@ -145,6 +145,15 @@ class MessageLifecycleController {
     private MessageRepository.StoredMessage target(Caller caller, String messageId) {
         return access.visible(caller.userId(), messageId)
                 .orElseThrow(() -> ApiException.notFound("no message '" + messageId + "'"));
+    }
+
+    /** A message the caller may change: one of a conversation that still takes changes (a dissolved group takes none). */
+    private MessageRepository.StoredMessage changeable(Caller caller, String messageId) {
+        MessageRepository.StoredMessage message = target(caller, messageId);
+        if (!access.isOpen(message)) {
+            throw ApiException.notFound("no message '" + messageId + "' that can change: its group is dissolved");
+        }
+        return message;
     }
 
     private static void requireSender(Caller caller, MessageRepository.StoredMessage message, String what) {

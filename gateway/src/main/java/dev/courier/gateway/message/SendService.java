@@ -25,6 +25,7 @@ import dev.courier.common.MessageId;
 import dev.courier.gateway.ConversationPublisher;
 import dev.courier.gateway.GatewayProperties;
 import dev.courier.gateway.RateLimiter;
+import dev.courier.store.GroupRepository;
 import dev.courier.store.MessageRepository;
 import dev.courier.web.ApiException;
 import dev.courier.web.Caller;
@@ -126,7 +127,7 @@ public class SendService {
         }
         String messageId = MessageId.forSend(caller.userId(), request.clientMsgId());
         MessageRepository.SendCheck checked = switch (to) {
-            case Address.User user -> messages.checkDirectSend(messageId, user.userId());
+            case Address.User user -> messages.checkDirectSend(messageId, caller.userId(), user.userId());
             case Address.Group group -> messages.checkGroupSend(messageId, group.groupId(), caller.userId());
         };
         if (checked.storedAt() != null) {
@@ -144,13 +145,29 @@ public class SendService {
                 if (!checked.targetExists()) {
                     throw ApiException.notFound("to: no user '" + user.userId() + "'");
                 }
+                if (checked.blocked()) {
+                    throw new ApiException(ErrorCode.BLOCKED, "u:" + user.userId() + " does not take your messages");
+                }
             }
             case Address.Group group -> {
-                if (!checked.targetExists()) {
+                if (!checked.targetExists() || checked.dissolved()) {
                     throw ApiException.notFound("to: no group '" + group.groupId() + "'");
                 }
                 if (!checked.memberNow()) {
                     throw new ApiException(ErrorCode.NOT_MEMBER, "you are not a member of g:" + group.groupId());
+                }
+                Long mutedUntil = checked.mutedUntil();
+                if (mutedUntil != null && clock.millis() < mutedUntil) {
+                    throw new ApiException(
+                            ErrorCode.FORBIDDEN,
+                            "you are muted in g:" + group.groupId()
+                                    + (mutedUntil == GroupRepository.UNTIL_UNMUTED
+                                            ? " until unmuted"
+                                            : " until " + Instant.ofEpochMilli(mutedUntil)));
+                }
+                if (checked.groupMuted() && !checked.manager()) {
+                    throw new ApiException(
+                            ErrorCode.FORBIDDEN, "g:" + group.groupId() + " is muted: only the owner and admins send");
                 }
             }
         }
