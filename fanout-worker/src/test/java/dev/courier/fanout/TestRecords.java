@@ -31,6 +31,52 @@ public final class TestRecords {
                 messageId, clientMsgId, conversation, from, "text", StringNode.valueOf(text), Instant.now(), null);
     }
 
+    /** A text message that replies to another message. */
+    public static ConversationRecord.MessagePosted reply(
+            String from, String conversation, String text, String replyTo) {
+        String clientMsgId = TestServers.uniqueId("c");
+        return new ConversationRecord.MessagePosted(
+                MessageId.forSend(from, clientMsgId),
+                clientMsgId,
+                conversation,
+                from,
+                "text",
+                StringNode.valueOf(text),
+                Instant.now(),
+                null,
+                replyTo);
+    }
+
+    /** A recall of the message, as the gateway writes it. */
+    public static ConversationRecord.MessageRecalled recalled(ConversationRecord.MessagePosted message, String by) {
+        return new ConversationRecord.MessageRecalled(message.conversation(), message.messageId(), by, Instant.now());
+    }
+
+    /** An edit of the message, with a new event id. */
+    public static ConversationRecord.MessageEdited edited(
+            ConversationRecord.MessagePosted message, String by, String text) {
+        return new ConversationRecord.MessageEdited(
+                UUID.randomUUID().toString(), message.conversation(), message.messageId(), by, text, Instant.now());
+    }
+
+    /** A delete of the message for the user {@code by}. */
+    public static ConversationRecord.MessageDeleted deleted(ConversationRecord.MessagePosted message, String by) {
+        return new ConversationRecord.MessageDeleted(message.conversation(), message.messageId(), by, Instant.now());
+    }
+
+    /** A reaction added ({@code added}) or removed, with a new event id. */
+    public static ConversationRecord.ReactionChanged reaction(
+            ConversationRecord.MessagePosted message, String by, String emoji, boolean added) {
+        return new ConversationRecord.ReactionChanged(
+                UUID.randomUUID().toString(),
+                message.conversation(),
+                message.messageId(),
+                by,
+                emoji,
+                added,
+                Instant.now());
+    }
+
     public static String direct(String one, String other) {
         return ConversationId.direct(one, other).value();
     }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -27,6 +28,7 @@ import dev.courier.testinfra.CourierInfrastructure;
 import dev.courier.testinfra.client.Api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -310,5 +312,79 @@ class BridgeIntegrationTests {
                     .extracting(m -> m.path("content").asString())
                     .containsExactly("first post", "second post");
         });
+    }
+
+    @Test
+    void recallsAndEditsGoOutWithTheTargetAsTheSystemKnowsItAndComeInForTheSystemsOwnMessages() {
+        Api.Session bob = api.newUser("bob");
+        String from = Api.uniqueId("wb-user");
+        String identity = "weibo." + from;
+        String conversation = bob.userId().compareTo(identity) < 0
+                ? "d:" + bob.userId() + ":" + identity
+                : "d:" + identity + ":" + bob.userId();
+        String externalId = Api.uniqueId("wb");
+        publish("weibo", externalId, envelope(externalId, from, "u:" + bob.userId(), "hello bob"));
+        String fromWeibo = historyMessage(
+                        bob, conversation, m -> m.path("from").asString().equals(identity))
+                .path("messageId")
+                .asString();
+        String toWeibo = api.sendOk(bob, "u:" + identity, "see you at 8");
+        historyMessage(bob, conversation, m -> m.path("messageId").asString().equals(toWeibo));
+
+        try (TopicReader out = new TopicReader("courier.bridge.out.weibo")) {
+            assertThat(api.edit(bob, toWeibo, "see you at 9").status()).isEqualTo(202);
+            assertThat(api.recall(bob, toWeibo).status()).isEqualTo(202);
+            // the system takes back its own message, named by its own id
+            ObjectNode recall = (ObjectNode)
+                    Json.MAPPER.readTree(envelope(Api.uniqueId("wb-recall"), from, "u:" + bob.userId(), "unused"));
+            recall.put("kind", "recall").putObject("content").put("target", externalId);
+            publish("weibo", externalId, recall.toString());
+
+            await().atMost(DELIVERY)
+                    .untilAsserted(() -> assertThat(out.values())
+                            .filteredOn(v -> v.path("conversation").asString().equals(conversation))
+                            .extracting(
+                                    v -> v.path("kind").asString(),
+                                    v -> v.path("from").asString(),
+                                    v -> v.path("content").path("target").asString(""),
+                                    v -> v.path("convSeq").asLong())
+                            .containsExactly(
+                                    tuple("text", bob.userId(), "", 2L),
+                                    tuple("edit", bob.userId(), toWeibo, 3L),
+                                    tuple("recall", bob.userId(), toWeibo, 4L),
+                                    tuple("recall", identity, externalId, 5L)));
+            assertThat(out.values())
+                    .filteredOn(v -> v.path("kind").asString().equals("edit")
+                            && v.path("conversation").asString().equals(conversation))
+                    .singleElement()
+                    .satisfies(edit -> {
+                        assertThat(edit.path("to").asString()).isEqualTo("u:" + from);
+                        assertThat(edit.path("content").path("text").asString()).isEqualTo("see you at 9");
+                    });
+            JsonNode recalled = historyMessage(
+                    bob,
+                    conversation,
+                    m -> m.path("messageId").asString().equals(fromWeibo)
+                            && m.path("recalled").asBoolean());
+            assertThat(recalled.path("content").isNull()).isTrue();
+        }
+    }
+
+    /** The first message of the user's history of the conversation that matches, once there is one. */
+    private JsonNode historyMessage(Api.Session reader, String conversation, Predicate<JsonNode> matches) {
+        List<JsonNode> found = new ArrayList<>();
+        await().atMost(DELIVERY).untilAsserted(() -> {
+            found.clear();
+            api.history(reader, conversation, "limit=200")
+                    .body()
+                    .path("messages")
+                    .forEach(m -> {
+                        if (matches.test(m)) {
+                            found.add(m);
+                        }
+                    });
+            assertThat(found).isNotEmpty();
+        });
+        return found.getFirst();
     }
 }

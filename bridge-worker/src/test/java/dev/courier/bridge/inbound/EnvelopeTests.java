@@ -1,6 +1,7 @@
 package dev.courier.bridge.inbound;
 
 import java.time.Instant;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.node.ObjectNode;
@@ -287,5 +288,104 @@ class EnvelopeTests {
                 allWrong.put("system", "wechat").put("externalId", "has space").toString(),
                 ErrorCode.FORBIDDEN,
                 "system: ");
+    }
+
+    /** A valid recall of the system's own earlier message {@code wb-998877}. */
+    private static ObjectNode recall() {
+        ObjectNode recall = valid().put("externalId", "wb-recall-1").put("kind", "recall");
+        recall.putObject("content").put("target", "wb-998877");
+        return recall;
+    }
+
+    /** A valid edit of it. */
+    private static ObjectNode edit() {
+        ObjectNode edit = valid().put("externalId", "wb-edit-1").put("kind", "edit");
+        edit.putObject("content").put("target", "wb-998877").put("text", "hello, corrected");
+        return edit;
+    }
+
+    @Test
+    void readsARecallAndAnEditOfTheSystemsOwnMessageNamedByItsExternalId() {
+        Envelope recall = read(recall().toString());
+        Envelope edit = read(edit().toString());
+
+        assertThat(recall.isChange()).isTrue();
+        assertThat(recall.kind()).isEqualTo("recall");
+        assertThat(recall.externalId()).isEqualTo("wb-recall-1");
+        assertThat(recall.content().path("target").stringValue()).isEqualTo("wb-998877");
+        assertThat(edit.isChange()).isTrue();
+        assertThat(edit.kind()).isEqualTo("edit");
+        assertThat(edit.content().path("target").stringValue()).isEqualTo("wb-998877");
+        assertThat(edit.content().path("text").stringValue()).isEqualTo("hello, corrected");
+        assertThat(read(valid().toString()).isChange()).isFalse();
+        // a target is any externalId: 1 to 64 printable ASCII characters
+        ObjectNode longest = recall();
+        ((ObjectNode) longest.get("content")).put("target", "~".repeat(64));
+        assertThat(read(longest.toString()).content().path("target").stringValue())
+                .hasSize(64);
+    }
+
+    @Test
+    void rejectsARecallOrAnEditWithoutAValidTarget() {
+        for (ObjectNode change : List.of(recall(), edit())) {
+            String kind = change.path("kind").stringValue();
+            assertInvalid(change.without("content").toString(), "content.target: ");
+            assertInvalid(change.putNull("content").toString(), "content.target: ");
+            assertInvalid(change.put("content", "wb-998877").toString(), "content.target: ");
+            for (Object target : new Object[] {null, 998877, "", "wb 1", "x".repeat(65), "wb-\u00e9", "wb\n1"}) {
+                ObjectNode bad = kind.equals("recall") ? recall() : edit();
+                ObjectNode content = (ObjectNode) bad.get("content");
+                if (target == null) {
+                    content.remove("target");
+                } else if (target instanceof Integer number) {
+                    content.put("target", number);
+                } else {
+                    content.put("target", (String) target);
+                }
+                assertRejected(
+                        bad.toString(),
+                        ErrorCode.INVALID_REQUEST,
+                        "content.target: the externalId of the system's message, 1-64 printable ASCII");
+            }
+        }
+    }
+
+    @Test
+    void rejectsAnEditWithoutTextOrWithTextOutsideTheLimitsOfASend() {
+        ObjectNode noText = edit();
+        ((ObjectNode) noText.get("content")).remove("text");
+        assertInvalid(noText.toString(), "content.text: is required");
+        ObjectNode number = edit();
+        ((ObjectNode) number.get("content")).put("text", 42);
+        assertInvalid(number.toString(), "content.text: must be a string for kind text");
+        ObjectNode empty = edit();
+        ((ObjectNode) empty.get("content")).put("text", "");
+        assertInvalid(empty.toString(), "content.text: must not be empty");
+        ObjectNode surrogate = edit();
+        ((ObjectNode) surrogate.get("content")).put("text", "LONE");
+        assertInvalid(surrogate.toString().replace("LONE", "\\ud800"), "content.text: is not well-formed Unicode");
+
+        ObjectNode longest = edit();
+        ((ObjectNode) longest.get("content")).put("text", "\u00e9".repeat(MAX_TEXT_BYTES / 2));
+        assertThat(read(longest.toString()).content().path("text").stringValue())
+                .hasSize(MAX_TEXT_BYTES / 2);
+        ObjectNode tooLong = edit();
+        ((ObjectNode) tooLong.get("content")).put("text", "\u00e9".repeat(MAX_TEXT_BYTES / 2) + "x");
+        assertRejected(
+                tooLong.toString(),
+                ErrorCode.PAYLOAD_TOO_LARGE,
+                "content.text: text is " + (MAX_TEXT_BYTES + 1) + " bytes of UTF-8");
+        // a recall needs no text, and any it has is not read
+        ObjectNode recallWithText = recall();
+        ((ObjectNode) recallWithText.get("content")).put("text", "");
+        assertThat(read(recallWithText.toString()).kind()).isEqualTo("recall");
+    }
+
+    @Test
+    void acceptsNoOtherChangeOfAMessageInbound() {
+        for (String kind : new String[] {"delete", "reaction", "system"}) {
+            ObjectNode change = recall().put("kind", kind);
+            assertInvalid(change.toString(), "kind: must be one of text, image, voice");
+        }
     }
 }

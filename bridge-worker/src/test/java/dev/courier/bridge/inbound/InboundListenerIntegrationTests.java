@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -116,6 +117,16 @@ class InboundListenerIntegrationTests {
 
     private static ObjectNode envelope(String externalId, String from, String to, String text) {
         return envelope("weibo", externalId, from, to, text);
+    }
+
+    /** A change of the system's own message {@code target}: a recall, or with {@code text} an edit. */
+    private static ObjectNode change(String externalId, String from, String to, String target, @Nullable String text) {
+        ObjectNode change = envelope(externalId, from, to, "unused").put("kind", text == null ? "recall" : "edit");
+        ObjectNode content = change.putObject("content").put("target", target);
+        if (text != null) {
+            content.put("text", text);
+        }
+        return change;
     }
 
     /** A record of {@code courier.bridge.in.<system>}, at the next offset of partition 2. */
@@ -506,6 +517,138 @@ class InboundListenerIntegrationTests {
         assertThat(deadLettered("invalid_request")).isEqualTo(8);
         assertThat(deadLettered("payload_too_large")).isEqualTo(2);
         assertThat(deadLettered("conflict")).isEqualTo(1);
+        assertThat(meters.counter("courier.bridge.inbound.accepted").count()).isEqualTo(2);
+    }
+
+    @Test
+    void turnsARecallAndAnEditEnvelopeIntoChangesOfTheSystemsOwnMessage() {
+        String bob = person("bob");
+        String from = uniqueId("fan");
+        String original = uniqueId("wb");
+        String editId = uniqueId("wb-edit");
+        inbound.on(List.of(record(envelope(original, from, "u:" + bob, "helo"))));
+
+        inbound.on(List.of(
+                record(change(editId, from, "u:" + bob, original, "hello")),
+                record(change(uniqueId("wb-recall"), from, "u:" + bob, original, null))));
+
+        String conversation = ConversationId.direct(bob, "weibo." + from).value();
+        String target = MessageId.forBridge("weibo", original);
+        Instant now = Instant.parse("2026-11-21T10:00:00.123Z");
+        List<ConversationRecord> records = conversation(conversation);
+        assertThat(records).hasSize(3);
+        assertThat(records.subList(1, 3))
+                .containsExactly(
+                        new ConversationRecord.MessageEdited(
+                                MessageId.forBridge("weibo", editId),
+                                conversation,
+                                target,
+                                "weibo." + from,
+                                "hello",
+                                now),
+                        new ConversationRecord.MessageRecalled(conversation, target, "weibo." + from, now));
+        assertThat(records.getFirst())
+                .isInstanceOfSatisfying(
+                        ConversationRecord.MessagePosted.class,
+                        m -> assertThat(m.messageId()).isEqualTo(target));
+        assertThat(meters.counter("courier.bridge.inbound.accepted").count()).isEqualTo(3);
+    }
+
+    @Test
+    void aChangeInAGroupIsACheckedChangeOfThatGroupsConversation() {
+        String from = uniqueId("fan");
+        accounts.createBridgeIdentity("weibo." + from, from, 0);
+        String groupId = group(person("owner"), "weibo." + from);
+        String original = uniqueId("wb");
+
+        inbound.on(List.of(record(change(uniqueId("wb-recall"), from, "g:" + groupId, original, null))));
+
+        // whether the target is the identity's own message of this group is checked at its point in the log
+        assertThat(conversation("g:" + groupId))
+                .containsExactly(new ConversationRecord.MessageRecalled(
+                        "g:" + groupId,
+                        MessageId.forBridge("weibo", original),
+                        "weibo." + from,
+                        Instant.parse("2026-11-21T10:00:00.123Z")));
+    }
+
+    @Test
+    void aReplayedEditEnvelopeIsTheSameEditEveryTime() {
+        String bob = person("bob");
+        String from = uniqueId("fan");
+        String editId = uniqueId("wb-edit");
+        ConsumerRecord<String, String> edit = record(change(editId, from, "u:" + bob, uniqueId("wb"), "once"));
+
+        inbound.on(List.of(edit, edit));
+        inbound.on(List.of(edit));
+        // a replay whose text changed is still the same edit: (system, externalId) identifies it
+        inbound.on(List.of(record(change(editId, from, "u:" + bob, uniqueId("wb"), "changed"))));
+
+        assertThat(conversation(ConversationId.direct(bob, "weibo." + from).value()))
+                .hasSize(4)
+                .allSatisfy(r -> assertThat(((ConversationRecord.MessageEdited) r).eventId())
+                        .isEqualTo(MessageId.forBridge("weibo", editId)));
+    }
+
+    @Test
+    void deadLettersEveryBadRecallAndEditEnvelopeWithItsReasonAndDeliversTheGoodOnesOfTheBatch() {
+        TestServers.TopicTail dlt = deadLetters("weibo");
+        String bob = person("bob");
+        String to = "u:" + bob;
+        String run = uniqueId("run");
+        String from = uniqueId("fan");
+        Map<String, String[]> bad = new LinkedHashMap<>();
+        bad.put(
+                change(run + "-a", from, to, "t", null).without("content").toString(),
+                new String[] {"invalid_request", "content.target: "});
+        bad.put(
+                change(run + "-b", from, to, "t", null).put("content", "t").toString(),
+                new String[] {"invalid_request", "content.target: "});
+        ObjectNode noTarget = change(run + "-c", from, to, "t", "text");
+        ((ObjectNode) noTarget.get("content")).remove("target");
+        bad.put(noTarget.toString(), new String[] {"invalid_request", "content.target: "});
+        ObjectNode numberTarget = change(run + "-d", from, to, "t", null);
+        ((ObjectNode) numberTarget.get("content")).put("target", 42);
+        bad.put(numberTarget.toString(), new String[] {"invalid_request", "content.target: "});
+        bad.put(
+                change(run + "-e", from, to, "has space", null).toString(),
+                new String[] {"invalid_request", "content.target: "});
+        bad.put(
+                change(run + "-f", from, to, "x".repeat(65), "text").toString(),
+                new String[] {"invalid_request", "content.target: "});
+        ObjectNode noText = change(run + "-g", from, to, "t", "text");
+        ((ObjectNode) noText.get("content")).remove("text");
+        bad.put(noText.toString(), new String[] {"invalid_request", "content.text: is required"});
+        bad.put(
+                change(run + "-h", from, to, "t", "").toString(),
+                new String[] {"invalid_request", "content.text: must not be empty"});
+        bad.put(change(run + "-i", from, to, "t", "y".repeat(16 * 1024 + 1)).toString(), new String[] {
+            "payload_too_large", "content.text: text is 16385 bytes"
+        });
+        List<ConsumerRecord<String, String>> batch = new ArrayList<>();
+        bad.keySet().forEach(value -> batch.add(record("weibo", run, value)));
+        batch.add(3, record(change(run + "-good", from, to, "t", "fine")));
+        batch.add(record(change(run + "-good2", from, to, "t", null)));
+
+        inbound.on(batch);
+
+        assertThat(conversation(ConversationId.direct(bob, "weibo." + from).value()))
+                .extracting(ConversationRecord::type)
+                .containsExactly("message.edited", "message.recalled");
+        List<ConsumerRecord<String, String>> letters = dlt.records(run);
+        assertThat(letters).extracting(ConsumerRecord::value).containsExactlyElementsOf(bad.keySet());
+        for (ConsumerRecord<String, String> letter : letters) {
+            String[] why = bad.get(letter.value());
+            assertThat(header(letter, DeadLetterHeaders.REASON))
+                    .as(letter.value())
+                    .isEqualTo(why[0]);
+            assertThat(header(letter, DeadLetterHeaders.DETAIL))
+                    .as(letter.value())
+                    .startsWith(why[1]);
+            assertThat(header(letter, DeadLetterHeaders.SOURCE)).startsWith("courier.bridge.in.weibo/2/");
+        }
+        assertThat(deadLettered("invalid_request")).isEqualTo(8);
+        assertThat(deadLettered("payload_too_large")).isEqualTo(1);
         assertThat(meters.counter("courier.bridge.inbound.accepted").count()).isEqualTo(2);
     }
 }

@@ -36,6 +36,7 @@ import static dev.courier.bridge.TestServers.header;
 import static dev.courier.bridge.TestServers.uniqueId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * The outbound stage against the real database and Kafka, fed batches of {@code courier.expanded} as its listener
@@ -389,6 +390,168 @@ class OutboundListenerIntegrationTests {
                 .singleElement()
                 .satisfies(letter ->
                         assertThat(header(letter, DeadLetterHeaders.DETAIL)).startsWith("conversation: "));
+    }
+
+    /**
+     * The entry of a recall ({@code text} null) or an edit of {@code target}, as the fanout-worker announces it: its
+     * content names the target by its Courier message id.
+     */
+    private static ExpandedMessage change(
+            String conversation,
+            String from,
+            ExpandedMessage.Target target,
+            @Nullable String text,
+            long convSeq,
+            String... bridgeRecipients) {
+        ObjectNode content = Json.MAPPER.createObjectNode().put("target", target.messageId());
+        if (text != null) {
+            content.put("text", text);
+        }
+        return new ExpandedMessage(
+                uniqueId("c"),
+                conversation,
+                from,
+                text == null ? "recall" : "edit",
+                content,
+                SENT_AT,
+                null,
+                List.of(bridgeRecipients),
+                target,
+                convSeq);
+    }
+
+    @Test
+    void publishesARecallAndAnEditOfACourierMessageWithItsMessageIdAsTheTarget() {
+        String group = "g:" + uniqueId("team");
+        ExpandedMessage.Target target = new ExpandedMessage.Target(uniqueId("m"), null, uniqueId("client"));
+        ExpandedMessage edit = change(group, "alice", target, "fixed the typo", 7, "weibo.a", "wechat.c");
+        ExpandedMessage recall = change(group, "alice", target, null, 8, "weibo.a", "wechat.c");
+
+        outbound().on(List.of(record(edit), record(recall)));
+
+        for (String system : List.of("weibo", "wechat")) {
+            String user = system.equals("weibo") ? "a" : "c";
+            assertThat(published(system))
+                    .as(system)
+                    .containsExactly(envelope(system, edit, group, user), envelope(system, recall, group, user));
+        }
+        JsonNode published = published("weibo").getFirst();
+        assertThat(published.path("kind").asString()).isEqualTo("edit");
+        assertThat(published.path("externalId").asString()).isEqualTo(edit.messageId());
+        assertThat(published.path("convSeq").asLong()).isEqualTo(7);
+        assertThat(published.path("content").path("target").asString()).isEqualTo(target.messageId());
+        assertThat(published.path("content").path("text").asString()).isEqualTo("fixed the typo");
+        assertThat(published("weibo").get(1).path("content").toString())
+                .isEqualTo("{\"target\":\"" + target.messageId() + "\"}");
+        assertThat(deliveries(recall.messageId()))
+                .containsExactly("wechat " + NOW.toEpochMilli(), "weibo " + NOW.toEpochMilli());
+    }
+
+    @Test
+    void namesTheTargetOfAMessageThatCameFromASystemByThatSystemsOwnExternalIdForItAlone() {
+        String conversation = "g:" + uniqueId("team");
+        String externalId = uniqueId("wb");
+        ExpandedMessage.Target fromWeibo = new ExpandedMessage.Target(uniqueId("b"), "weibo", externalId);
+        ExpandedMessage recall = change(conversation, "alice", fromWeibo, null, 3, "weibo.x", "wechat.c");
+        ExpandedMessage edit = change(conversation, "alice", fromWeibo, "corrected", 4, "weibo.x", "wechat.c");
+
+        outbound().on(List.of(record(recall), record(edit)));
+
+        assertThat(published("weibo"))
+                .extracting(
+                        e -> e.path("kind").asString(),
+                        e -> e.path("content").path("target").asString())
+                .containsExactly(tuple("recall", externalId), tuple("edit", externalId));
+        assertThat(published("wechat"))
+                .extracting(
+                        e -> e.path("kind").asString(),
+                        e -> e.path("content").path("target").asString())
+                .containsExactly(tuple("recall", fromWeibo.messageId()), tuple("edit", fromWeibo.messageId()));
+        assertThat(published("weibo").get(1).path("content").path("text").asString())
+                .isEqualTo("corrected");
+        assertThat(published("weibo"))
+                .extracting(e -> e.path("convSeq").asLong())
+                .containsExactly(3L, 4L);
+        // the content of the record itself is left as the fanout-worker announced it
+        assertThat(recall.content().path("target").asString()).isEqualTo(fromWeibo.messageId());
+    }
+
+    @Test
+    void addressesTheChangeOfADirectMessageToTheExternalUser() {
+        String conversation = "d:alice:weibo.x";
+        ExpandedMessage.Target target = new ExpandedMessage.Target(uniqueId("m"), null, uniqueId("client"));
+        ExpandedMessage recall = change(conversation, "alice", target, null, 2, "weibo.x");
+
+        outbound().on(List.of(record(recall)));
+
+        assertThat(out.get("weibo").records()).singleElement().satisfies(r -> {
+            assertThat(r.key()).isEqualTo(conversation);
+            assertThat(Json.MAPPER.readTree(r.value())).isEqualTo(envelope("weibo", recall, "u:x", "x"));
+        });
+    }
+
+    @Test
+    void everyEnvelopeCarriesTheMessagesConvSeq() {
+        String group = "g:" + uniqueId("team");
+        ExpandedMessage message = new ExpandedMessage(
+                uniqueId("m"),
+                group,
+                "alice",
+                "text",
+                Json.MAPPER.getNodeFactory().stringNode("number 42"),
+                SENT_AT,
+                null,
+                List.of("weibo.a"),
+                null,
+                42);
+
+        outbound().on(List.of(record(message)));
+
+        assertThat(published("weibo")).singleElement().satisfies(envelope -> {
+            assertThat(envelope.path("convSeq").isIntegralNumber()).isTrue();
+            assertThat(envelope.path("convSeq").asLong()).isEqualTo(42);
+        });
+    }
+
+    @Test
+    void deadLettersAChangeWithoutItsTargetOrATargetOnAnotherKind() {
+        String group = "g:" + uniqueId("team");
+        ExpandedMessage.Target target = new ExpandedMessage.Target(uniqueId("m"), null, uniqueId("client"));
+        ObjectNode noTarget =
+                (ObjectNode) Json.MAPPER.readTree(Records.encode(change(group, "alice", target, null, 2, "weibo.a")));
+        noTarget.remove("target");
+        ObjectNode noContentTarget =
+                (ObjectNode) Json.MAPPER.readTree(Records.encode(change(group, "alice", target, "x", 3, "weibo.a")));
+        ((ObjectNode) noContentTarget.get("content")).remove("target");
+        ObjectNode editWithoutText =
+                (ObjectNode) Json.MAPPER.readTree(Records.encode(change(group, "alice", target, "x", 4, "weibo.a")));
+        ((ObjectNode) editWithoutText.get("content")).remove("text");
+        ObjectNode textWithTarget =
+                (ObjectNode) Json.MAPPER.readTree(Records.encode(message(group, "alice", null, "weibo.a")));
+        textWithTarget.set(
+                "target",
+                Json.MAPPER
+                        .readTree(Records.encode(change(group, "alice", target, null, 2)))
+                        .get("target"));
+        List<ConsumerRecord<String, String>> bad = List.of(
+                record(noTarget.toString()),
+                record(noContentTarget.toString()),
+                record(editWithoutText.toString()),
+                record(textWithTarget.toString()));
+
+        outbound().on(bad);
+
+        assertThat(published("weibo")).isEmpty();
+        assertThat(deadLetters.records())
+                .extracting(r -> header(r, DeadLetterHeaders.REASON), r -> header(r, DeadLetterHeaders.DETAIL))
+                .satisfiesExactly(
+                        letter -> assertThat(letter.toList())
+                                .containsExactly(
+                                        "invalid_request",
+                                        "target: the " + "message changed, with its origin and client message id"),
+                        letter -> assertThat(letter.toList().get(1)).asString().startsWith("content.target: "),
+                        letter -> assertThat(letter.toList().get(1)).asString().startsWith("content: "),
+                        letter -> assertThat(letter.toList().get(1)).asString().startsWith("target: "));
     }
 
     /** A real template whose sends fail, without reaching Kafka, while {@link #failing} is set. */

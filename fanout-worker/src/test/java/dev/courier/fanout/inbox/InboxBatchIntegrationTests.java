@@ -1,14 +1,18 @@
 package dev.courier.fanout.inbox;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.courier.common.ConversationRecord;
 import dev.courier.common.InboxRecord;
+import dev.courier.common.Json;
+import dev.courier.common.MessageId;
 import dev.courier.fanout.TestServers;
 import dev.courier.store.ConversationRepository;
 import dev.courier.store.MessageRepository;
@@ -45,6 +49,38 @@ class InboxBatchIntegrationTests {
         });
         // for no one yet: to(user, entry) addresses it
         return new InboxRecord.Entry("", posted.messageId(), conversation, convSeq, from, "text");
+    }
+
+    /**
+     * Stores the entry of a change of {@code target} as the expansion stage does ({@code convSeq} null: a delete,
+     * one user's alone).
+     */
+    private InboxRecord.Entry storeChange(
+            String kind, String from, InboxRecord.Entry target, @Nullable Long convSeq, long membersVersion) {
+        String entryId = MessageId.forChange(kind, target.messageId(), from);
+        ConversationRecord.MessagePosted entry = new ConversationRecord.MessagePosted(
+                entryId,
+                kind + ":" + entryId,
+                target.conversation(),
+                from,
+                kind,
+                Json.MAPPER.createObjectNode().put("target", target.messageId()),
+                Instant.now(),
+                null);
+        TestServers.transactions().executeWithoutResult(status -> {
+            messages.store(List.of(new MessageRepository.NewMessage(entry, membersVersion, convSeq)), 0);
+            if (convSeq != null) {
+                messages.advanceConvSeqs(Map.of(target.conversation(), convSeq));
+            }
+        });
+        return new InboxRecord.Entry("", entryId, target.conversation(), convSeq == null ? 0 : convSeq, from, kind);
+    }
+
+    private long unreadTotal(String userId) {
+        return jdbc.sql("SELECT unread_total FROM inbox_heads WHERE user_id = ?")
+                .param(userId)
+                .query(Long.class)
+                .single();
     }
 
     private static InboxRecord.Entry to(String userId, InboxRecord.Entry entry) {
@@ -179,6 +215,87 @@ class InboxBatchIntegrationTests {
         apply(new InboxRecord.PeerRead(alice, conversation, 0), new InboxRecord.Muted(bob, conversation, false));
         assertThat(state(alice, conversation).peerReadSeq()).isEqualTo(1);
         assertThat(state(bob, conversation).muted()).isFalse();
+    }
+
+    @Test
+    void aRecallEntryCountsTheUnreadAgainSoTheRecalledMessageNoLongerCounts() {
+        String conversation = direct(alice, bob);
+        InboxRecord.Entry oops = store(alice, conversation, 1, 0);
+        InboxRecord.Entry fine = store(alice, conversation, 2, 0);
+        apply(to(alice, oops), to(bob, oops), to(alice, fine), to(bob, fine));
+        assertThat(state(bob, conversation).unread()).isEqualTo(2);
+
+        messages.recall(oops.messageId(), System.currentTimeMillis());
+        InboxRecord.Entry recall = storeChange("recall", alice, oops, 3L, 0);
+        apply(to(alice, recall), to(bob, recall));
+
+        ConversationRepository.State bobs = state(bob, conversation);
+        assertThat(bobs.unread()).isEqualTo(1);
+        assertThat(bobs.lastConvSeq()).isEqualTo(3);
+        assertThat(bobs.lastMessageId())
+                .as("a lifecycle entry is never the last message")
+                .isEqualTo(fine.messageId());
+        assertThat(bobs.readSeq()).isZero();
+        assertThat(unreadTotal(bob)).isEqualTo(1);
+        assertThat(state(alice, conversation).unread()).isZero();
+
+        // a read counts the same way: the recalled message stays out
+        apply(new InboxRecord.Read(bob, conversation, 1));
+        assertThat(state(bob, conversation).unread()).isEqualTo(1);
+        apply(new InboxRecord.Read(bob, conversation, 3));
+        assertThat(state(bob, conversation).unread()).isZero();
+        assertThat(unreadTotal(bob)).isZero();
+    }
+
+    @Test
+    void aRecallEntryInAGroupCountsOnlyWhatTheMemberCouldSee() {
+        String carol = person("carol");
+        String groupId = TestServers.group(alice, bob, carol);
+        String conversation = group(groupId);
+        InboxRecord.Entry one = store(alice, conversation, 1, 1);
+        InboxRecord.Entry two = store(carol, conversation, 2, 1);
+        apply(to(bob, one), to(bob, two));
+
+        messages.recall(two.messageId(), System.currentTimeMillis());
+        apply(to(bob, storeChange("recall", carol, two, 3L, 1)));
+
+        assertThat(state(bob, conversation).unread()).isEqualTo(1);
+        assertThat(state(bob, conversation).lastMessageId()).isEqualTo(two.messageId());
+    }
+
+    @Test
+    void aDeleteEntryCountsTheUnreadAgainForTheActorOnlyAndDoesNotMoveTheConversationInTheChatList() {
+        String carol = person("carol");
+        String conversation = direct(alice, bob);
+        InboxRecord.Entry first = store(alice, conversation, 1, 0);
+        InboxRecord.Entry second = store(alice, conversation, 2, 0);
+        apply(to(alice, first), to(bob, first), to(alice, second), to(bob, second));
+        InboxRecord.Entry newer = store(carol, direct(bob, carol), 1, 0);
+        apply(to(bob, newer));
+        ConversationRepository.State before = state(bob, conversation);
+        ConversationRepository.State alicesBefore = state(alice, conversation);
+        assertThat(before.unread()).isEqualTo(2);
+
+        messages.hide(bob, first.messageId());
+        InboxRecord.Entry delete = storeChange("delete", bob, first, null, 0);
+        InboxBatch batch = apply(to(bob, delete));
+
+        assertThat(batch.rows())
+                .singleElement()
+                .satisfies(row -> assertThat(row.messageId()).isEqualTo(delete.messageId()));
+        ConversationRepository.State bobs = state(bob, conversation);
+        assertThat(bobs.unread()).isEqualTo(1);
+        assertThat(bobs.lastSeq())
+                .as("a delete for oneself is no activity of the conversation")
+                .isEqualTo(before.lastSeq());
+        assertThat(bobs.lastConvSeq()).isEqualTo(2);
+        assertThat(bobs.lastMessageId()).isEqualTo(second.messageId());
+        assertThat(bobs.version()).isGreaterThan(before.version());
+        assertThat(conversations.newest(bob, Long.MAX_VALUE, 10))
+                .extracting(ConversationRepository.State::conversation)
+                .containsExactly(direct(bob, carol), conversation);
+        assertThat(unreadTotal(bob)).isEqualTo(2);
+        assertThat(state(alice, conversation)).as("the sender sees no change").isEqualTo(alicesBefore);
     }
 
     @Test
