@@ -94,6 +94,46 @@ public final class TestRecords {
         return new ConversationRecord.MemberRemoved(UUID.randomUUID().toString(), groupId, userId, by, Instant.now());
     }
 
+    public static ConversationRecord.GroupUpdated renamed(String groupId, String name, String by) {
+        return new ConversationRecord.GroupUpdated(
+                UUID.randomUUID().toString(), groupId, name, null, null, by, Instant.now());
+    }
+
+    public static ConversationRecord.GroupUpdated updated(
+            String groupId, String name, String announcement, Boolean muted, String by) {
+        return new ConversationRecord.GroupUpdated(
+                UUID.randomUUID().toString(), groupId, name, announcement, muted, by, Instant.now());
+    }
+
+    public static ConversationRecord.AdminChanged admin(String groupId, String userId, boolean admin, String by) {
+        return new ConversationRecord.AdminChanged(
+                UUID.randomUUID().toString(), groupId, userId, admin, by, Instant.now());
+    }
+
+    public static ConversationRecord.OwnerChanged owner(String groupId, String userId, String by) {
+        return new ConversationRecord.OwnerChanged(UUID.randomUUID().toString(), groupId, userId, by, Instant.now());
+    }
+
+    /** A mute until {@code until} (null: until unmuted). */
+    public static ConversationRecord.MemberMuted muted(String groupId, String userId, Instant until, String by) {
+        return new ConversationRecord.MemberMuted(
+                UUID.randomUUID().toString(), groupId, userId, true, until, by, Instant.now());
+    }
+
+    public static ConversationRecord.MemberMuted unmuted(String groupId, String userId, String by) {
+        return new ConversationRecord.MemberMuted(
+                UUID.randomUUID().toString(), groupId, userId, false, null, by, Instant.now());
+    }
+
+    public static ConversationRecord.GroupDissolved dissolved(String groupId, String by) {
+        return new ConversationRecord.GroupDissolved(UUID.randomUUID().toString(), groupId, by, Instant.now());
+    }
+
+    public static ConversationRecord.BlockChanged block(String by, String userId, boolean blocked) {
+        return new ConversationRecord.BlockChanged(
+                UUID.randomUUID().toString(), direct(by, userId), by, userId, blocked, Instant.now());
+    }
+
     /** The records' values, each encoded as on the topic; a {@code String} is taken as it is (a poison record). */
     public static List<String> values(Object... records) {
         List<String> values = new ArrayList<>(records.length);

@@ -384,6 +384,10 @@ class Expander {
             } else if (change instanceof ConversationRecord.ReactionChanged reaction) {
                 content.put("emoji", reaction.emoji()).put("added", reaction.added());
             }
+            if (change instanceof ConversationRecord.MessageRecalled) {
+                // a recall's entry id names only its target: the sender is checked before it counts as a redelivery
+                requireSender(target, change);
+            }
             MessageRepository.Stored entryBefore = stored.get(entryId);
             if (entryBefore != null) {
                 // applied and stored before (a redelivery): entered again, to the same users, with its number
@@ -403,6 +407,18 @@ class Expander {
                         return;
                     }
                     messages.recall(recalled.messageId(), recalled.at().toEpochMilli());
+                    // a later change of the batch sees it recalled (an edit of it is then a conflict)
+                    stored.put(
+                            recalled.messageId(),
+                            new MessageRepository.Stored(
+                                    target.membersVersion(),
+                                    target.convSeq(),
+                                    target.conversation(),
+                                    target.from(),
+                                    target.kind(),
+                                    true,
+                                    target.origin(),
+                                    target.clientMsgId()));
                 }
                 case ConversationRecord.MessageEdited edited -> {
                     requireSender(target, edited);

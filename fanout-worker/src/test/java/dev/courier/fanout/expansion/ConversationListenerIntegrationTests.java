@@ -1,6 +1,5 @@
 package dev.courier.fanout.expansion;
 
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,12 +24,6 @@ import dev.courier.common.InboxRecord;
 import dev.courier.common.Records;
 import dev.courier.common.Topics;
 import dev.courier.fanout.TestServers;
-import dev.courier.store.AccountRepository;
-import dev.courier.store.BlockRepository;
-import dev.courier.store.ChangeOutcomeRepository;
-import dev.courier.store.GroupRepository;
-import dev.courier.store.MembershipRepository;
-import dev.courier.store.MessageRepository;
 
 import static dev.courier.fanout.TestRecords.conversationBatch;
 import static dev.courier.fanout.TestRecords.direct;
@@ -53,17 +46,7 @@ class ConversationListenerIntegrationTests {
     private final JdbcClient jdbc = TestServers.jdbc();
 
     private final ConversationListener listener = new ConversationListener(
-            new Expander(
-                    new MessageRepository(jdbc),
-                    new MembershipRepository(jdbc),
-                    new AccountRepository(jdbc),
-                    new GroupRepository(jdbc),
-                    new BlockRepository(jdbc),
-                    new ChangeOutcomeRepository(jdbc),
-                    Clock.systemUTC()),
-            TestServers.transactions(),
-            TestServers.kafka(),
-            new SimpleMeterRegistry());
+            TestExpanders.expander(jdbc), TestServers.transactions(), TestServers.kafka(), new SimpleMeterRegistry());
 
     private final String alice = person("alice");
 

@@ -1,6 +1,5 @@
 package dev.courier.fanout.expansion;
 
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,11 +16,7 @@ import dev.courier.common.Records;
 import dev.courier.fanout.TestRecords;
 import dev.courier.fanout.TestServers;
 import dev.courier.store.AccountRepository;
-import dev.courier.store.BlockRepository;
-import dev.courier.store.ChangeOutcomeRepository;
-import dev.courier.store.GroupRepository;
 import dev.courier.store.MembershipRepository;
-import dev.courier.store.MessageRepository;
 
 import static dev.courier.fanout.TestRecords.added;
 import static dev.courier.fanout.TestRecords.direct;
@@ -44,14 +39,7 @@ class ExpanderIntegrationTests {
 
     private final TransactionTemplate transactions = TestServers.transactions();
 
-    private final Expander expander = new Expander(
-            new MessageRepository(jdbc),
-            new MembershipRepository(jdbc),
-            new AccountRepository(jdbc),
-            new GroupRepository(jdbc),
-            new BlockRepository(jdbc),
-            new ChangeOutcomeRepository(jdbc),
-            Clock.systemUTC());
+    private final Expander expander = TestExpanders.expander(jdbc);
 
     private final String owner = person("owner");
 
