@@ -289,6 +289,11 @@ public final class CourierClient implements AutoCloseable {
                 .body();
     }
 
+    /** Whether the gateway WebSocket is connected now, so that sends go over it (for tests). */
+    boolean sendingOverSocket() {
+        return sender.overSocket();
+    }
+
     /**
      * Starts a sync loop: it continues from the key in {@code store} (or starts afresh without one) and hands what
      * arrives to {@code listener} until the subscription or the client is closed.

@@ -62,6 +62,10 @@ final class Sender implements Link.Handler {
         this.link = linkFactory == null ? null : linkFactory.apply(this);
     }
 
+    boolean overSocket() {
+        return link != null && link.isUp();
+    }
+
     void close() {
         if (link != null) {
             link.close();
