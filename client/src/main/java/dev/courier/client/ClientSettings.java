@@ -25,8 +25,8 @@ import java.util.Objects;
  * @param gatewaySocket whether sends use the gateway WebSocket when it is connected (otherwise always REST)
  * @param targetWait how long a call about a message (a reply, recall, edit, delete or reaction) retries the server's
  *        answer that it does not know the message ({@code 404}, or a send's {@code 400} naming {@code replyTo}): that
- *        is the answer about a message accepted a moment ago until the pipeline has stored it; within the call's
- *        total time ({@code sendTimeout})
+ *        is the answer about a message accepted a moment ago until the pipeline has stored it; counted from the first
+ *        such answer, within the call's total time ({@code sendTimeout})
  */
 public record ClientSettings(
         Duration connectTimeout,

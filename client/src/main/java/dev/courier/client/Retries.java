@@ -93,22 +93,50 @@ final class Retries {
     }
 
     /**
-     * An attempt about a message that {@code notYet} refusals are retried for during {@code wait}: the server knows a
-     * message it accepted only once the pipeline stored it, a moment later. After {@code wait} (or the call's total
-     * time) the refusal stands.
+     * An attempt about a message that {@code notYet} refusals are retried for during {@code wait}, counted from the
+     * first of them: the server knows a message it accepted only once the pipeline stored it, a moment later. After
+     * {@code wait} (or the call's total time) the refusal stands.
      */
     static <T> Attempt<T> untilStored(Duration wait, Predicate<CourierException> notYet, Attempt<T> attempt) {
-        long until = System.nanoTime() + wait.toNanos();
-        return timeout -> {
+        return new UntilStored<>(wait, notYet, attempt);
+    }
+
+    /** The attempts of one call run one after the other, so its clock needs no guard. */
+    private static final class UntilStored<T> implements Attempt<T> {
+
+        private final Duration wait;
+
+        private final Predicate<CourierException> notYet;
+
+        private final Attempt<T> attempt;
+
+        /** {@link System#nanoTime()} when the wait ends; set at the first {@code notYet} refusal. */
+        private @Nullable Long until;
+
+        UntilStored(Duration wait, Predicate<CourierException> notYet, Attempt<T> attempt) {
+            this.wait = wait;
+            this.notYet = notYet;
+            this.attempt = attempt;
+        }
+
+        @Override
+        public T run(Duration firstResponseTimeout) throws IOException, InterruptedException {
             try {
-                return attempt.run(timeout);
+                return attempt.run(firstResponseTimeout);
             } catch (CourierException e) {
-                if (notYet.test(e) && until - System.nanoTime() > 0) {
+                if (!notYet.test(e)) {
+                    throw e;
+                }
+                long now = System.nanoTime();
+                if (until == null) {
+                    until = now + wait.toNanos();
+                }
+                if (until - now > 0) {
                     throw new NotStoredYet(e);
                 }
                 throw e;
             }
-        };
+        }
     }
 
     /** The server does not know a message yet; the server did nothing, so the request may be repeated. */
