@@ -60,9 +60,10 @@ import tools.jackson.databind.node.ObjectNode;
  * message. Each change reaches the sync listeners of everyone who saw the message as a lifecycle entry (a
  * {@link Message} whose {@link Message#isChange()}), which {@link Message#apply(Message)} applies to the message held.
  * <p>
- * The other calls (accounts, groups, conversations, message changes) block. Those that only read or set a value are retried after any
- * passing failure; the others (accounts, groups) only when the server surely did not act (no connection, 503, 429). A
- * client is thread-safe; {@link #close()} stops everything it started.
+ * The other calls (accounts, groups, conversations, message changes) block. Those that only read or set a value
+ * (conversations, message changes) are retried after any passing failure; the others (accounts, groups) only when the
+ * server surely did not act (no connection, 503, 429). A client is thread-safe; {@link #close()} stops everything it
+ * started.
  */
 public final class CourierClient implements AutoCloseable {
 
