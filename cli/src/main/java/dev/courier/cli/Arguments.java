@@ -17,6 +17,9 @@ record Arguments(List<String> positional, Map<String, String> options) {
     private static final Set<String> VALUED = Set.of(
             "state-dir", "gateway", "sync", "password", "name", "device", "count", "timeout", "id", "limit", "before");
 
+    /** Options without a value: present or not. */
+    private static final Set<String> FLAGS = Set.of("remove", "ids");
+
     static Arguments parse(String[] args) {
         List<String> positional = new ArrayList<>();
         Map<String, String> options = new HashMap<>();
@@ -32,6 +35,10 @@ record Arguments(List<String> positional, Map<String, String> options) {
             } else if (arg.startsWith("--")) {
                 int eq = arg.indexOf('=');
                 String name = eq < 0 ? arg.substring(2) : arg.substring(2, eq);
+                if (FLAGS.contains(name) && eq < 0) {
+                    options.put(name, "true");
+                    continue;
+                }
                 if (!VALUED.contains(name)) {
                     throw new UsageException("unknown option --" + name);
                 }

@@ -67,14 +67,22 @@ public final class CourierCli {
               group create <groupId> <name> [member...]                  create a group you own
               group add <groupId> <userId...>                            add members
               group remove <groupId> <userId>                            remove a member (or leave)
-              tail [--count N]                                           print incoming messages as they arrive
-              chat <to>                                                  tail, and send every line typed
+              reply <conversation> <messageId> <text...> [--id ID]       send a text that quotes an earlier message
+              recall <messageId>                                         take back a message you sent (within 2 min)
+              edit <messageId> <text...>                                 replace the text of a message you sent
+              react <messageId> <emoji> [--remove]                       react to a message (or take it back)
+              delete <messageId>                                         hide a message on your devices only
+              tail [--count N] [--ids]                                   print incoming messages as they arrive
+              chat <to> [--ids]                                          tail, and send every line typed
               conversations                                              the chat list: unread counts, last messages
               read <conversation> [convSeq]                              mark read up to convSeq (default: all)
               history <conversation> [--limit N] [--before SEQ]          the last N (50) messages before SEQ, oldest first
               mute <conversation> | unmute <conversation>                mute a conversation (it still counts unread)
 
             A <conversation> is d:<a>:<b>, g:<group>, u:<user> or just a user id (your direct chat with them).
+            A <messageId> is what send and reply print; --ids shows each message's id in history, tail and chat.
+            Replies show the words they quote (↪ "coffee at 8?" yes), edited messages "(edited)", recalled ones
+            "[message recalled]", history the reactions (👍 2); tail and chat print each change as it comes.
 
             --timeout 30s bounds any command: how long it may retry (default 60s), or how long tail and
             chat run (default: until Ctrl-C).
@@ -89,9 +97,6 @@ public final class CourierCli {
 
     private static final DateTimeFormatter DATE_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT).withZone(ZoneId.systemDefault());
-
-    private static final DateTimeFormatter TIME =
-            DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT).withZone(ZoneId.systemDefault());
 
     private final Arguments arguments;
 
@@ -162,6 +167,11 @@ public final class CourierCli {
             case "logout" -> logout();
             case "whoami" -> whoami();
             case "send" -> send();
+            case "reply" -> reply();
+            case "recall" -> recall();
+            case "edit" -> edit();
+            case "react" -> react();
+            case "delete" -> delete();
             case "group" -> group();
             case "tail" -> tail(null);
             case "chat" -> tail(address(arguments.required(1, "<to>")));
@@ -248,6 +258,73 @@ public final class CourierCli {
         return OK;
     }
 
+    /** {@code reply <conversation> <messageId> <text...>}: a send that carries {@code replyTo}. */
+    private int reply() throws InterruptedException {
+        String to = addressOf(arguments.required(1, "<conversation>"));
+        String replyTo = arguments.required(2, "<messageId>");
+        String text = text(3);
+        String clientMsgId = arguments.options().getOrDefault("id", CourierClient.newClientMsgId());
+        try (CourierClient client = client(false)) {
+            String messageId = await(client.send(clientMsgId, to, Content.text(text), replyTo), clientMsgId);
+            out.println("Sent " + messageId + " (a reply to " + replyTo + ")");
+        }
+        return OK;
+    }
+
+    private int recall() {
+        String messageId = arguments.required(1, "<messageId>");
+        try (CourierClient client = client(false)) {
+            client.recall(messageId);
+            out.println("Recalled " + messageId);
+        }
+        return OK;
+    }
+
+    private int edit() {
+        String messageId = arguments.required(1, "<messageId>");
+        String text = text(2);
+        try (CourierClient client = client(false)) {
+            client.edit(messageId, text);
+            out.println("Edited " + messageId);
+        }
+        return OK;
+    }
+
+    /** {@code react <messageId> <emoji> [--remove]}. */
+    private int react() {
+        String messageId = arguments.required(1, "<messageId>");
+        String emoji = arguments.required(2, "<emoji>");
+        boolean remove = arguments.has("remove");
+        try (CourierClient client = client(false)) {
+            if (remove) {
+                client.unreact(messageId, emoji);
+                out.println("Took back " + emoji + " from " + messageId);
+            } else {
+                client.react(messageId, emoji);
+                out.println("Reacted " + emoji + " to " + messageId);
+            }
+        }
+        return OK;
+    }
+
+    private int delete() {
+        String messageId = arguments.required(1, "<messageId>");
+        try (CourierClient client = client(false)) {
+            client.deleteForMe(messageId);
+            out.println("Deleted " + messageId + " on your devices (the others keep it)");
+        }
+        return OK;
+    }
+
+    /** The words from {@code index} on, as one text. */
+    private String text(int index) {
+        List<String> words = arguments.from(index);
+        if (words.isEmpty()) {
+            throw new Arguments.UsageException("missing <text>");
+        }
+        return String.join(" ", words);
+    }
+
     private int group() {
         String action = arguments.required(1, "create, add or remove");
         String groupId = arguments.required(2, "<groupId>");
@@ -311,11 +388,14 @@ public final class CourierCli {
         String conversation = conversation(arguments.required(1, "<conversation>"));
         int limit = arguments.has("limit") ? positiveInt(arguments.option("limit"), "--limit") : DEFAULT_HISTORY;
         Long before = arguments.has("before") ? convSeq(String.valueOf(arguments.option("before")), "--before") : null;
+        boolean ids = arguments.has("ids");
         try (CourierClient client = client(false)) {
             HistoryPage page = client.history(conversation, before, limit);
+            Transcript transcript = new Transcript(ids);
+            transcript.remember(page.messages());
             for (Message message : page.messages()) {
-                out.println("#" + message.convSeq() + " " + DATE_TIME.format(message.sentAt()) + " " + message.from()
-                        + ": " + message.text());
+                out.println("#" + message.convSeq() + " " + DATE_TIME.format(message.sentAt()) + " "
+                        + (ids ? message.messageId() + " " : "") + message.from() + ": " + transcript.body(message));
             }
             Long older = page.olderBeforeSeq();
             if (older != null) {
@@ -340,6 +420,7 @@ public final class CourierCli {
         Duration timeout = arguments.has("timeout") ? duration(arguments.option("timeout")) : null;
         CountDownLatch done = new CountDownLatch(1);
         AtomicInteger printed = new AtomicInteger();
+        Transcript transcript = new Transcript(arguments.has("ids"));
         CourierClient client = client(chatWith != null);
         Thread hook = new Thread(
                 () -> {
@@ -353,7 +434,7 @@ public final class CourierCli {
                     @Override
                     public void onMessages(List<Message> messages) {
                         for (Message message : messages) {
-                            out.println(format(message));
+                            out.println(transcript.line(message));
                         }
                         out.flush();
                         if (count > 0 && printed.addAndGet(messages.size()) >= count) {
@@ -480,14 +561,10 @@ public final class CourierCli {
                     .append(' ')
                     .append(last.from())
                     .append(": ")
-                    .append(last.text());
+                    .append(last.text())
+                    .append(last.editedAt() != null && !last.recalled() ? " (edited)" : "");
         }
         return line.toString().stripTrailing();
-    }
-
-    static String format(Message message) {
-        return TIME.format(message.sentAt()) + " " + message.conversation() + " " + message.from() + ": "
-                + message.text();
     }
 
     private String password() {
@@ -541,6 +618,19 @@ public final class CourierCli {
             // below
         }
         throw new Arguments.UsageException(name + ": must be a message number (0 or more), not " + value);
+    }
+
+    /** Where to send in a conversation: {@code d:alice:bob} is {@code u:bob} for alice; else as {@link #address}. */
+    private String addressOf(String conversation) {
+        if (!conversation.startsWith("d:")) {
+            return address(conversation);
+        }
+        String me = state.credentials().orElseThrow(NotLoggedIn::new).userId();
+        String[] users = conversation.substring(2).split(":", -1);
+        if (users.length != 2 || !(users[0].equals(me) || users[1].equals(me))) {
+            throw new Arguments.UsageException(conversation + " is not a direct conversation of yours");
+        }
+        return "u:" + (users[0].equals(me) ? users[1] : users[0]);
     }
 
     /** {@code u:bob} and {@code g:team} as they are; a bare {@code bob} means {@code u:bob}. */

@@ -175,6 +175,70 @@ class CliIntegrationTests {
     }
 
     @Test
+    void replyEditReactAndRecallShowLiveInTailAndAsTheyStandInHistory() throws Exception {
+        signUp(aliceState, alice);
+        signUp(bobState, bob);
+        ByteArrayOutputStream bobsScreen = new ByteArrayOutputStream();
+        CompletableFuture<Integer> tail = CompletableFuture.supplyAsync(() -> CourierCli.run(
+                new String[] {"--state-dir", bobState.toString(), "tail", "--count", "8", "--timeout", "90s"},
+                InputStream.nullInputStream(),
+                new PrintStream(bobsScreen, true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
+        String coffee = sent(cli(aliceState, "send", bob, "coffee at 8?"));
+        // the tail shows the question as sent before anything changes it
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> bobsScreen.toString(StandardCharsets.UTF_8).contains("coffee at 8?"));
+
+        Run reply = cli(bobState, "reply", alice, coffee, "yes,", "see", "you");
+        assertThat(reply.exitCode()).as(reply.err()).isZero();
+        assertThat(reply.out()).startsWith("Sent ").contains("(a reply to " + coffee + ")");
+        Run edit = cli(aliceState, "edit", coffee, "coffee at 9?");
+        assertThat(edit.exitCode()).as(edit.err()).isZero();
+        assertThat(edit.out()).contains("Edited " + coffee);
+        assertThat(cli(bobState, "react", coffee, "👍").out()).contains("Reacted 👍 to " + coffee);
+        String oops = sent(cli(aliceState, "send", bob, "oops, wrong chat"));
+        assertThat(cli(aliceState, "recall", oops).out()).contains("Recalled " + oops);
+        assertThat(cli(bobState, "react", coffee, "🎉").exitCode()).isZero();
+        assertThat(cli(bobState, "react", "--remove", coffee, "🎉").out()).contains("Took back 🎉 from " + coffee);
+
+        assertThat(tail.get(90, TimeUnit.SECONDS)).isZero();
+        List<String> lines = bobsScreen.toString(StandardCharsets.UTF_8).lines().toList();
+        String direct = " d:" + conversation() + " ";
+        assertThat(lines).hasSize(8);
+        assertThat(lines.get(0)).endsWith(direct + alice + ": coffee at 8?");
+        assertThat(lines.get(1)).endsWith(direct + bob + ": ↪ \"coffee at 8?\" yes, see you");
+        assertThat(lines.get(2)).endsWith(direct + alice + " edited \"coffee at 8?\": coffee at 9?");
+        assertThat(lines.get(3)).endsWith(direct + bob + " reacted 👍 to \"coffee at 9?\"");
+        assertThat(lines.get(4)).endsWith(direct + alice + ": oops, wrong chat");
+        assertThat(lines.get(5)).endsWith(direct + alice + " recalled \"oops, wrong chat\"");
+        assertThat(lines.get(6)).endsWith(direct + bob + " reacted 🎉 to \"coffee at 9?\"");
+        assertThat(lines.get(7)).endsWith(direct + bob + " took back 🎉 from \"coffee at 9?\"");
+
+        // history: each message as it stands now, reactions counted; entries are not listed
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(cli(bobState, "history", alice).lines())
+                        .hasSize(3)
+                        .satisfiesExactly(
+                                first -> assertThat(first).endsWith(" " + alice + ": coffee at 9? (edited)  👍 1"),
+                                second -> assertThat(second).endsWith(" " + bob + ": ↪ \"coffee at 9?\" yes, see you"),
+                                third -> assertThat(third).endsWith(" " + alice + ": [message recalled]")));
+        assertThat(cli(bobState, "history", alice, "--ids").lines().getFirst())
+                .contains(" " + coffee + " " + alice + ": coffee at 9? (edited)");
+        assertThat(cli(aliceState, "conversations").lines())
+                .singleElement()
+                .asString()
+                .endsWith(" " + alice + ": [message recalled]");
+
+        Run notTheSender = cli(bobState, "recall", coffee);
+        assertThat(notTheSender.exitCode()).isEqualTo(CourierCli.REFUSED);
+        assertThat(notTheSender.err()).contains("403 forbidden");
+        assertThat(cli(aliceState, "edit", coffee).err()).contains("missing <text>");
+        assertThat(cli(bobState, "react", coffee).exitCode()).isEqualTo(CourierCli.USAGE);
+        assertThat(cli(bobState, "reply", "d:someone:else", coffee, "hi").exitCode())
+                .isEqualTo(CourierCli.USAGE);
+    }
+
+    @Test
     void failuresPrintTheProblemAndExitNonZero() {
         Run notLoggedIn = cli(aliceState, "send", bob, "hi");
         assertThat(notLoggedIn.exitCode()).isEqualTo(CourierCli.REFUSED);
@@ -212,6 +276,13 @@ class CliIntegrationTests {
                 "1s");
         assertThat(unreachable.exitCode()).isEqualTo(CourierCli.UNREACHABLE);
         assertThat(unreachable.err()).contains("log in did not succeed within 1s");
+    }
+
+    /** The message id of a successful send: {@code Sent <messageId>}. */
+    private static String sent(Run run) {
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).startsWith("Sent ");
+        return run.out().strip().split(" ")[1];
     }
 
     private Run signUp(Path state, String userId) {

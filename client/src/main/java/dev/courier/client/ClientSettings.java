@@ -23,6 +23,10 @@ import java.util.Objects;
  *        best effort)
  * @param syncLimit messages per delta, 0 for the server's default
  * @param gatewaySocket whether sends use the gateway WebSocket when it is connected (otherwise always REST)
+ * @param targetWait how long a call about a message (a reply, recall, edit, delete or reaction) retries the server's
+ *        answer that it does not know the message ({@code 404}, or a send's {@code 400} naming {@code replyTo}): that
+ *        is the answer about a message accepted a moment ago until the pipeline has stored it; counted from the first
+ *        such answer, within the call's total time ({@code sendTimeout})
  */
 public record ClientSettings(
         Duration connectTimeout,
@@ -35,7 +39,8 @@ public record ClientSettings(
         Duration longPollWait,
         Duration quietSyncInterval,
         int syncLimit,
-        boolean gatewaySocket) {
+        boolean gatewaySocket,
+        Duration targetWait) {
 
     private static final Duration MAX_LONG_POLL = Duration.ofSeconds(30);
 
@@ -58,11 +63,16 @@ public record ClientSettings(
         if (syncLimit < 0 || syncLimit > 500) {
             throw new IllegalArgumentException("syncLimit: must be between 0 (server default) and 500");
         }
+        Objects.requireNonNull(targetWait, "targetWait");
+        if (targetWait.isNegative()) {
+            throw new IllegalArgumentException("targetWait: must not be negative, not " + targetWait);
+        }
     }
 
     /**
      * Connect 5 s, first response 10 s, send 60 s in total; retries from 0.2 s up to 10 s, reconnects from 0.5 s up to
-     * 30 s, both doubling; heartbeat between 10 s and 45 s; long polls of 25 s; a quiet stream synced every 60 s.
+     * 30 s, both doubling; heartbeat between 10 s and 45 s; long polls of 25 s; a quiet stream synced every 60 s; a
+     * message not stored yet waited for 10 s.
      */
     public static ClientSettings defaults() {
         return new ClientSettings(
@@ -76,7 +86,8 @@ public record ClientSettings(
                 Duration.ofSeconds(25),
                 Duration.ofSeconds(60),
                 0,
-                true);
+                true,
+                Duration.ofSeconds(10));
     }
 
     public ClientSettings withConnectTimeout(Duration value) {
@@ -91,7 +102,8 @@ public record ClientSettings(
                 longPollWait,
                 quietSyncInterval,
                 syncLimit,
-                gatewaySocket);
+                gatewaySocket,
+                targetWait);
     }
 
     public ClientSettings withFirstResponseTimeout(Duration value) {
@@ -106,7 +118,8 @@ public record ClientSettings(
                 longPollWait,
                 quietSyncInterval,
                 syncLimit,
-                gatewaySocket);
+                gatewaySocket,
+                targetWait);
     }
 
     public ClientSettings withSendTimeout(Duration value) {
@@ -121,7 +134,8 @@ public record ClientSettings(
                 longPollWait,
                 quietSyncInterval,
                 syncLimit,
-                gatewaySocket);
+                gatewaySocket,
+                targetWait);
     }
 
     public ClientSettings withRetryBackoff(Backoff value) {
@@ -136,7 +150,8 @@ public record ClientSettings(
                 longPollWait,
                 quietSyncInterval,
                 syncLimit,
-                gatewaySocket);
+                gatewaySocket,
+                targetWait);
     }
 
     public ClientSettings withReconnectBackoff(Backoff value) {
@@ -151,7 +166,8 @@ public record ClientSettings(
                 longPollWait,
                 quietSyncInterval,
                 syncLimit,
-                gatewaySocket);
+                gatewaySocket,
+                targetWait);
     }
 
     public ClientSettings withHeartbeat(Duration min, Duration max) {
@@ -166,7 +182,8 @@ public record ClientSettings(
                 longPollWait,
                 quietSyncInterval,
                 syncLimit,
-                gatewaySocket);
+                gatewaySocket,
+                targetWait);
     }
 
     public ClientSettings withLongPollWait(Duration value) {
@@ -181,7 +198,8 @@ public record ClientSettings(
                 value,
                 quietSyncInterval,
                 syncLimit,
-                gatewaySocket);
+                gatewaySocket,
+                targetWait);
     }
 
     public ClientSettings withQuietSyncInterval(Duration value) {
@@ -196,7 +214,8 @@ public record ClientSettings(
                 longPollWait,
                 value,
                 syncLimit,
-                gatewaySocket);
+                gatewaySocket,
+                targetWait);
     }
 
     public ClientSettings withSyncLimit(int value) {
@@ -211,7 +230,8 @@ public record ClientSettings(
                 longPollWait,
                 quietSyncInterval,
                 value,
-                gatewaySocket);
+                gatewaySocket,
+                targetWait);
     }
 
     public ClientSettings withGatewaySocket(boolean value) {
@@ -226,6 +246,23 @@ public record ClientSettings(
                 longPollWait,
                 quietSyncInterval,
                 syncLimit,
+                value,
+                targetWait);
+    }
+
+    public ClientSettings withTargetWait(Duration value) {
+        return new ClientSettings(
+                connectTimeout,
+                firstResponseTimeout,
+                sendTimeout,
+                retryBackoff,
+                reconnectBackoff,
+                heartbeatMin,
+                heartbeatMax,
+                longPollWait,
+                quietSyncInterval,
+                syncLimit,
+                gatewaySocket,
                 value);
     }
 

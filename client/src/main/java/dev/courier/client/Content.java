@@ -5,8 +5,10 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * What a message carries: {@link Text}, or a {@link Media} reference whose bytes are stored elsewhere. A kind this
- * client does not know is received as {@link Other}, so newer senders never break it.
+ * What a message carries: {@link Text}, or a {@link Media} reference whose bytes are stored elsewhere. A message its
+ * sender recalled carries {@link Recalled} instead. A lifecycle entry carries a {@link Change} of an earlier message
+ * ({@link Recall}, {@link Edit}, {@link Delete}, {@link Reaction}). A kind this client does not know is received as
+ * {@link Other}, so newer senders never break it. Only {@link Text}, {@link Media} and {@link Other} can be sent.
  */
 public sealed interface Content {
 
@@ -52,6 +54,63 @@ public sealed interface Content {
             Objects.requireNonNull(url, "url");
             Objects.requireNonNull(mime, "mime");
             extra = Map.copyOf(extra);
+        }
+    }
+
+    /**
+     * What is left of a recalled message: nothing but its kind.
+     *
+     * @param kind the kind the message had ({@code text}, {@code image}, ...)
+     */
+    record Recalled(String kind) implements Content {}
+
+    /**
+     * The content of a lifecycle entry: a change of the earlier message {@link #target()} of the same conversation.
+     * Apply it to the message held with {@link Message#apply(Message)}.
+     */
+    sealed interface Change extends Content {
+
+        /** The message id of the message changed. */
+        String target();
+    }
+
+    /** The sender recalled the target: it shows no content any more, for everyone who saw it. */
+    record Recall(String target) implements Change {
+
+        @Override
+        public String kind() {
+            return "recall";
+        }
+    }
+
+    /** The sender edited the target, a text message: {@code text} replaces its text. */
+    record Edit(String target, String text) implements Change {
+
+        @Override
+        public String kind() {
+            return "edit";
+        }
+    }
+
+    /** This user deleted the target for themselves: it is hidden on all of this user's devices (others keep it). */
+    record Delete(String target) implements Change {
+
+        @Override
+        public String kind() {
+            return "delete";
+        }
+    }
+
+    /**
+     * The sender of this entry added ({@code added}) or took back a reaction to the target.
+     *
+     * @param emoji the reaction, for example {@code 👍}
+     */
+    record Reaction(String target, String emoji, boolean added) implements Change {
+
+        @Override
+        public String kind() {
+            return "reaction";
         }
     }
 

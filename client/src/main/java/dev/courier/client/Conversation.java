@@ -44,8 +44,31 @@ public record Conversation(
                 : "d:" + otherUserId + ":" + userId;
     }
 
-    /** The newest message of a conversation, as the chat list shows it. */
-    public record LastMessage(long convSeq, String messageId, String from, Content content, Instant sentAt) {
+    /**
+     * The newest message of a conversation (never a lifecycle entry), as the chat list shows it, in its current state:
+     * the last edit's text, or {@link Content.Recalled} content once recalled.
+     *
+     * @param replyTo the message id of the message it replies to, or null
+     * @param editedAt when it was last edited, or null
+     */
+    public record LastMessage(
+            long convSeq,
+            String messageId,
+            String from,
+            Content content,
+            Instant sentAt,
+            @Nullable String replyTo,
+            @Nullable Instant editedAt) {
+
+        /** A last message that replies to nothing and was never edited. */
+        public LastMessage(long convSeq, String messageId, String from, Content content, Instant sentAt) {
+            this(convSeq, messageId, from, content, sentAt, null, null);
+        }
+
+        /** Whether its sender recalled it. */
+        public boolean recalled() {
+            return content instanceof Content.Recalled;
+        }
 
         /** The text of a text message, or a short description of anything else. */
         public String text() {

@@ -8,8 +8,11 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Random;
 import java.util.UUID;
@@ -52,9 +55,15 @@ import tools.jackson.databind.node.ObjectNode;
  * sync delivered) and {@link #receipts} complete it. The sync loop hands changed states to
  * {@link SyncListener#onConversations}.
  * <p>
- * The other calls (accounts, groups, conversations) block. Those that only read or set a value are retried after any
- * passing failure; the others (accounts, groups) only when the server surely did not act (no connection, 503, 429). A
- * client is thread-safe; {@link #close()} stops everything it started.
+ * <b>Message lifecycle.</b> A send may reply to an earlier message ({@link #send(String, String, Content, String)},
+ * {@link #reply}); {@link #recall}, {@link #edit}, {@link #deleteForMe}, {@link #react} and {@link #unreact} change a
+ * message. Each change reaches the sync listeners of everyone who saw the message as a lifecycle entry (a
+ * {@link Message} whose {@link Message#isChange()}), which {@link Message#apply(Message)} applies to the message held.
+ * <p>
+ * The other calls (accounts, groups, conversations, message changes) block. Those that only read or set a value
+ * (conversations, message changes) are retried after any passing failure; the others (accounts, groups) only when the
+ * server surely did not act (no connection, 503, 429). A client is thread-safe; {@link #close()} stops everything it
+ * started.
  */
 public final class CourierClient implements AutoCloseable {
 
@@ -160,13 +169,130 @@ public final class CourierClient implements AutoCloseable {
      * @param clientMsgId 1-64 printable ASCII characters without spaces
      */
     public CompletableFuture<String> send(String clientMsgId, String to, Content content) {
+        return send(clientMsgId, to, content, null);
+    }
+
+    /**
+     * Sends a message that replies to an earlier one, with the guarantees of {@link #send(String, String, Content)}:
+     * its recipients see {@link Message#replyTo()}.
+     *
+     * @param replyTo the message id of a message of the same conversation that this user may see, or null for none; a
+     *        message accepted a moment ago is waited for ({@link ClientSettings#targetWait()}) until it is stored
+     * @return the message id once accepted; fails with {@link CourierException} {@code 400 invalid_request} (detail
+     *         {@code replyTo: ...}) when there is no such message to reply to
+     */
+    public CompletableFuture<String> send(String clientMsgId, String to, Content content, @Nullable String replyTo) {
         Objects.requireNonNull(to, "to");
         Objects.requireNonNull(content, "content");
         if (!clientMsgId.matches("[\\x21-\\x7E]{1,64}")) {
             return CompletableFuture.failedFuture(new IllegalArgumentException(
                     "clientMsgId: must be 1-64 printable ASCII characters without spaces"));
         }
-        return sender.send(clientMsgId, to, content);
+        if (content instanceof Content.Change || content instanceof Content.Recalled) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    "content: a " + content.kind() + " is not sent; recall, edit, deleteForMe and react make changes"));
+        }
+        return sender.send(clientMsgId, to, content, replyTo);
+    }
+
+    /**
+     * Sends a text that replies to the message {@code replyTo} (see {@link #send(String, String, Content, String)}).
+     *
+     * @param to {@code u:<userId>} or {@code g:<groupId>}: the conversation of {@code replyTo}
+     */
+    public CompletableFuture<String> reply(String to, String replyTo, String text) {
+        return send(newClientMsgId(), to, Content.text(text), Objects.requireNonNull(replyTo, "replyTo"));
+    }
+
+    /**
+     * Recalls a message this user sent, for everyone who saw it: they receive a {@link Content.Recall} entry, and the
+     * message shows {@link Content.Recalled} content wherever it is read. Recalling it again changes nothing.
+     *
+     * @return when it was recalled (the first recall's time once that is applied)
+     * @throws CourierException {@code 403 forbidden} for another user's message, {@code 409 conflict} when the
+     *         server's recall window (2 minutes by default) has passed, {@code 404 not_found} when this user may not
+     *         see the message (after waiting {@link ClientSettings#targetWait()} for one accepted a moment ago)
+     */
+    public Instant recall(String messageId) {
+        URI uri = gateway.resolve("/v1/messages/" + segment(messageId) + "/recall");
+        return instant(
+                aboutMessage("recall " + messageId, timeout -> http.send("POST", uri, auth.token(), null, timeout))
+                        .path("recalledAt"));
+    }
+
+    /**
+     * Replaces the text of a text message this user sent, for everyone who saw it: they receive a
+     * {@link Content.Edit} entry, and the message shows the new text and {@link Message#editedAt()} wherever it is
+     * read.
+     *
+     * @return when it was edited
+     * @throws CourierException {@code 403 forbidden} for another user's message, {@code 400 invalid_request} for a
+     *         message that is not text or a text out of bounds ({@code 413 payload_too_large} when too long),
+     *         {@code 409 conflict} for a recalled message or when the server's edit window (24 hours by default) has
+     *         passed, {@code 404 not_found} as for {@link #recall}
+     */
+    public Instant edit(String messageId, String text) {
+        URI uri = gateway.resolve("/v1/messages/" + segment(messageId));
+        ObjectNode body = Http.JSON.createObjectNode().put("content", Objects.requireNonNull(text, "text"));
+        return instant(
+                aboutMessage("edit " + messageId, timeout -> http.send("PATCH", uri, auth.token(), body, timeout))
+                        .path("editedAt"));
+    }
+
+    /**
+     * Deletes a message for this user only: it is hidden from this user's history, first syncs and unread counts on
+     * all of this user's devices, which receive a {@link Content.Delete} entry; the others keep it.
+     *
+     * @throws CourierException {@code 404 not_found} as for {@link #recall}
+     */
+    public void deleteForMe(String messageId) {
+        URI uri = gateway.resolve("/v1/messages/" + segment(messageId));
+        aboutMessage("delete " + messageId, timeout -> http.send("DELETE", uri, auth.token(), null, timeout));
+    }
+
+    /**
+     * Reacts to a message with an emoji: everyone who saw the message receives a {@link Content.Reaction} entry, and
+     * history lists the reaction ({@link Message#reactions()}). A reaction this user already has changes nothing.
+     *
+     * @param emoji 1-32 characters without spaces or control characters (by the server's default rule)
+     * @throws CourierException {@code 400 invalid_request} for an emoji the server does not take, {@code 404
+     *         not_found} as for {@link #recall}
+     */
+    public void react(String messageId, String emoji) {
+        reaction(messageId, emoji, true);
+    }
+
+    /** Takes back this user's reaction (see {@link #react}); one this user does not have changes nothing. */
+    public void unreact(String messageId, String emoji) {
+        reaction(messageId, emoji, false);
+    }
+
+    private void reaction(String messageId, String emoji, boolean added) {
+        if (emoji.isEmpty()) {
+            throw new IllegalArgumentException("emoji: must not be empty");
+        }
+        URI uri = gateway.resolve("/v1/messages/" + segment(messageId) + "/reactions/" + percentEncoded(emoji));
+        aboutMessage(
+                (added ? "react " : "unreact ") + emoji + " to " + messageId,
+                timeout -> http.send(added ? "PUT" : "DELETE", uri, auth.token(), null, timeout));
+    }
+
+    /**
+     * A call about one message: it sets a state (a recall, an edit, a delete, a reaction), so it is retried after any
+     * passing failure, and a {@code 404} is retried for {@link ClientSettings#targetWait()}, since a message accepted
+     * a moment ago is unknown until the pipeline has stored it.
+     */
+    private JsonNode aboutMessage(String what, Retries.Attempt<Http.Response> attempt) {
+        return blocking(
+                        what,
+                        true,
+                        Retries.untilStored(settings.targetWait(), refused -> refused.status() == 404, attempt))
+                .body();
+    }
+
+    /** Whether the gateway WebSocket is connected now, so that sends go over it (for tests). */
+    boolean sendingOverSocket() {
+        return sender.overSocket();
     }
 
     /**
@@ -430,6 +556,28 @@ public final class CourierClient implements AutoCloseable {
                     "not a conversation id (g:<groupId> or d:<a>:<b>): '" + conversation + "'");
         }
         return conversation;
+    }
+
+    private static Instant instant(JsonNode value) {
+        try {
+            return Instant.parse(value.asString(""));
+        } catch (DateTimeParseException e) {
+            return Instant.now(); // the call succeeded; only its answer is odd
+        }
+    }
+
+    /** Every byte of the UTF-8 form but the unreserved characters of RFC 3986 as {@code %XX}. */
+    static String percentEncoded(String value) {
+        StringBuilder encoded = new StringBuilder();
+        for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-._~".indexOf(c) >= 0) {
+                encoded.append(c);
+            } else {
+                encoded.append('%').append(String.format(Locale.ROOT, "%02X", b & 0xff));
+            }
+        }
+        return encoded.toString();
     }
 
     private static String query(String value) {

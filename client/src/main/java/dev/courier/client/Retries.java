@@ -6,6 +6,7 @@ import java.net.http.HttpConnectTimeoutException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 
 import org.jspecify.annotations.Nullable;
@@ -77,6 +78,9 @@ final class Retries {
             }
             Duration pause = settings.retryBackoff().delay(failures++, retryAfter, random);
             remaining = deadline - System.nanoTime();
+            if (pause.toNanos() >= remaining && failure instanceof NotStoredYet notStored) {
+                throw notStored.refusal();
+            }
             if (pause.toNanos() >= remaining) {
                 TimeoutException timeout = new TimeoutException(what + " did not succeed within " + human(total) + " ("
                         + failures + " attempts; last: " + failure + ")");
@@ -88,9 +92,74 @@ final class Retries {
         }
     }
 
+    /**
+     * An attempt about a message that {@code notYet} refusals are retried for during {@code wait}, counted from the
+     * first of them: the server knows a message it accepted only once the pipeline stored it, a moment later. After
+     * {@code wait} (or the call's total time) the refusal stands.
+     */
+    static <T> Attempt<T> untilStored(Duration wait, Predicate<CourierException> notYet, Attempt<T> attempt) {
+        return new UntilStored<>(wait, notYet, attempt);
+    }
+
+    /** The attempts of one call run one after the other, so its clock needs no guard. */
+    private static final class UntilStored<T> implements Attempt<T> {
+
+        private final Duration wait;
+
+        private final Predicate<CourierException> notYet;
+
+        private final Attempt<T> attempt;
+
+        /** {@link System#nanoTime()} when the wait ends; set at the first {@code notYet} refusal. */
+        private @Nullable Long until;
+
+        UntilStored(Duration wait, Predicate<CourierException> notYet, Attempt<T> attempt) {
+            this.wait = wait;
+            this.notYet = notYet;
+            this.attempt = attempt;
+        }
+
+        @Override
+        public T run(Duration firstResponseTimeout) throws IOException, InterruptedException {
+            try {
+                return attempt.run(firstResponseTimeout);
+            } catch (CourierException e) {
+                if (!notYet.test(e)) {
+                    throw e;
+                }
+                long now = System.nanoTime();
+                if (until == null) {
+                    until = now + wait.toNanos();
+                }
+                if (until - now > 0) {
+                    throw new NotStoredYet(e);
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** The server does not know a message yet; the server did nothing, so the request may be repeated. */
+    static final class NotStoredYet extends IOException {
+
+        private static final long serialVersionUID = 1L;
+
+        private final CourierException refusal;
+
+        NotStoredYet(CourierException refusal) {
+            super(refusal.getMessage(), refusal);
+            this.refusal = refusal;
+        }
+
+        CourierException refusal() {
+            return refusal;
+        }
+    }
+
     /** Failures after which the server cannot have acted on the request. */
     private static boolean surelyNotSent(IOException e) {
         return e instanceof Http.Retryable
+                || e instanceof NotStoredYet
                 || e instanceof ConnectException
                 || e instanceof HttpConnectTimeoutException
                 || e.getCause() instanceof ConnectException;

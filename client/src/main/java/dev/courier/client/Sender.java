@@ -21,7 +21,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Sends messages: over the gateway WebSocket when it is connected (many sends in flight, each {@code ack} or
  * {@code error} matched by its {@code clientMsgId}), otherwise by {@code POST /v1/messages}. Every attempt of one send
- * carries the same {@code clientMsgId}, which the server uses to accept it once, so a retry cannot duplicate it.
+ * carries the same {@code clientMsgId}, which the server uses to accept it once, so a retry cannot duplicate it. A
+ * reply carries {@code replyTo} in both forms.
  */
 final class Sender implements Link.Handler {
 
@@ -61,30 +62,41 @@ final class Sender implements Link.Handler {
         this.link = linkFactory == null ? null : linkFactory.apply(this);
     }
 
+    boolean overSocket() {
+        return link != null && link.isUp();
+    }
+
     void close() {
         if (link != null) {
             link.close();
         }
     }
 
-    CompletableFuture<String> send(String clientMsgId, String to, Content content) {
+    /** @param replyTo the message id it replies to, or null */
+    CompletableFuture<String> send(String clientMsgId, String to, Content content, @Nullable String replyTo) {
         ObjectNode body = Http.JSON
                 .createObjectNode()
                 .put("clientMsgId", clientMsgId)
                 .put("to", to)
                 .put("kind", content.kind());
         body.set("content", Wire.content(content));
+        Retries.Attempt<String> attempt = timeout -> attempt(clientMsgId, body, timeout);
+        if (replyTo != null) {
+            body.put("replyTo", replyTo);
+            // a reply to a message accepted a moment ago is refused (naming replyTo) until that message is stored
+            attempt = Retries.untilStored(
+                    settings.targetWait(),
+                    refused -> refused.status() == 400 && refused.detail().startsWith("replyTo:"),
+                    attempt);
+        }
         if (link != null) {
             link.start();
         }
+        Retries.Attempt<String> attempts = attempt;
         CompletableFuture<String> result = new CompletableFuture<>();
         executor.execute(() -> {
             try {
-                result.complete(retries.call(
-                        "send " + clientMsgId,
-                        settings.sendTimeout(),
-                        true,
-                        timeout -> attempt(clientMsgId, body, timeout)));
+                result.complete(retries.call("send " + clientMsgId, settings.sendTimeout(), true, attempts));
             } catch (InterruptedException e) {
                 result.completeExceptionally(new CancellationException("the client was closed"));
             } catch (Exception e) {

@@ -15,7 +15,14 @@ import java.util.List;
 @FunctionalInterface
 public interface SyncListener {
 
-    /** New messages, in {@code seq} order; never empty. */
+    /**
+     * New messages, in {@code seq} order; never empty. Lifecycle entries come among them, after the message they
+     * change: a {@link Message#isChange()} entry's content is a {@link Content.Change} of its {@link Message#target()}
+     * (a recall, an edit, a reaction; a delete for this user, which hides the target), to apply to the message held
+     * with {@link Message#apply(Message)}. A message that changed before it was handed over arrives in its current
+     * state (the edited text, {@link Content.Recalled} content), possibly followed by the entry that changed it, which
+     * applied again changes nothing.
+     */
     void onMessages(List<Message> messages);
 
     /**

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -63,8 +64,10 @@ final class Wire {
                                 last.path("convSeq").asLong(0),
                                 last.path("messageId").asString(""),
                                 last.path("from").asString(""),
-                                content(last.path("kind").asString(""), last.path("content")),
-                                instant(last.path("sentAt").asString("")))
+                                content(last),
+                                instant(last.path("sentAt").asString("")),
+                                optionalString(last.path("replyTo")),
+                                optionalInstant(last.path("editedAt")))
                         : null,
                 c.path("readSeq").asLong(0),
                 c.path("unread").asInt(0),
@@ -82,8 +85,11 @@ final class Wire {
                 m.path("conversation").asString(""),
                 m.path("convSeq").asLong(0),
                 m.path("from").asString(""),
-                content(m.path("kind").asString(""), m.path("content")),
-                instant(m.path("sentAt").asString("")));
+                content(m),
+                instant(m.path("sentAt").asString("")),
+                optionalString(m.path("replyTo")),
+                optionalInstant(m.path("editedAt")),
+                reactions(m.path("reactions")));
     }
 
     private static Instant instant(String text) {
@@ -94,7 +100,77 @@ final class Wire {
         }
     }
 
+    private static @Nullable Instant optionalInstant(JsonNode value) {
+        if (!value.isString()) {
+            return null;
+        }
+        try {
+            return Instant.parse(value.stringValue());
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static @Nullable String optionalString(JsonNode value) {
+        return value.isString() ? value.stringValue() : null;
+    }
+
+    /** {@code {emoji: [userId...]}}, in the server's order. */
+    private static Map<String, List<String>> reactions(JsonNode reactions) {
+        Map<String, List<String>> all = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> emoji : reactions.properties()) {
+            List<String> users = new ArrayList<>();
+            emoji.getValue().forEach(user -> {
+                if (user.isString()) {
+                    users.add(user.stringValue());
+                }
+            });
+            if (!users.isEmpty()) {
+                all.put(emoji.getKey(), users);
+            }
+        }
+        return all;
+    }
+
+    /** The content of a message object: what it carries, what is left once it was recalled, or an entry's change. */
+    private static Content content(JsonNode message) {
+        String kind = message.path("kind").asString("");
+        if (message.path("recalled").asBoolean(false)) {
+            return new Content.Recalled(kind);
+        }
+        return content(kind, message.path("content"));
+    }
+
     static Content content(String kind, JsonNode content) {
+        String target =
+                content.path("target").isString() ? content.path("target").stringValue() : null;
+        if (target != null) {
+            switch (kind) {
+                case "recall" -> {
+                    return new Content.Recall(target);
+                }
+                case "delete" -> {
+                    return new Content.Delete(target);
+                }
+                case "edit" -> {
+                    if (content.path("text").isString()) {
+                        return new Content.Edit(target, content.path("text").stringValue());
+                    }
+                }
+                case "reaction" -> {
+                    if (content.path("emoji").isString()
+                            && content.path("added").isBoolean()) {
+                        return new Content.Reaction(
+                                target,
+                                content.path("emoji").stringValue(),
+                                content.path("added").booleanValue());
+                    }
+                }
+                default -> {
+                    // below
+                }
+            }
+        }
         if (kind.equals("text") && content.isString()) {
             return new Content.Text(content.stringValue());
         }
@@ -124,6 +200,16 @@ final class Wire {
                 yield node;
             }
             case Content.Other other -> Http.parse(other.json());
+            case Content.Recalled recalled -> Http.JSON.nullNode();
+            case Content.Recall recall -> target(recall);
+            case Content.Delete delete -> target(delete);
+            case Content.Edit edit -> target(edit).put("text", edit.text());
+            case Content.Reaction reaction ->
+                target(reaction).put("emoji", reaction.emoji()).put("added", reaction.added());
         };
+    }
+
+    private static ObjectNode target(Content.Change change) {
+        return Http.JSON.createObjectNode().put("target", change.target());
     }
 }

@@ -26,7 +26,9 @@ import tools.jackson.databind.JsonNode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Sends against a scripted gateway (REST only): what is retried, how, and what is not. */
+/**
+ * Sends and the calls about a message against a scripted gateway (REST only): what is retried, how, and what is not.
+ */
 class SendRetryTests {
 
     private static final ClientSettings FAST = ClientSettings.defaults()
@@ -36,7 +38,7 @@ class SendRetryTests {
 
     private record Answer(int status, String retryAfter, String body) {}
 
-    private record Received(Instant at, String token, JsonNode body) {}
+    private record Received(Instant at, String method, String path, String token, JsonNode body) {}
 
     private final ConcurrentLinkedQueue<Answer> script = new ConcurrentLinkedQueue<>();
 
@@ -64,7 +66,12 @@ class SendRetryTests {
         server.createContext("/v1/messages", exchange -> {
             JsonNode body = Http.JSON.readTree(exchange.getRequestBody().readAllBytes());
             String auth = exchange.getRequestHeaders().getFirst("Authorization");
-            sends.add(new Received(Instant.now(), auth.substring("Bearer ".length()), body));
+            sends.add(new Received(
+                    Instant.now(),
+                    exchange.getRequestMethod(),
+                    exchange.getRequestURI().getRawPath(),
+                    auth.substring("Bearer ".length()),
+                    body));
             Answer next = script.poll();
             if (next == null) {
                 await(released); // no answer at all: the client's first-response timeout must act
@@ -178,6 +185,117 @@ class SendRetryTests {
         assertThat(body.path("content").path("size").asLong()).isEqualTo(1234);
     }
 
+    @Test
+    void aReplyToAMessageNotStoredYetIsRetriedWithTheSameIdUntilItIs() throws Exception {
+        script.add(new Answer(400, null, problem(400, "invalid_request", "replyTo: no message 'm-1' of d:alice:bob")));
+        script.add(new Answer(400, null, problem(400, "invalid_request", "replyTo: no message 'm-1' of d:alice:bob")));
+        script.add(accepted());
+
+        String messageId = client.reply("u:bob", "m-1", "yes!").get(10, TimeUnit.SECONDS);
+
+        assertThat(sends).hasSize(3);
+        assertThat(sends).extracting(s -> s.body().path("replyTo").asString()).containsOnly("m-1");
+        assertThat(sends)
+                .extracting(s -> s.body().path("clientMsgId").asString())
+                .containsOnly(messageId.substring(2));
+        assertThat(sends.getFirst().body().path("content").asString()).isEqualTo("yes!");
+    }
+
+    @Test
+    void aReplyToNoSuchMessageFailsOnceTheTargetWaitRanOutAndOtherRefusalsAtOnce() {
+        CourierClient brief = client(FAST.withTargetWait(Duration.ofMillis(300)));
+        try {
+            for (int i = 0; i < 100; i++) {
+                script.add(new Answer(400, null, problem(400, "invalid_request", "replyTo: no message 'm-x'")));
+            }
+            CompletableFuture<String> sent = brief.send("c-reply", "u:bob", Content.text("?"), "m-x");
+
+            assertThatThrownBy(() -> sent.get(10, TimeUnit.SECONDS))
+                    .cause()
+                    .isInstanceOfSatisfying(CourierException.class, e -> {
+                        assertThat(e.status()).isEqualTo(400);
+                        assertThat(e.detail()).startsWith("replyTo:");
+                    });
+            assertThat(sends.size()).isGreaterThanOrEqualTo(2);
+
+            script.clear();
+            sends.clear();
+            script.add(new Answer(400, null, problem(400, "invalid_request", "content: must not be empty")));
+            CompletableFuture<String> empty = brief.send("c-empty", "u:bob", Content.text(""), "m-x");
+            assertThatThrownBy(() -> empty.get(10, TimeUnit.SECONDS))
+                    .cause()
+                    .isInstanceOfSatisfying(
+                            CourierException.class, e -> assertThat(e.detail()).startsWith("content:"));
+            assertThat(sends).hasSize(1);
+        } finally {
+            brief.close();
+        }
+    }
+
+    @Test
+    void aChangeOfAMessageNotStoredYetIsRetriedAfter404AndAnUnknownOneRefusedAfterTheTargetWait() {
+        script.add(new Answer(404, null, problem(404, "not_found", "no message 'm-1'")));
+        script.add(new Answer(202, null, "{\"messageId\":\"m-1\",\"recalledAt\":\"2026-01-01T00:00:01.5Z\"}"));
+
+        assertThat(client.recall("m-1")).isEqualTo(Instant.parse("2026-01-01T00:00:01.5Z"));
+        assertThat(sends).hasSize(2).allSatisfy(s -> {
+            assertThat(s.method()).isEqualTo("POST");
+            assertThat(s.path()).isEqualTo("/v1/messages/m-1/recall");
+        });
+
+        CourierClient brief = client(FAST.withTargetWait(Duration.ofMillis(300)));
+        try {
+            sends.clear();
+            for (int i = 0; i < 100; i++) {
+                script.add(new Answer(404, null, problem(404, "not_found", "no message 'm-2'")));
+            }
+            assertThatThrownBy(() -> brief.edit("m-2", "new text"))
+                    .isInstanceOfSatisfying(
+                            CourierException.class, e -> assertThat(e.code()).isEqualTo("not_found"));
+            assertThat(sends.size()).isGreaterThanOrEqualTo(2);
+            assertThat(sends.getFirst().method()).isEqualTo("PATCH");
+            assertThat(sends.getFirst().body().path("content").asString()).isEqualTo("new text");
+
+            script.clear();
+            sends.clear();
+            script.add(new Answer(403, null, problem(403, "forbidden", "only the sender may recall a message")));
+            assertThatThrownBy(() -> brief.recall("m-3"))
+                    .isInstanceOfSatisfying(
+                            CourierException.class, e -> assertThat(e.status()).isEqualTo(403));
+            assertThat(sends).hasSize(1);
+        } finally {
+            brief.close();
+        }
+    }
+
+    @Test
+    void reactionsPutAndDeleteTheEmojiPercentEncodedInThePath() {
+        script.add(new Answer(204, null, ""));
+        script.add(new Answer(204, null, ""));
+        script.add(new Answer(204, null, ""));
+
+        client.react("m-1", "👍");
+        client.unreact("m-1", "👍");
+        client.deleteForMe("m-1");
+
+        assertThat(sends)
+                .extracting(s -> s.method() + " " + s.path())
+                .containsExactly(
+                        "PUT /v1/messages/m-1/reactions/%F0%9F%91%8D",
+                        "DELETE /v1/messages/m-1/reactions/%F0%9F%91%8D", "DELETE /v1/messages/m-1");
+        assertThatThrownBy(() -> client.react("not an id", "👍")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> client.react("m-1", "")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private CourierClient client(ClientSettings settings) {
+        return CourierClient.builder(
+                        URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
+                        URI.create("http://127.0.0.1:1"))
+                .credentials(new Credentials("alice", "alice-secret", "test"))
+                .settings(settings)
+                .build();
+    }
+
     private static Answer accepted() {
         return new Answer(
                 202, null, "{\"messageId\":\"m-$id\",\"clientMsgId\":\"$id\",\"acceptedAt\":\"2026-01-01T00:00:00Z\"}");
@@ -195,8 +313,10 @@ class SendRetryTests {
         if (retryAfter != null) {
             exchange.getResponseHeaders().set("Retry-After", retryAfter);
         }
-        exchange.sendResponseHeaders(status, bytes.length);
-        exchange.getResponseBody().write(bytes);
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            exchange.getResponseBody().write(bytes);
+        }
         exchange.close();
     }
 

@@ -27,6 +27,8 @@ final class SilencingProxy implements AutoCloseable {
 
     private final AtomicInteger webSocketHandshakes = new AtomicInteger();
 
+    private final AtomicInteger restSends = new AtomicInteger();
+
     SilencingProxy(int target) throws IOException {
         this.target = target;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -40,6 +42,11 @@ final class SilencingProxy implements AutoCloseable {
     /** WebSocket upgrade requests seen so far. */
     int webSocketHandshakes() {
         return webSocketHandshakes.get();
+    }
+
+    /** {@code POST /v1/messages} requests (sends by REST) seen so far. */
+    int restSends() {
+        return restSends.get();
     }
 
     /** Every connection open now goes silent for good. */
@@ -91,11 +98,14 @@ final class SilencingProxy implements AutoCloseable {
                 int read;
                 while ((read = in.read(buffer)) >= 0) {
                     // a request head, also on a kept-alive connection (client frames after an upgrade are masked)
-                    if (fromClient
-                            && new String(buffer, 0, read, StandardCharsets.ISO_8859_1)
-                                    .toLowerCase(Locale.ROOT)
-                                    .contains("upgrade: websocket")) {
+                    String head = fromClient
+                            ? new String(buffer, 0, read, StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT)
+                            : "";
+                    if (head.contains("upgrade: websocket")) {
                         webSocketHandshakes.incrementAndGet();
+                    }
+                    if (head.startsWith("post /v1/messages ")) {
+                        restSends.incrementAndGet();
                     }
                     if (!silenced) {
                         out.write(buffer, 0, read);

@@ -1,6 +1,7 @@
 package dev.courier.client;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -104,6 +105,79 @@ class WireTests {
         assertThat(message.content()).isEqualTo(new Content.Other("sticker", "{\"pack\":\"cats\",\"id\":3}"));
         assertThat(message.sentAt()).isEqualTo(Instant.EPOCH);
         assertThat(message.clientMsgId()).isEmpty();
+    }
+
+    @Test
+    void readsLifecycleEntriesAsChangesOfTheirTarget() {
+        Wire.Delta delta = Wire.delta(Http.JSON.readTree("""
+                {"syncKey":"k","messages":[
+                  {"seq":5,"messageId":"c1","clientMsgId":"recall:c1","conversation":"d:alice:bob","convSeq":3,
+                   "from":"alice","kind":"recall","content":{"target":"m1"},"sentAt":"2026-11-21T20:35:05Z",
+                   "replyTo":null},
+                  {"seq":6,"messageId":"c2","clientMsgId":"edit:c2","conversation":"d:alice:bob","convSeq":4,
+                   "from":"alice","kind":"edit","content":{"target":"m2","text":"at 9"},
+                   "sentAt":"2026-11-21T20:35:06Z","replyTo":null},
+                  {"seq":7,"messageId":"c3","clientMsgId":"delete:c3","conversation":"d:alice:bob",
+                   "from":"bob","kind":"delete","content":{"target":"m2"},"sentAt":"2026-11-21T20:35:07Z",
+                   "replyTo":null},
+                  {"seq":8,"messageId":"c4","clientMsgId":"reaction:c4","conversation":"d:alice:bob","convSeq":5,
+                   "from":"bob","kind":"reaction","content":{"target":"m2","emoji":"👍","added":false},
+                   "sentAt":"2026-11-21T20:35:08Z","replyTo":null},
+                  {"seq":9,"messageId":"c5","conversation":"d:alice:bob","convSeq":6,"from":"bob","kind":"edit",
+                   "content":{"target":"m2"},"sentAt":"2026-11-21T20:35:09Z"}]}
+                """));
+
+        assertThat(delta.messages())
+                .extracting(Message::content)
+                .containsExactly(
+                        new Content.Recall("m1"),
+                        new Content.Edit("m2", "at 9"),
+                        new Content.Delete("m2"),
+                        new Content.Reaction("m2", "👍", false),
+                        new Content.Other("edit", "{\"target\":\"m2\"}"));
+        assertThat(delta.messages()).extracting(Message::isChange).containsExactly(true, true, true, true, false);
+        assertThat(delta.messages()).extracting(Message::target).containsExactly("m1", "m2", "m2", "m2", null);
+        assertThat(delta.messages().get(2).convSeq())
+                .as("a delete is this user's alone")
+                .isZero();
+        assertThat(delta.messages().get(0).text()).isEqualTo("[recall of m1]");
+    }
+
+    @Test
+    void readsAMessageInItsCurrentStateRepliesEditsRecallsAndReactions() {
+        Message reply = Wire.message(Http.JSON.readTree("""
+                {"convSeq":2,"messageId":"m2","clientMsgId":"c-2","conversation":"g:team","from":"bob",
+                 "kind":"text","content":"at 9, then","sentAt":"2026-11-21T20:35:04Z","replyTo":"m1",
+                 "editedAt":"2026-11-21T20:36:00.250Z","reactions":{"🎉":["alice","carol"],"👍":["carol"]}}
+                """));
+        assertThat(reply.replyTo()).isEqualTo("m1");
+        assertThat(reply.editedAt()).isEqualTo(Instant.parse("2026-11-21T20:36:00.250Z"));
+        assertThat(reply.edited()).isTrue();
+        assertThat(reply.recalled()).isFalse();
+        assertThat(reply.text()).isEqualTo("at 9, then");
+        assertThat(reply.reactions())
+                .containsExactly(Map.entry("🎉", List.of("alice", "carol")), Map.entry("👍", List.of("carol")));
+
+        Message recalled = Wire.message(Http.JSON.readTree("""
+                {"seq":4,"messageId":"m3","conversation":"g:team","convSeq":3,"from":"bob","kind":"image",
+                 "content":null,"sentAt":"2026-11-21T20:35:04Z","replyTo":null,"recalled":true}
+                """));
+        assertThat(recalled.content()).isEqualTo(new Content.Recalled("image"));
+        assertThat(recalled.recalled()).isTrue();
+        assertThat(recalled.replyTo()).isNull();
+        assertThat(recalled.editedAt()).isNull();
+        assertThat(recalled.reactions()).isEmpty();
+        assertThat(recalled.text()).isEqualTo("[message recalled]");
+
+        Conversation state = Wire.conversation(Http.JSON.readTree("""
+                {"conversation":"g:team","lastConvSeq":5,"readSeq":5,"unread":0,"muted":false,"version":3,
+                 "lastMessage":{"convSeq":3,"messageId":"m3","from":"bob","kind":"text","content":null,
+                                "sentAt":"2026-11-21T20:35:04Z","replyTo":"m1","recalled":true}}
+                """));
+        assertThat(state.lastMessage()).isNotNull();
+        assertThat(state.lastMessage().recalled()).isTrue();
+        assertThat(state.lastMessage().replyTo()).isEqualTo("m1");
+        assertThat(state.lastMessage().text()).isEqualTo("[message recalled]");
     }
 
     @Test

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 
 import org.junit.jupiter.api.AfterEach;
@@ -15,6 +16,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -26,7 +28,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The demo chat page in real headless Chromium: two browser sessions sign up and exchange messages, each seeing both;
- * unread badges come and go, the sender sees the read tick, and scrolling back loads history. Needs Debian's
+ * unread badges come and go, the sender sees the read tick, scrolling back loads history, and quotes, edits,
+ * reactions and recalls made in one browser show in the other. Needs Debian's
  * {@code chromium} and {@code chromium-driver} (CI installs them); skipped where they are missing.
  */
 class BrowserDemoIntegrationTests {
@@ -190,6 +193,130 @@ class BrowserDemoIntegrationTests {
                     .as("message %03d after the one before it", i)
                     .isGreaterThan(all.indexOf(String.format(Locale.ROOT, "message %03d", i - 1)));
         }
+    }
+
+    @Test
+    void quotesEditsReactionsAndRecallsReachTheOtherBrowserLive() throws IOException {
+        Api api = TestSystem.api();
+        String page = api.gateway + "/demo/index.html?sync=" + api.sync;
+        String aliceId = Api.uniqueId("alice");
+        String bobId = Api.uniqueId("bob");
+        signUp(alice, page, aliceId);
+        signUp(bob, page, bobId);
+        send(alice, "u:" + bobId, "coffee at 8?");
+        await().atMost(UI).untilAsserted(() -> assertThat(messages(bob)).contains("coffee at 8?"));
+
+        // bob quotes it: the composer shows the quote, and both sides see it on the reply
+        act(bob, "coffee at 8?", "reply");
+        assertThat(bob.findElement(By.id("composingText")).getText()).contains(aliceId + ": coffee at 8?");
+        send(bob, null, "yes, see you there");
+        await().atMost(UI)
+                .untilAsserted(
+                        () -> assertThat(shown(alice, "yes, see you there").quote())
+                                .isEqualTo("↪ " + aliceId + ": coffee at 8?"));
+        await().atMost(UI)
+                .untilAsserted(() -> assertThat(shown(bob, "yes, see you there").quote())
+                        .isEqualTo("↪ " + aliceId + ": coffee at 8?"));
+        assertThat(bob.findElement(By.id("composing")).isDisplayed()).isFalse();
+
+        // alice edits her question: bob sees the new text, marked, and his quote of it follows
+        act(alice, "coffee at 8?", "edit");
+        assertThat(alice.findElement(By.id("text")).getDomProperty("value")).isEqualTo("coffee at 8?");
+        alice.findElement(By.id("text")).clear();
+        send(alice, null, "coffee at 9?");
+        await().atMost(UI).untilAsserted(() -> {
+            assertThat(shown(bob, "coffee at 9?").edited()).isTrue();
+            assertThat(shown(bob, "yes, see you there").quote()).isEqualTo("↪ " + aliceId + ": coffee at 9?");
+            assertThat(texts(bob)).doesNotContain("coffee at 8?");
+        });
+
+        // bob reacts: alice sees the count under her message; a second emoji from alice counts too
+        react(bob, "coffee at 9?", "👍");
+        await().atMost(UI)
+                .untilAsserted(() ->
+                        assertThat(shown(alice, "coffee at 9?").reactions()).isEqualTo("👍 1"));
+        react(alice, "coffee at 9?", "👍");
+        await().atMost(UI)
+                .untilAsserted(
+                        () -> assertThat(shown(bob, "coffee at 9?").reactions()).isEqualTo("👍 2"));
+        screenshot(alice, "demo-lifecycle-alice.png");
+
+        // alice sends to the wrong chat and recalls it: bob sees that it was recalled, not what it said
+        send(alice, null, "wrong chat, sorry");
+        await().atMost(UI).untilAsserted(() -> {
+            assertThat(texts(bob)).contains("wrong chat, sorry");
+            assertThat(texts(alice)).contains("wrong chat, sorry");
+        });
+        String wrong = shown(alice, "wrong chat, sorry").messageId();
+        act(alice, "wrong chat, sorry", "recall");
+        await().atMost(UI).untilAsserted(() -> {
+            assertThat(byId(bob, wrong)).isEqualTo("message recalled");
+            assertThat(texts(bob)).doesNotContain("wrong chat, sorry");
+        });
+        await().atMost(UI).untilAsserted(() -> assertThat(byId(alice, wrong)).isEqualTo("message recalled"));
+        screenshot(bob, "demo-lifecycle-bob.png");
+    }
+
+    /** What the open conversation shows of the message with this text. */
+    private record Shown(String messageId, String quote, boolean edited, String reactions) {}
+
+    private static Shown shown(WebDriver browser, String text) {
+        Object found = ((JavascriptExecutor) browser).executeScript("""
+                const message = [...document.querySelectorAll('#list .message')]
+                    .find(m => m.querySelector('.text').textContent === arguments[0]);
+                if (!message) { return null; }
+                const quote = message.querySelector('.quote');
+                return [message.dataset.messageId, quote ? quote.textContent : '',
+                    !!message.querySelector('.edited'),
+                    [...message.querySelectorAll('.reactions button')].map(b => b.textContent).join(' ')];
+                """, text);
+        assertThat(found).as("a message '%s'", text).isNotNull();
+        List<?> values = (List<?>) found;
+        return new Shown(
+                String.valueOf(values.get(0)),
+                String.valueOf(values.get(1)),
+                Boolean.TRUE.equals(values.get(2)),
+                String.valueOf(values.get(3)));
+    }
+
+    /** The text shown for the message with this id, or "none". */
+    private static String byId(WebDriver browser, String messageId) {
+        return String.valueOf(((JavascriptExecutor) browser).executeScript("""
+                const message = document.querySelector('#list .message[data-message-id="' + arguments[0] + '"]');
+                return message ? message.querySelector('.text').textContent : 'none';
+                """, messageId));
+    }
+
+    /** The texts of the messages of the open conversation (not the quotes or the buttons). */
+    private static String texts(WebDriver browser) {
+        return String.valueOf(((JavascriptExecutor) browser).executeScript("""
+                return [...document.querySelectorAll('#list .message .text')].map(t => t.textContent).join('\\n');
+                """));
+    }
+
+    /** Clicks an action of the message with this text (again if the list was redrawn under the click). */
+    private static void act(WebDriver browser, String text, String action) {
+        click(browser, text, "button[data-action='" + action + "']");
+    }
+
+    /** Clicks an emoji of the reaction buttons under the message with this text. */
+    private static void react(WebDriver browser, String text, String emoji) {
+        click(browser, text, ".actions button[data-emoji='" + emoji + "']");
+    }
+
+    private static void click(WebDriver browser, String text, String selector) {
+        await().atMost(UI).ignoreException(StaleElementReferenceException.class).until(() -> {
+            Object button = ((JavascriptExecutor) browser).executeScript("""
+                    const message = [...document.querySelectorAll('#list .message')]
+                        .find(m => m.querySelector('.text').textContent === arguments[0]);
+                    return message ? message.querySelector(arguments[1]) : null;
+                    """, text, selector);
+            if (button == null) {
+                return false;
+            }
+            ((WebElement) button).click();
+            return true;
+        });
     }
 
     private static void screenshot(WebDriver browser, String name) throws IOException {
