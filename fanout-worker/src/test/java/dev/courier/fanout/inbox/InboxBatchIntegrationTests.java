@@ -309,4 +309,45 @@ class InboxBatchIntegrationTests {
         assertThat(state(bob, conversation).unread()).isEqualTo(1);
         assertThat(state(bob, conversation).peerReadSeq()).isEqualTo(1);
     }
+
+    @Test
+    void aSystemMessageIsNeverUnreadButIsTheLastMessageAndAGroupChangeMovesTheGroupsDataType() {
+        String groupId = TestServers.group(alice, bob);
+        String conversation = group(groupId);
+        InboxRecord.Entry text = store(alice, conversation, 1, 1);
+        InboxRecord.Entry renamed = storeChange("system", alice, text, 2L, 1);
+        InboxRecord.Entry removed = storeChange("system", alice, renamed, 3L, 1);
+
+        InboxBatch batch = apply(
+                to(bob, text),
+                to(bob, renamed),
+                new InboxRecord.GroupChanged(bob, conversation, false, false),
+                to(bob, removed),
+                new InboxRecord.GroupChanged(bob, conversation, true, false));
+
+        ConversationRepository.State state = state(bob, conversation);
+        assertThat(state.unread()).as("only the text").isEqualTo(1);
+        assertThat(state.lastMessageId()).isEqualTo(removed.messageId());
+        assertThat(unreadTotal(bob)).isEqualTo(1);
+        assertThat(batch.groupsChanged()).containsExactly(bob);
+        assertThat(jdbc.sql("SELECT groups_version FROM inbox_heads WHERE user_id = ?")
+                        .param(bob)
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(2);
+        assertThat(jdbc.sql("SELECT version, has_left, dissolved FROM user_groups WHERE user_id = ? AND group_id = ?")
+                        .params(bob, groupId)
+                        .query((rs, row) -> rs.getLong(1) + " " + rs.getBoolean(2) + " " + rs.getBoolean(3))
+                        .single())
+                .as("one row per group, at its last change")
+                .isEqualTo("2 true false");
+
+        InboxBatch dissolved = apply(new InboxRecord.GroupChanged(bob, conversation, false, true));
+        assertThat(dissolved.groupsChanged()).containsExactly(bob);
+        assertThat(jdbc.sql("SELECT version, has_left, dissolved FROM user_groups WHERE user_id = ? AND group_id = ?")
+                        .params(bob, groupId)
+                        .query((rs, row) -> rs.getLong(1) + " " + rs.getBoolean(2) + " " + rs.getBoolean(3))
+                        .single())
+                .isEqualTo("3 false true");
+    }
 }
