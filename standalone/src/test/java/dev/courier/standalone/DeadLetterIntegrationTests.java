@@ -134,7 +134,8 @@ class DeadLetterIntegrationTests {
                 messageId, clientMsgId, conversation, from, "text", StringNode.valueOf(text), Instant.now(), null));
     }
 
-    private static List<ConsumerRecord<String, String>> deadLetters(String topic, String key, int count) {
+    /** The {@code count} dead letters of the topic with this key (waits for them). */
+    static List<ConsumerRecord<String, String>> deadLetters(String topic, String key, int count) {
         Properties config = new Properties();
         config.put(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -157,7 +158,7 @@ class DeadLetterIntegrationTests {
         }
     }
 
-    private static String header(ConsumerRecord<String, String> record, String name) {
+    static String header(ConsumerRecord<String, String> record, String name) {
         var header = record.headers().lastHeader(name);
         assertThat(header).as(name).isNotNull();
         return new String(header.value(), StandardCharsets.UTF_8);

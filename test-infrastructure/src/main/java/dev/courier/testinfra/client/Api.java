@@ -156,6 +156,58 @@ public final class Api {
         return call("DELETE", gateway + "/v1/groups/" + groupId + "/members/" + userId, caller.token(), null, null);
     }
 
+    public Response group(Session caller, String groupId) {
+        return get(gateway + "/v1/groups/" + groupId, caller);
+    }
+
+    public Response groups(Session caller) {
+        return get(gateway + "/v1/groups", caller);
+    }
+
+    /** {@code PATCH /v1/groups/{groupId}} with the body given (name, announcement, muted). */
+    public Response updateGroup(Session caller, String groupId, String json) {
+        return call("PATCH", gateway + "/v1/groups/" + groupId, caller.token(), json, "application/json");
+    }
+
+    public Response admin(Session caller, String groupId, String userId, boolean admin) {
+        return call(
+                admin ? "PUT" : "DELETE",
+                gateway + "/v1/groups/" + groupId + "/admins/" + userId,
+                caller.token(),
+                null,
+                null);
+    }
+
+    public Response transfer(Session caller, String groupId, String userId) {
+        return post(gateway + "/v1/groups/" + groupId + "/owner", caller.token(), json("userId", userId));
+    }
+
+    /** Mutes the member until {@code until} (an ISO time), or until unmuted when it is null. */
+    public Response muteMember(Session caller, String groupId, String userId, String until) {
+        return call(
+                "PUT",
+                gateway + "/v1/groups/" + groupId + "/mutes/" + userId,
+                caller.token(),
+                until == null ? "{}" : json("until", until),
+                "application/json");
+    }
+
+    public Response unmuteMember(Session caller, String groupId, String userId) {
+        return call("DELETE", gateway + "/v1/groups/" + groupId + "/mutes/" + userId, caller.token(), null, null);
+    }
+
+    public Response dissolve(Session caller, String groupId) {
+        return call("DELETE", gateway + "/v1/groups/" + groupId, caller.token(), null, null);
+    }
+
+    public Response block(Session caller, String userId, boolean blocked) {
+        return call(blocked ? "PUT" : "DELETE", gateway + "/v1/blocks/" + userId, caller.token(), null, null);
+    }
+
+    public Response blocks(Session caller) {
+        return get(gateway + "/v1/blocks", caller);
+    }
+
     public Response send(Session from, String clientMsgId, String to, String text) {
         return send(from, clientMsgId, to, "text", text);
     }
