@@ -156,6 +156,64 @@ public final class Api {
         return call("DELETE", gateway + "/v1/groups/" + groupId + "/members/" + userId, caller.token(), null, null);
     }
 
+    /** {@code GET /v1/groups}. */
+    public Response groups(Session caller) {
+        return get(gateway + "/v1/groups", caller);
+    }
+
+    /** {@code GET /v1/groups/{groupId}}. */
+    public Response group(Session caller, String groupId) {
+        return get(gateway + "/v1/groups/" + groupId, caller);
+    }
+
+    /** {@code PATCH /v1/groups/{groupId}} with {@code name}, {@code announcement}, {@code muted} ({@link #json}). */
+    public Response updateGroup(Session caller, String groupId, String body) {
+        return call("PATCH", gateway + "/v1/groups/" + groupId, caller.token(), body, "application/json");
+    }
+
+    /** {@code PUT} ({@code admin}) or {@code DELETE /v1/groups/{groupId}/admins/{userId}}. */
+    public Response setAdmin(Session caller, String groupId, String userId, boolean admin) {
+        return call(
+                admin ? "PUT" : "DELETE",
+                gateway + "/v1/groups/" + groupId + "/admins/" + userId,
+                caller.token(),
+                null,
+                null);
+    }
+
+    /** {@code POST /v1/groups/{groupId}/owner}. */
+    public Response transfer(Session caller, String groupId, String userId) {
+        return post(gateway + "/v1/groups/" + groupId + "/owner", caller.token(), json("userId", userId));
+    }
+
+    /** {@code PUT /v1/groups/{groupId}/mutes/{userId}}, with {@code {"until"}} or ({@code null}) no body. */
+    public Response muteMember(Session caller, String groupId, String userId, String until) {
+        String url = gateway + "/v1/groups/" + groupId + "/mutes/" + userId;
+        return until == null
+                ? call("PUT", url, caller.token(), null, null)
+                : call("PUT", url, caller.token(), json("until", until), "application/json");
+    }
+
+    /** {@code DELETE /v1/groups/{groupId}/mutes/{userId}}. */
+    public Response unmuteMember(Session caller, String groupId, String userId) {
+        return call("DELETE", gateway + "/v1/groups/" + groupId + "/mutes/" + userId, caller.token(), null, null);
+    }
+
+    /** {@code DELETE /v1/groups/{groupId}}. */
+    public Response dissolve(Session caller, String groupId) {
+        return call("DELETE", gateway + "/v1/groups/" + groupId, caller.token(), null, null);
+    }
+
+    /** {@code PUT} ({@code blocked}) or {@code DELETE /v1/blocks/{userId}}. */
+    public Response block(Session caller, String userId, boolean blocked) {
+        return call(blocked ? "PUT" : "DELETE", gateway + "/v1/blocks/" + userId, caller.token(), null, null);
+    }
+
+    /** {@code GET /v1/blocks}. */
+    public Response blocks(Session caller) {
+        return get(gateway + "/v1/blocks", caller);
+    }
+
     public Response send(Session from, String clientMsgId, String to, String text) {
         return send(from, clientMsgId, to, "text", text);
     }
