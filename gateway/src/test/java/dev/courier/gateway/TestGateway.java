@@ -15,7 +15,8 @@ import dev.courier.testinfra.client.Api;
 
 /**
  * The gateway of this JVM, started once on the shared Kafka, database and Redis, with send limits no test meets by
- * accident, and a second gateway, {@link #limited()}, with small limits for the tests of limits. Both write small TCP
+ * accident, and a second gateway, {@link #limited()}, with small limits for the tests of limits and a short change
+ * timeout. Both write small TCP
  * send buffers, so a client that stops reading fills them after a few KiB, as on a slow mobile link. Every test class
  * of the module uses these two, so the module boots no other context.
  */
@@ -44,8 +45,11 @@ public final class TestGateway {
         return context;
     }
 
-    /** A gateway on the same servers whose limits tests reach: 5 sends at once and 1/s, 3 failed logins per user, 8 per
-     * address, groups of 3. */
+    /**
+     * A gateway on the same servers whose limits tests reach: 5 sends at once and 1/s, 3 failed logins per user, 8 per
+     * address, groups of 3, and a change timeout of 100 ms, so that a group or block call (which no expansion stage
+     * decides in this module) answers {@code 202} pending at once.
+     */
     public static synchronized ConfigurableApplicationContext limited() {
         context();
         if (limited == null) {
@@ -54,7 +58,8 @@ public final class TestGateway {
                     "--courier.gateway.limits.sends-per-second=1",
                     "--courier.gateway.limits.failed-logins-per-user=3",
                     "--courier.gateway.limits.failed-logins-per-address=8",
-                    "--courier.gateway.max-group-size=3");
+                    "--courier.gateway.max-group-size=3",
+                    "--courier.gateway.change-timeout=100ms");
         }
         return limited;
     }

@@ -117,6 +117,25 @@ class SyncControllerIntegrationTests {
     }
 
     @Test
+    void longPollIsWokenByAGroupsHint() throws Exception {
+        Api.Session bob = TestSyncApi.newSession("bob");
+        String groupId = TestSyncApi.uniqueId("g");
+        TestRows.group(groupId, "Before", "alice", bob.userId());
+        String key = TestSyncApi.firstSyncKey(bob.token());
+        CompletableFuture<Api.Response> poll = CompletableFuture.supplyAsync(() -> api.sync(bob, key, null, 20_000L));
+        awaitSubscribers(bob, 1);
+        TestRows.renameGroup(groupId, "After");
+        TestRows.groupChanged(bob.userId(), groupId, false, false);
+        TestSyncApi.publishHint(bob.userId(), Hints.GROUPS);
+
+        Api.Response answer = poll.get(25, TimeUnit.SECONDS);
+        assertThat(answer.status()).as(answer.body().toString()).isEqualTo(200);
+        assertThat(answer.body().path("groups").findValuesAsString("name")).containsExactly("After");
+        assertThat(answer.body().path("messages")).isEmpty();
+        assertThat(answer.body().path("syncKey").asString()).isNotEqualTo(key);
+    }
+
+    @Test
     void longPollIsAnsweredWithAnEmptyDeltaAndTheSameKeyWhenItsWaitRunsOut() {
         Api.Session bob = TestSyncApi.newSession("bob");
         String key = TestSyncApi.firstSyncKey(bob.token());
@@ -172,6 +191,8 @@ class SyncControllerIntegrationTests {
     private static void assertEmpty(JsonNode answer, String key) {
         assertThat(answer.path("messages")).isEmpty();
         assertThat(answer.path("contacts")).isEmpty();
+        assertThat(answer.path("groups").isArray()).as("groups: []").isTrue();
+        assertThat(answer.path("groups")).isEmpty();
         assertThat(answer.path("account").isNull()).isTrue();
         assertThat(answer.path("hasMore").asBoolean()).isFalse();
         assertThat(answer.path("resync").asBoolean()).isFalse();

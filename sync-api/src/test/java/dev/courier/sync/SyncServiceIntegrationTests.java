@@ -10,13 +10,14 @@ import dev.courier.common.SyncKey;
 import dev.courier.common.SyncKeyCodec;
 import dev.courier.testinfra.client.Api;
 import dev.courier.web.Caller;
+import dev.courier.web.GroupView;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * {@link SyncService} on rows put in the shared database: a first sync, deltas after a key (messages, the account,
- * contacts and their deletions), paging with {@code hasMore}, every key that cannot be served exactly answered with a
+ * contacts and their deletions, groups changed, left or dissolved), paging with {@code hasMore}, every key that cannot be served exactly answered with a
  * {@code resync}, and keys that are malformed or another user's refused.
  */
 class SyncServiceIntegrationTests {
@@ -200,6 +201,167 @@ class SyncServiceIntegrationTests {
                         key.groupsVersion()))) {
             assertFirstSync(sync.sync(caller(bob), codec.encode(ahead), 100), bob, List.of(sent));
         }
+    }
+
+    @Test
+    void firstSyncListsEveryGroupTheUserIsInNowWholeInIdOrder() {
+        Api.Session bob = TestSyncApi.newSession("bob");
+        String bobId = bob.userId();
+        String prefix = TestSyncApi.uniqueId("g");
+        TestRows.group(prefix + "-b", "Bravo", "alice", bobId, "carol");
+        TestRows.admin(prefix + "-b", "carol");
+        TestRows.group(prefix + "-a", "Alpha", bobId);
+        TestRows.group(prefix + "-c", "Left", "alice", bobId);
+        TestRows.leaveGroup(prefix + "-c", bobId);
+        TestRows.group(prefix + "-d", "Dissolved", "alice", bobId);
+        TestRows.dissolveGroup(prefix + "-d");
+        TestRows.group(prefix + "-e", "Not his", "alice", "carol");
+        TestRows.groupChanged(bobId, prefix + "-a", false, false);
+        TestRows.groupChanged(bobId, prefix + "-c", true, false);
+        long groupsVersion = TestRows.groupChanged(bobId, prefix + "-d", false, true);
+
+        SyncResponse first = sync.sync(caller(bob), null, 100);
+        assertThat(first.groups())
+                .as("the groups bob is in now, not dissolved, not left, each whole")
+                .containsExactly(
+                        new GroupView(
+                                prefix + "-a", "Alpha", bobId, List.of(bobId), List.of(), "", false, 1, 1, null, null),
+                        new GroupView(
+                                prefix + "-b",
+                                "Bravo",
+                                "alice",
+                                List.of("alice", bobId, "carol"),
+                                List.of("carol"),
+                                "",
+                                false,
+                                3,
+                                2,
+                                null,
+                                null));
+        assertThat(codec.decode(first.syncKey(), bobId).groupsVersion())
+                .as("the key carries the groups version")
+                .isEqualTo(groupsVersion);
+        SyncResponse again = sync.sync(caller(bob), first.syncKey(), 100);
+        assertThat(again.groups()).isEmpty();
+        assertThat(again.syncKey()).isEqualTo(first.syncKey());
+    }
+
+    @Test
+    void deltaAfterAKeyListsEachGroupChangedSinceOnceWholeAsItIsNowInVersionOrder() {
+        Api.Session bob = TestSyncApi.newSession("bob");
+        String bobId = bob.userId();
+        String one = TestSyncApi.uniqueId("g1");
+        String two = TestSyncApi.uniqueId("g2");
+        String three = TestSyncApi.uniqueId("g3");
+        for (String groupId : List.of(one, two, three)) {
+            TestRows.group(groupId, "G", "alice", bobId);
+        }
+        TestRows.groupChanged(bobId, three, false, false);
+        String key = sync.sync(caller(bob), null, 100).syncKey();
+
+        TestRows.renameGroup(one, "One");
+        TestRows.groupChanged(bobId, one, false, false);
+        TestRows.renameGroup(two, "Two");
+        TestRows.groupChanged(bobId, two, false, false);
+        TestRows.renameGroup(one, "One again");
+        long last = TestRows.groupChanged(bobId, one, false, false);
+
+        SyncResponse delta = sync.sync(caller(bob), key, 100);
+        assertThat(delta.resync()).isFalse();
+        assertThat(delta.groups())
+                .extracting(GroupView::groupId)
+                .as("each once, in the order of bob's groups versions; not the one changed before the key")
+                .containsExactly(two, one);
+        GroupView now = delta.groups().get(1);
+        assertThat(now.name()).as("as it is now").isEqualTo("One again");
+        assertThat(now.version()).isEqualTo(3);
+        assertThat(now.members()).containsExactly("alice", bobId);
+        assertThat(now.owner()).isEqualTo("alice");
+        assertThat(now.memberCount()).isEqualTo(2);
+        assertThat(now.left()).isNull();
+        assertThat(now.dissolved()).isNull();
+        assertThat(delta.account()).isNull();
+        assertThat(delta.messages()).isEmpty();
+        assertThat(codec.decode(delta.syncKey(), bobId).groupsVersion()).isEqualTo(last);
+
+        SyncResponse empty = sync.sync(caller(bob), delta.syncKey(), 100);
+        assertThat(empty.groups()).as("the new key covers them").isEmpty();
+        assertThat(empty.syncKey()).isEqualTo(delta.syncKey());
+        assertThat(sync.sync(caller(bob), key, 100).groups())
+                .as("the older key stays valid")
+                .extracting(GroupView::groupId)
+                .containsExactly(two, one);
+    }
+
+    @Test
+    void groupLeftAppearsOnceAsLeftAndADissolvedGroupWholeWithDissolved() {
+        Api.Session bob = TestSyncApi.newSession("bob");
+        String bobId = bob.userId();
+        String left = TestSyncApi.uniqueId("g1");
+        String dissolved = TestSyncApi.uniqueId("g2");
+        TestRows.group(left, "Left", "alice", bobId);
+        TestRows.group(dissolved, "Dissolved", "alice", bobId);
+        String key = sync.sync(caller(bob), null, 100).syncKey();
+
+        TestRows.leaveGroup(left, bobId);
+        TestRows.groupChanged(bobId, left, true, false);
+        TestRows.dissolveGroup(dissolved);
+        TestRows.groupChanged(bobId, dissolved, false, true);
+
+        SyncResponse delta = sync.sync(caller(bob), key, 100);
+        assertThat(delta.groups())
+                .containsExactly(
+                        new GroupView(left, "Left", null, null, null, null, null, null, 2, true, null),
+                        new GroupView(
+                                dissolved,
+                                "Dissolved",
+                                "alice",
+                                List.of("alice", bobId),
+                                List.of(),
+                                "",
+                                false,
+                                2,
+                                2,
+                                null,
+                                true));
+        assertThat(sync.sync(caller(bob), null, 100).groups())
+                .as("a new device is told of neither")
+                .isEmpty();
+
+        // on the wire: a group left is its id, name and version only
+        TestSyncApi.Answer answer = TestSyncApi.sync(bob.token(), key, 0);
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.body().path("groups").get(0).propertyNames())
+                .containsExactlyInAnyOrder("groupId", "name", "version", "left");
+        assertThat(answer.body().path("groups").get(0).path("left").asBoolean()).isTrue();
+        assertThat(answer.body().path("groups").get(1).path("dissolved").asBoolean())
+                .isTrue();
+        assertThat(answer.body().path("groups").get(1).has("left")).isFalse();
+        assertThat(answer.body().path("groups").get(1).path("members").size()).isEqualTo(2);
+    }
+
+    @Test
+    void keyBeyondTheStoresGroupsVersionIsAnsweredWithAResyncListingTheGroupsAsAFirstSync() {
+        Api.Session bob = TestSyncApi.newSession("bob");
+        String groupId = TestSyncApi.uniqueId("g");
+        TestRows.group(groupId, "G", "alice", bob.userId());
+        TestRows.groupChanged(bob.userId(), groupId, false, false);
+        SyncResponse first = sync.sync(caller(bob), null, 100);
+        SyncKey key = codec.decode(first.syncKey(), bob.userId());
+
+        SyncKey ahead = new SyncKey(
+                bob.userId(),
+                key.epoch(),
+                key.accountVersion(),
+                key.contactsVersion(),
+                key.messageSeq(),
+                key.conversationsVersion(),
+                key.groupsVersion() + 1);
+        SyncResponse resynced = sync.sync(caller(bob), codec.encode(ahead), 100);
+        assertThat(resynced.resync()).isTrue();
+        assertThat(resynced.groups()).isEqualTo(first.groups());
+        assertThat(resynced.groups()).extracting(GroupView::groupId).containsExactly(groupId);
+        assertThat(resynced.syncKey()).isEqualTo(first.syncKey());
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.courier.sync;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -10,7 +11,8 @@ import dev.courier.common.Json;
 
 /**
  * The rows a sync reads, put straight into the shared database as the gateway and the fanout-worker write them: stored
- * messages, inbox entries with the user's head, account renames and contacts with their versions.
+ * messages, inbox entries with the user's head, account renames and contacts with their versions, groups and the
+ * user's groups data type.
  */
 final class TestRows {
 
@@ -96,6 +98,84 @@ final class TestRows {
                 .param("alias", alias)
                 .param("deleted", deleted)
                 .param("version", version)
+                .update();
+        return version;
+    }
+
+    /** A group as the gateway creates it: version 1, the owner and the members joined at members version 1. */
+    static void group(String groupId, String name, String owner, String... members) {
+        db().sql("""
+                        INSERT INTO chat_groups (group_id, name, owner_id, members_version, created_at)
+                        VALUES (?, ?, ?, 1, ?)
+                        """).params(groupId, name, owner, System.currentTimeMillis()).update();
+        for (String member :
+                Stream.concat(Stream.of(owner), Stream.of(members)).distinct().toList()) {
+            db().sql("INSERT INTO group_members (group_id, user_id, joined_version) VALUES (?, ?, 1)")
+                    .params(groupId, member)
+                    .update();
+        }
+    }
+
+    /** Renames the group, a change of its object, as the expansion stage applies it. */
+    static void renameGroup(String groupId, String name) {
+        db().sql("UPDATE chat_groups SET name = ?, group_version = group_version + 1 WHERE group_id = ?")
+                .params(name, groupId)
+                .update();
+    }
+
+    static void admin(String groupId, String userId) {
+        db().sql("INSERT INTO group_admins (group_id, user_id) VALUES (?, ?)")
+                .params(groupId, userId)
+                .update();
+        db().sql("UPDATE chat_groups SET group_version = group_version + 1 WHERE group_id = ?")
+                .param(groupId)
+                .update();
+    }
+
+    /** The member leaves at the group's next members version. */
+    static void leaveGroup(String groupId, String userId) {
+        db().sql("""
+                        UPDATE chat_groups SET members_version = members_version + 1, group_version = group_version + 1
+                        WHERE group_id = ?
+                        """).param(groupId).update();
+        db().sql("""
+                        UPDATE group_members SET left_version = (SELECT members_version FROM chat_groups WHERE group_id = ?)
+                        WHERE group_id = ? AND user_id = ? AND left_version IS NULL
+                        """).params(groupId, groupId, userId).update();
+    }
+
+    static void dissolveGroup(String groupId) {
+        db().sql("UPDATE chat_groups SET dissolved_at = ?, group_version = group_version + 1 WHERE group_id = ?")
+                .params(System.currentTimeMillis(), groupId)
+                .update();
+    }
+
+    /**
+     * A change of the group reaches the user's inbox, as the inbox writer records it: the user's groups version moves
+     * on and the group's row of their groups data type takes it ({@code left}: the user left or was removed with the
+     * change; {@code dissolved}: the change dissolved the group). Returns the version.
+     */
+    static long groupChanged(String userId, String groupId, boolean left, boolean dissolved) {
+        db().sql("INSERT INTO inbox_heads (user_id, head_seq) VALUES (?, 0) ON DUPLICATE KEY UPDATE user_id = user_id")
+                .param(userId)
+                .update();
+        db().sql("UPDATE inbox_heads SET groups_version = groups_version + 1 WHERE user_id = ?")
+                .param(userId)
+                .update();
+        long version = db().sql("SELECT groups_version FROM inbox_heads WHERE user_id = ?")
+                .param(userId)
+                .query(Long.class)
+                .single();
+        db().sql("""
+                        INSERT INTO user_groups (user_id, group_id, version, has_left, dissolved)
+                        VALUES (:user, :group, :version, :left, :dissolved)
+                        ON DUPLICATE KEY UPDATE version = :version, has_left = :left, dissolved = :dissolved
+                        """)
+                .param("user", userId)
+                .param("group", groupId)
+                .param("version", version)
+                .param("left", left)
+                .param("dissolved", dissolved)
                 .update();
         return version;
     }

@@ -3,6 +3,7 @@ package dev.courier.gateway.group;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -243,7 +244,8 @@ class GroupController {
             @PathVariable String groupId,
             @PathVariable String userId,
             @Valid @RequestBody(required = false) @Nullable Mute request) {
-        Instant until = request == null ? null : request.until();
+        String asked = request == null ? null : request.until();
+        Instant until = asked == null ? null : parseTime("until", asked);
         Instant now = now();
         if (until != null && (!Records.fitsEpochMillis(until) || !until.isAfter(now))) {
             throw ApiException.invalid("until: must be a time in the future");
@@ -314,6 +316,18 @@ class GroupController {
         }
     }
 
+    /**
+     * An ISO time, read here rather than by Jackson: its {@code Instant} reader takes a JSON number, or a string of
+     * digits, as epoch seconds, and the protocol's input is read strictly.
+     */
+    private static Instant parseTime(String field, String text) {
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw ApiException.invalid(field + ": must be an ISO time such as 2026-11-21T10:00:00Z");
+        }
+    }
+
     private static void requireText(String field, String text, int min, int max) {
         if (!Text.isWellFormed(text) || text.length() < min || text.length() > max) {
             throw ApiException.invalid(field + ": must have " + min + " to " + max + " characters");
@@ -378,7 +392,7 @@ class GroupController {
 
     record Transfer(@NotNull String userId) {}
 
-    record Mute(@Nullable Instant until) {}
+    record Mute(@Nullable String until) {}
 
     record GroupList(List<GroupView> groups) {}
 

@@ -1,6 +1,7 @@
 package dev.courier.gateway.message;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -9,6 +10,8 @@ import tools.jackson.databind.JsonNode;
 import dev.courier.common.MessageId;
 import dev.courier.gateway.ConversationLog;
 import dev.courier.gateway.TestGateway;
+import dev.courier.gateway.TestRows;
+import dev.courier.store.GroupRepository;
 import dev.courier.testinfra.client.Api;
 
 import static dev.courier.testinfra.client.Problems.assertProblem;
@@ -18,7 +21,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Sends over REST ({@code POST /v1/messages}): a send is accepted once it is in the log ({@code courier.conversations},
  * keyed by its conversation, read here by a real consumer); every field is validated first; a retry gets the same
- * message id, and once the message is stored, its original acceptance time without a new record.
+ * message id, and once the message is stored, its original acceptance time without a new record. Blocks, mutes and
+ * dissolving, as the expansion stage stores them, refuse sends early.
  */
 class SendsIntegrationTests {
 
@@ -74,9 +78,74 @@ class SendsIntegrationTests {
         assertProblem(api.send(outsider, "c1", "g:" + groupId, "let me in"), 403, "not_member", groupId);
         assertProblem(api.send(owner, "c1", "g:nogroup-" + owner.userId(), "x"), 404, "not_found", "to");
         assertThat(log.conversation("g:" + groupId))
+                .filteredOn(entry -> entry.type().equals("message"))
                 .extracting(ConversationLog.Entry::value)
                 .extracting(value -> value.path("messageId").asString())
                 .containsExactly(sent);
+    }
+
+    @Test
+    void directSendToAUserWhoBlockedTheSenderIsRefusedAndTheBlockerMayStillWrite() {
+        Api.Session alice = api.newUser("alice");
+        Api.Session bob = api.newUser("bob");
+        TestRows.block(bob.userId(), alice.userId());
+
+        assertProblem(api.send(alice, "c1", "u:" + bob.userId(), "hi"), 403, "blocked", bob.userId());
+        String fromBob = api.sendOk(bob, "u:" + alice.userId(), "blocking is one way");
+        log.message(fromBob);
+        assertThat(log.conversation(direct(alice, bob)))
+                .extracting(entry -> entry.value().path("messageId").asString())
+                .as("the refused send wrote nothing")
+                .containsExactly(fromBob);
+
+        // blocking changes nothing in groups
+        String groupId = Api.uniqueId("g");
+        assertThat(api.createGroup(bob, groupId, "G", List.of(alice.userId())).status())
+                .isEqualTo(201);
+        log.message(api.sendOk(alice, "g:" + groupId, "in the group"));
+    }
+
+    @Test
+    void groupSendsAreRefusedInADissolvedGroupAndFromAMutedMemberOrAMemberOfAMutedGroup() {
+        Api.Session owner = api.newUser("owner");
+        Api.Session admin = api.newUser("admin");
+        Api.Session bob = api.newUser("bob");
+        Api.Session carol = api.newUser("carol");
+        Api.Session dave = api.newUser("dave");
+        String groupId = Api.uniqueId("g");
+        String to = "g:" + groupId;
+        assertThat(api.createGroup(
+                                owner,
+                                groupId,
+                                "G",
+                                List.of(admin.userId(), bob.userId(), carol.userId(), dave.userId()))
+                        .status())
+                .isEqualTo(201);
+        TestRows.admin(groupId, admin.userId());
+        TestRows.mute(groupId, bob.userId(), GroupRepository.UNTIL_UNMUTED);
+        TestRows.mute(groupId, carol.userId(), Instant.now().plusSeconds(3600).toEpochMilli());
+        TestRows.mute(groupId, dave.userId(), Instant.now().minusSeconds(1).toEpochMilli());
+
+        assertProblem(api.send(bob, "c1", to, "x"), 403, "forbidden", "until unmuted");
+        assertProblem(api.send(carol, "c1", to, "x"), 403, "forbidden", "muted in " + to + " until ");
+        List<String> accepted = new ArrayList<>();
+        accepted.add(api.sendOk(dave, to, "my mute ended"));
+
+        TestRows.muteGroup(groupId);
+        assertProblem(api.send(dave, "c2", to, "x"), 403, "forbidden", "only the owner and admins");
+        accepted.add(api.sendOk(admin, to, "admins may send"));
+        accepted.add(api.sendOk(owner, to, "the owner may send"));
+
+        TestRows.dissolve(groupId);
+        for (Api.Session sender : List.of(owner, admin, bob, dave)) {
+            assertProblem(api.send(sender, "c3", to, "x"), 404, "not_found", "to");
+        }
+        log.message(accepted.getLast());
+        assertThat(log.conversation(to))
+                .filteredOn(entry -> entry.type().equals("message"))
+                .extracting(entry -> entry.value().path("messageId").asString())
+                .as("only the accepted sends were logged")
+                .containsExactlyElementsOf(accepted);
     }
 
     @Test

@@ -156,20 +156,23 @@ public final class Api {
         return call("DELETE", gateway + "/v1/groups/" + groupId + "/members/" + userId, caller.token(), null, null);
     }
 
-    public Response group(Session caller, String groupId) {
-        return get(gateway + "/v1/groups/" + groupId, caller);
-    }
-
+    /** {@code GET /v1/groups}. */
     public Response groups(Session caller) {
         return get(gateway + "/v1/groups", caller);
     }
 
-    /** {@code PATCH /v1/groups/{groupId}} with the body given (name, announcement, muted). */
-    public Response updateGroup(Session caller, String groupId, String json) {
-        return call("PATCH", gateway + "/v1/groups/" + groupId, caller.token(), json, "application/json");
+    /** {@code GET /v1/groups/{groupId}}. */
+    public Response group(Session caller, String groupId) {
+        return get(gateway + "/v1/groups/" + groupId, caller);
     }
 
-    public Response admin(Session caller, String groupId, String userId, boolean admin) {
+    /** {@code PATCH /v1/groups/{groupId}} with {@code name}, {@code announcement}, {@code muted} ({@link #json}). */
+    public Response updateGroup(Session caller, String groupId, String body) {
+        return call("PATCH", gateway + "/v1/groups/" + groupId, caller.token(), body, "application/json");
+    }
+
+    /** {@code PUT} ({@code admin}) or {@code DELETE /v1/groups/{groupId}/admins/{userId}}. */
+    public Response setAdmin(Session caller, String groupId, String userId, boolean admin) {
         return call(
                 admin ? "PUT" : "DELETE",
                 gateway + "/v1/groups/" + groupId + "/admins/" + userId,
@@ -178,32 +181,35 @@ public final class Api {
                 null);
     }
 
+    /** {@code POST /v1/groups/{groupId}/owner}. */
     public Response transfer(Session caller, String groupId, String userId) {
         return post(gateway + "/v1/groups/" + groupId + "/owner", caller.token(), json("userId", userId));
     }
 
-    /** Mutes the member until {@code until} (an ISO time), or until unmuted when it is null. */
+    /** {@code PUT /v1/groups/{groupId}/mutes/{userId}}, with {@code {"until"}} or ({@code null}) no body. */
     public Response muteMember(Session caller, String groupId, String userId, String until) {
-        return call(
-                "PUT",
-                gateway + "/v1/groups/" + groupId + "/mutes/" + userId,
-                caller.token(),
-                until == null ? "{}" : json("until", until),
-                "application/json");
+        String url = gateway + "/v1/groups/" + groupId + "/mutes/" + userId;
+        return until == null
+                ? call("PUT", url, caller.token(), null, null)
+                : call("PUT", url, caller.token(), json("until", until), "application/json");
     }
 
+    /** {@code DELETE /v1/groups/{groupId}/mutes/{userId}}. */
     public Response unmuteMember(Session caller, String groupId, String userId) {
         return call("DELETE", gateway + "/v1/groups/" + groupId + "/mutes/" + userId, caller.token(), null, null);
     }
 
+    /** {@code DELETE /v1/groups/{groupId}}. */
     public Response dissolve(Session caller, String groupId) {
         return call("DELETE", gateway + "/v1/groups/" + groupId, caller.token(), null, null);
     }
 
+    /** {@code PUT} ({@code blocked}) or {@code DELETE /v1/blocks/{userId}}. */
     public Response block(Session caller, String userId, boolean blocked) {
         return call(blocked ? "PUT" : "DELETE", gateway + "/v1/blocks/" + userId, caller.token(), null, null);
     }
 
+    /** {@code GET /v1/blocks}. */
     public Response blocks(Session caller) {
         return get(gateway + "/v1/blocks", caller);
     }

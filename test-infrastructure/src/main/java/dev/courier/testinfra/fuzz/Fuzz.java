@@ -60,6 +60,7 @@ public final class Fuzz implements AutoCloseable {
             "not_found",
             "conflict",
             "not_member",
+            "blocked",
             "payload_too_large",
             "invalid_sync_key",
             "rate_limited",

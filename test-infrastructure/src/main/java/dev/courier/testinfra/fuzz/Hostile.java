@@ -121,6 +121,21 @@ public final class Hostile {
             new Value("object", "{\"value\":1}"),
             new Value("null", "null"));
 
+    /** Values for a boolean field, as raw JSON: only {@code true} and {@code false} (and null where allowed) are one. */
+    public static final List<Value> BOOLEANS = List.of(
+            new Value("true", "true"),
+            new Value("false", "false"),
+            new Value("string true", "\"true\""),
+            new Value("string false", "\"false\""),
+            new Value("string yes", "\"yes\""),
+            new Value("zero", "0"),
+            new Value("one", "1"),
+            new Value("float", "1.5"),
+            new Value("empty array", "[]"),
+            new Value("array of true", "[true]"),
+            new Value("object", "{\"value\":true}"),
+            new Value("null", "null"));
+
     /** Byte sequences that are not UTF-8. */
     public static final Map<String, byte[]> INVALID_UTF8 = invalidUtf8();
 

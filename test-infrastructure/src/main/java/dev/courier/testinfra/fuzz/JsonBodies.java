@@ -24,6 +24,7 @@ import dev.courier.testinfra.fuzz.Fuzz.Req;
 import dev.courier.testinfra.fuzz.Hostile.Body;
 import dev.courier.testinfra.fuzz.Hostile.Value;
 
+import static dev.courier.testinfra.fuzz.Hostile.BOOLEANS;
 import static dev.courier.testinfra.fuzz.Hostile.INTEGERS;
 import static dev.courier.testinfra.fuzz.Hostile.INVALID_UTF8;
 import static dev.courier.testinfra.fuzz.Hostile.PASSWORDS;
@@ -69,7 +70,8 @@ public final class JsonBodies {
         /** a credential of a login: every hostile one that parses is a failed login, so few */
         CREDENTIAL,
         LIST,
-        INTEGER
+        INTEGER,
+        BOOLEAN
     }
 
     /**
@@ -123,6 +125,10 @@ public final class JsonBodies {
 
         public static Field integer(String path, long min, long max, boolean nullable) {
             return new Field(path, Kind.INTEGER, value -> false, "", nullable, min, max, List.of(), "");
+        }
+
+        public static Field bool(String path, boolean nullable) {
+            return new Field(path, Kind.BOOLEAN, value -> false, "", nullable, 0, 0, List.of(), "");
         }
     }
 
@@ -536,6 +542,22 @@ public final class JsonBodies {
                             e,
                             name + " = " + value.label() + " " + abbreviate(value.value(), 24),
                             expect,
+                            utf8(body.render()),
+                            "application/json",
+                            false,
+                            body));
+                }
+            }
+            case BOOLEAN -> {
+                for (Value value : BOOLEANS) {
+                    boolean valid = value.value().equals("true")
+                            || value.value().equals("false")
+                            || value.value().equals("null") && field.nullable();
+                    Body body = e.valid().get().with(field.path(), value.value());
+                    cases.add(bodyCase(
+                            e,
+                            name + " = " + value.label(),
+                            valid ? Expect.EITHER : Expect.REJECT,
                             utf8(body.render()),
                             "application/json",
                             false,
