@@ -8,8 +8,17 @@ public final class Topics {
     /** Messages and membership changes, keyed by conversation id. */
     public static final String CONVERSATIONS = "courier.conversations";
 
-    /** Inbox entries, one record per message and inbox partition (see {@link InboxEntries}). */
+    /**
+     * Inbox entries, one record per message and inbox partition (see {@link InboxEntries}), and conversation states:
+     * the lane of direct conversations and of each user's own records.
+     */
     public static final String INBOX = "courier.inbox";
+
+    /**
+     * The inbox lane of group conversations: partitioned as {@link #INBOX} and read by the same writer, so a user's
+     * inbox keeps one writer, while a storm of group fan-out never queues in front of direct chat.
+     */
+    public static final String INBOX_GROUPS = "courier.inbox.groups";
 
     /** Messages the expansion stage entered in bridge identities' inboxes, keyed by conversation id. */
     public static final String EXPANDED = "courier.expanded";
@@ -22,6 +31,14 @@ public final class Topics {
     public static final String DLT_SUFFIX = ".dlt";
 
     private Topics() {}
+
+    /**
+     * The inbox lane of a conversation's records: every record of one conversation travels one lane, so the order of
+     * its log holds in each inbox.
+     */
+    public static String inboxLane(String conversation) {
+        return conversation.startsWith("g:") ? INBOX_GROUPS : INBOX;
+    }
 
     public static String deadLetter(String topic) {
         return topic + DLT_SUFFIX;

@@ -95,6 +95,11 @@ class FanoutKafkaConfiguration {
     }
 
     @Bean
+    NewTopic inboxGroupsTopic(KafkaTopicsProperties topics) {
+        return topics.topic(Topics.INBOX_GROUPS, topics.inboxPartitions());
+    }
+
+    @Bean
     NewTopic expandedTopic(KafkaTopicsProperties topics) {
         return topics.topic(Topics.EXPANDED, topics.conversationPartitions());
     }
@@ -107,6 +112,11 @@ class FanoutKafkaConfiguration {
     @Bean
     NewTopic inboxDeadLetterTopic(KafkaTopicsProperties topics) {
         return topics.deadLetterTopic(Topics.deadLetter(Topics.INBOX));
+    }
+
+    @Bean
+    NewTopic inboxGroupsDeadLetterTopic(KafkaTopicsProperties topics) {
+        return topics.deadLetterTopic(Topics.deadLetter(Topics.INBOX_GROUPS));
     }
 
     /** Written by the bridge-worker (outbound reads courier.expanded), which declares it too. */

@@ -135,9 +135,11 @@ class FanoutWorkerIntegrationTests {
                 .containsExactlyInAnyOrder(
                         tuple(Topics.CONVERSATIONS, 8),
                         tuple(Topics.INBOX, 8),
+                        tuple(Topics.INBOX_GROUPS, 8),
                         tuple(Topics.EXPANDED, 8),
                         tuple(Topics.deadLetter(Topics.CONVERSATIONS), 1),
                         tuple(Topics.deadLetter(Topics.INBOX), 1),
+                        tuple(Topics.deadLetter(Topics.INBOX_GROUPS), 1),
                         tuple(Topics.deadLetter(Topics.EXPANDED), 1));
     }
 

@@ -67,9 +67,11 @@ public final class TestServers {
         List<NewTopic> topics = List.of(
                 new NewTopic(Topics.CONVERSATIONS, PARTITIONS, (short) 1),
                 new NewTopic(Topics.INBOX, PARTITIONS, (short) 1),
+                new NewTopic(Topics.INBOX_GROUPS, PARTITIONS, (short) 1),
                 new NewTopic(Topics.EXPANDED, PARTITIONS, (short) 1),
                 new NewTopic(Topics.deadLetter(Topics.CONVERSATIONS), 1, (short) 1),
-                new NewTopic(Topics.deadLetter(Topics.INBOX), 1, (short) 1));
+                new NewTopic(Topics.deadLetter(Topics.INBOX), 1, (short) 1),
+                new NewTopic(Topics.deadLetter(Topics.INBOX_GROUPS), 1, (short) 1));
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, shared.kafkaBootstrap()))) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> absent = topics.stream()

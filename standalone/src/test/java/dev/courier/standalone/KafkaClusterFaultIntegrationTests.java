@@ -42,8 +42,10 @@ class KafkaClusterFaultIntegrationTests {
     private static final List<String> TOPICS = List.of(
             Topics.CONVERSATIONS,
             Topics.INBOX,
+            Topics.INBOX_GROUPS,
             Topics.deadLetter(Topics.CONVERSATIONS),
             Topics.deadLetter(Topics.INBOX),
+            Topics.deadLetter(Topics.INBOX_GROUPS),
             Topics.bridgeIn("cluster"),
             Topics.bridgeOut("cluster"),
             Topics.deadLetter(Topics.bridgeIn("cluster")));

@@ -29,7 +29,8 @@ import dev.courier.fanout.RecordByRecord;
 
 /**
  * The expansion stage: consumes {@code courier.conversations}, stores each message once, applies membership changes in
- * log order, and writes the {@code courier.inbox} records of its recipients (the sender included), and, for a message
+ * log order, and writes the inbox records of its recipients (the sender included) to the conversation's lane
+ * ({@code courier.inbox} or, for a group, {@code courier.inbox.groups}: {@link Topics#inboxLane}), and, for a message
  * that reached bridge identities, a {@code courier.expanded} record for the bridge outbound. Offsets are committed only
  * after the database commit and Kafka's acknowledgement of every record published.
  * <p>
@@ -105,6 +106,13 @@ class ConversationListener {
             return;
         }
         int partitions = kafka.partitionsFor(Topics.INBOX).size();
+        int groupPartitions = kafka.partitionsFor(Topics.INBOX_GROUPS).size();
+        if (groupPartitions != partitions) {
+            // a user's records of both lanes must reach the partitions of one number, owned by one writer
+            throw new IllegalStateException(
+                    Topics.INBOX_GROUPS + " has " + groupPartitions + " partitions and " + Topics.INBOX + " "
+                            + partitions + ": they must have as many (courier.kafka.topics.inbox-partitions)");
+        }
         List<ProducerRecord<String, String>> records = new ArrayList<>();
         // in log order: a user's records reach their partition in the order of the conversation's log
         for (Expander.Output output : outputs) {
@@ -117,8 +125,9 @@ class ConversationListener {
                                 .add(recipient);
                     }
                     ConversationRecord.MessagePosted message = expansion.message();
+                    String lane = Topics.inboxLane(message.conversation());
                     byPartition.forEach((partition, users) -> records.add(new ProducerRecord<>(
-                            Topics.INBOX,
+                            lane,
                             partition,
                             users.getFirst(),
                             Records.encode(new InboxEntries(
@@ -132,7 +141,10 @@ class ConversationListener {
                 case Expander.StateChange change -> {
                     String user = change.record().userId();
                     records.add(new ProducerRecord<>(
-                            Topics.INBOX, InboxPartitions.of(user, partitions), user, Records.encode(change.record())));
+                            Topics.inboxLane(change.record().conversation()),
+                            InboxPartitions.of(user, partitions),
+                            user,
+                            Records.encode(change.record())));
                 }
             }
         }

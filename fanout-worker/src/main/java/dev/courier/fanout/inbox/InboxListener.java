@@ -24,7 +24,8 @@ import dev.courier.store.ConversationRepository;
 import dev.courier.store.MessageRepository;
 
 /**
- * The inbox-writer stage: consumes {@code courier.inbox}, keyed by user, so each user's entries have exactly one writer
+ * The inbox-writer stage: consumes {@code courier.inbox} and {@code courier.inbox.groups} (the lane of group
+ * conversations), keyed by user, so each user's entries have exactly one writer
  * (the owner of the partition) which assigns the user's next {@code seq} without any shared counter. A batch is written
  * in one transaction of multi-row INSERTs; offsets are committed after it. Redelivered entries are recognised by the
  * unique {@code (user, message)} and skipped, so a crash between the database commit and the offset commit writes
@@ -80,11 +81,23 @@ class InboxListener {
         this.clock = clock;
     }
 
+    /**
+     * Both inbox lanes, in one consumer group whose range assignment gives each consumer the partitions of the same
+     * numbers in both (they have as many): partition {@code p} of either lane owns the same users, so each inbox keeps
+     * one writer. Polls are bounded ({@code max-poll-records}, records of the groups lane carry up to a partition's
+     * share of a group's members) so that a direct entry fetched behind group fan-out waits for one batch at most.
+     */
     @KafkaListener(
             id = "courier-fanout-inbox",
-            topics = Topics.INBOX,
+            topics = {Topics.INBOX, Topics.INBOX_GROUPS},
             batch = "true",
-            concurrency = "${courier.fanout.inbox-writer.concurrency:1}")
+            concurrency = "${courier.fanout.inbox-writer.concurrency:1}",
+            properties = {
+                "group.protocol=classic",
+                "partition.assignment.strategy=org.apache.kafka.clients.consumer.RangeAssignor",
+                "max.poll.records=${courier.fanout.inbox-writer.max-poll-records:200}",
+                "max.partition.fetch.bytes=${courier.fanout.inbox-writer.max-partition-fetch-bytes:262144}"
+            })
     void on(List<ConsumerRecord<String, String>> records) {
         RecordByRecord.apply("inbox records", records, this::write);
     }

@@ -54,7 +54,7 @@ class ConversationListenerIntegrationTests {
 
     @BeforeAll
     static void subscribe() {
-        published = TestServers.consumerFromEnd(Topics.INBOX, Topics.EXPANDED);
+        published = TestServers.consumerFromEnd(Topics.INBOX, Topics.INBOX_GROUPS, Topics.EXPANDED);
     }
 
     @AfterAll
@@ -96,6 +96,33 @@ class ConversationListenerIntegrationTests {
         List<String> members = new ArrayList<>(others);
         members.add(alice);
         assertThat(recipients).containsExactlyInAnyOrderElementsOf(members);
+    }
+
+    @Test
+    void aGroupsRecordsTravelTheGroupsLaneAndADirectConversationsTheDirectLaneAtTheSamePartitions() {
+        String groupId = TestServers.group(alice, bob);
+        ConversationRecord.MessagePosted toGroup = message(alice, group(groupId), "to the group");
+        ConversationRecord.MessagePosted toBob = message(alice, direct(alice, bob), "to bob");
+
+        listener.on(conversationBatch(toGroup, toBob));
+
+        List<ConsumerRecord<String, String>> records = TestServers.readToEnd(published);
+        List<ConsumerRecord<String, String>> ofGroup = inboxRecordsOf(records, toGroup);
+        List<ConsumerRecord<String, String>> ofBob = inboxRecordsOf(records, toBob);
+        assertThat(ofGroup)
+                .isNotEmpty()
+                .allSatisfy(record -> assertThat(record.topic()).isEqualTo(Topics.INBOX_GROUPS));
+        assertThat(ofBob)
+                .isNotEmpty()
+                .allSatisfy(record -> assertThat(record.topic()).isEqualTo(Topics.INBOX));
+        // bob's entries of both lanes reach the partition of the same number: one writer owns his inbox
+        assertThat(ofGroup.stream()
+                        .filter(record -> entries(record).userIds().contains(bob))
+                        .map(ConsumerRecord::partition))
+                .containsExactlyElementsOf(ofBob.stream()
+                        .filter(record -> entries(record).userIds().contains(bob))
+                        .map(ConsumerRecord::partition)
+                        .toList());
     }
 
     @Test
@@ -173,11 +200,20 @@ class ConversationListenerIntegrationTests {
 
     /** The inbox records of the message, read up to the end of the topic. */
     private List<ConsumerRecord<String, String>> inboxRecordsOf(ConversationRecord.MessagePosted message) {
-        return TestServers.readToEnd(published).stream()
-                .filter(record -> record.topic().equals(Topics.INBOX))
+        return inboxRecordsOf(TestServers.readToEnd(published), message);
+    }
+
+    private static List<ConsumerRecord<String, String>> inboxRecordsOf(
+            List<ConsumerRecord<String, String>> records, ConversationRecord.MessagePosted message) {
+        return records.stream()
+                .filter(record -> isInbox(record.topic()))
                 .filter(record -> record.value().contains("\"type\":\"inbox.entries\""))
                 .filter(record -> entries(record).messageId().equals(message.messageId()))
                 .toList();
+    }
+
+    private static boolean isInbox(String topic) {
+        return topic.equals(Topics.INBOX) || topic.equals(Topics.INBOX_GROUPS);
     }
 
     private static InboxEntries entries(ConsumerRecord<String, String> record) {
@@ -197,7 +233,7 @@ class ConversationListenerIntegrationTests {
 
     private static List<InboxRecord.Entry> inboxEntries(List<ConsumerRecord<String, String>> records) {
         return records.stream()
-                .filter(record -> record.topic().equals(Topics.INBOX))
+                .filter(record -> isInbox(record.topic()))
                 .flatMap(record -> Records.decodeInboxRecord(record.value()).stream())
                 .filter(InboxRecord.Entry.class::isInstance)
                 .map(InboxRecord.Entry.class::cast)
