@@ -190,6 +190,27 @@ final class Bench {
                         (long) groups500 * options.integer("group500-messages")));
         runs.add(group500);
 
+        // priority lanes: direct chat at half load while groups of 500 run flat out beside it (as many group
+        // messages as the fan-out wrote in the same time alone, all sent at once so the fan-out stage never idles)
+        double directSeconds = options.decimal("direct-seconds");
+        long stormMessages =
+                Math.max(groups500 * 10L, (long) (figureOf(group500, "inbox rows/s") * directSeconds / 500));
+        Run storm = new Run("groups of 500, beside direct");
+        Run lanes = new Run("direct, REST, half load beside groups of 500");
+        lanes.beside(storm);
+        lanes.figures.put("offered messages/s", max / 2);
+        lanes.figures.put("group messages beside", stormMessages);
+        measure(lanes, () -> {
+            Thread groups = Thread.ofPlatform()
+                    .name("bench-storm")
+                    .start(() -> load.closedLoop(
+                            storm, bigSenders, options.integer("group-connections"), 3600, stormMessages));
+            load.openLoop(lanes, direct, connections, max / 2, directSeconds);
+            groups.join();
+        });
+        awaitDrained(storm);
+        runs.add(lanes);
+
         Run polls = new Run("long polls");
         measure(polls, () -> longPolls(polls, keys, from));
         runs.add(polls);
@@ -486,6 +507,11 @@ final class Bench {
         for (Thread thread : started) {
             thread.join();
         }
+    }
+
+    private static double figureOf(Run run, String name) {
+        Object value = run.figures.get(name);
+        return value instanceof Number number ? number.doubleValue() : 0;
     }
 
     /** The inbox writer's consumer threads, as configured for the fanout-worker. */

@@ -28,6 +28,9 @@ public final class Main {
                 if (Arrays.stream(args).anyMatch(arg -> arg.startsWith("--polls="))) {
                     LongPollCapacity.main(args); // the earlier command line, as the README gave it
                 } else {
+                    // the benchmark's own Kafka and JDBC clients log warnings only: the report is its output (the
+                    // services it starts keep their own logging, in logs/)
+                    System.setProperty("logback.configurationFile", "bench-logback.xml");
                     Bench.main(args);
                 }
             }

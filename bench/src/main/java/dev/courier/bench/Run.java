@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one scenario measured: latency histograms (microseconds) and counters. Messages are registered before they
@@ -73,6 +74,9 @@ final class Run {
     /** Per process: CPU seconds and peak resident memory during the scenario. */
     final Map<String, Map<String, Object>> processes = new LinkedHashMap<>();
 
+    /** A run measured at the same time, whose messages this one hands on (a load running beside it). */
+    private volatile @Nullable Run beside;
+
     void note(String failure) {
         if (notes.size() < 5) {
             notes.add(failure.length() > 300 ? failure.substring(0, 300) : failure);
@@ -81,6 +85,16 @@ final class Run {
 
     Run(String name) {
         this.name = name;
+    }
+
+    void beside(Run other) {
+        this.beside = other;
+    }
+
+    /** The run a message belongs to: this one, or the one beside it that sent it. */
+    Run of(String messageId) {
+        Run other = beside;
+        return other != null && !pending.containsKey(messageId) && other.pending.containsKey(messageId) ? other : this;
     }
 
     static long nowMicros() {
@@ -126,6 +140,11 @@ final class Run {
 
     /** From the probe: {@code count} rows of the message committed at {@code micros}. */
     void committed(String messageId, int count, long micros) {
+        Run owner = of(messageId);
+        if (owner != this) {
+            owner.committed(messageId, count, micros);
+            return;
+        }
         rows.addAndGet(count);
         firstCommitMicros.accumulateAndGet(micros, Math::min);
         lastCommitMicros.accumulateAndGet(micros, Math::max);

@@ -107,11 +107,11 @@ final class Streams implements AutoCloseable {
                     }
                 }
                 case "delta" -> {
-                    Run current = run;
                     long lastSeq = 0;
                     for (JsonNode message : frame.path("messages")) {
                         long seq = message.path("seq").asLong();
                         lastSeq = seq;
+                        Run current = run.of(message.path("messageId").asString());
                         long sent = current.sentAt(message.path("messageId").asString());
                         if (sent < 0) {
                             continue;
