@@ -15,7 +15,18 @@ import org.jspecify.annotations.Nullable;
 record Arguments(List<String> positional, Map<String, String> options) {
 
     private static final Set<String> VALUED = Set.of(
-            "state-dir", "gateway", "sync", "password", "name", "device", "count", "timeout", "id", "limit", "before");
+            "state-dir",
+            "gateway",
+            "sync",
+            "password",
+            "name",
+            "device",
+            "count",
+            "timeout",
+            "id",
+            "limit",
+            "before",
+            "until");
 
     /** Options without a value: present or not. */
     private static final Set<String> FLAGS = Set.of("remove", "ids");

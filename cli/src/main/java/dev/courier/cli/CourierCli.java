@@ -11,6 +11,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -28,6 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 import dev.courier.client.AccessToken;
+import dev.courier.client.ChangeOutcome;
 import dev.courier.client.ClientSettings;
 import dev.courier.client.Content;
 import dev.courier.client.Conversation;
@@ -35,6 +38,7 @@ import dev.courier.client.CourierClient;
 import dev.courier.client.CourierException;
 import dev.courier.client.Credentials;
 import dev.courier.client.Group;
+import dev.courier.client.GroupUpdate;
 import dev.courier.client.HistoryPage;
 import dev.courier.client.Message;
 import dev.courier.client.SyncKeyStore;
@@ -67,6 +71,20 @@ public final class CourierCli {
               group create <groupId> <name> [member...]                  create a group you own
               group add <groupId> <userId...>                            add members
               group remove <groupId> <userId>                            remove a member (or leave)
+              group info <groupId>                                       name, owner, admins, members, announcement
+              group rename <groupId> <name...>                           rename (owner or admin)
+              group announce <groupId> <text...>                         set the announcement ("" clears it)
+              group admin <groupId> <userId> [--remove]                  make a member an admin, or not (owner only)
+              group mute <groupId> [<userId>] [--until T]                mute a member until T (ISO time or 30m,
+                                                                         default: until unmuted); without a
+                                                                         userId the whole group: only the owner
+                                                                         and admins send
+              group unmute <groupId> [<userId>]                          take a member's or the group's mute back
+              group transfer <groupId> <userId>                          hand the group to a member (owner only)
+              group dissolve <groupId>                                   end the group; its history stays
+              groups                                                     the groups you are in
+              block <userId> | unblock <userId>                          refuse a user's direct messages, or not
+              blocks                                                     the users you blocked
               reply <conversation> <messageId> <text...> [--id ID]       send a text that quotes an earlier message
               recall <messageId>                                         take back a message you sent (within 2 min)
               edit <messageId> <text...>                                 replace the text of a message you sent
@@ -83,6 +101,9 @@ public final class CourierCli {
             A <messageId> is what send and reply print; --ids shows each message's id in history, tail and chat.
             Replies show the words they quote (↪ "coffee at 8?" yes), edited messages "(edited)", recalled ones
             "[message recalled]", history the reactions (👍 2); tail and chat print each change as it comes.
+            A change to a group shows as an event line: * alice renamed the group to "Launch". An administration
+            command answers once the change is applied, or says it is pending when the server could not tell in
+            time (it takes effect all the same).
 
             --timeout 30s bounds any command: how long it may retry (default 60s), or how long tail and
             chat run (default: until Ctrl-C).
@@ -173,6 +194,10 @@ public final class CourierCli {
             case "react" -> react();
             case "delete" -> delete();
             case "group" -> group();
+            case "groups" -> groups();
+            case "block" -> block(true);
+            case "unblock" -> block(false);
+            case "blocks" -> blocks();
             case "tail" -> tail(null);
             case "chat" -> tail(address(arguments.required(1, "<to>")));
             case "conversations" -> conversations();
@@ -326,10 +351,44 @@ public final class CourierCli {
     }
 
     private int group() {
-        String action = arguments.required(1, "create, add or remove");
+        String action = arguments.required(
+                1, "create, add, remove, info, rename, announce, admin, mute, unmute, transfer or dissolve");
         String groupId = arguments.required(2, "<groupId>");
+        String name = "g:" + groupId;
         try (CourierClient client = client(false)) {
             switch (action) {
+                case "info" -> info(client.group(groupId));
+                case "rename" -> {
+                    String newName = text(3);
+                    changed(
+                            client.updateGroup(groupId, GroupUpdate.rename(newName)),
+                            "Renamed " + name + " to \"" + newName + "\"");
+                }
+                case "announce" -> {
+                    String announcement = text(3);
+                    changed(
+                            client.updateGroup(groupId, GroupUpdate.announce(announcement)),
+                            announcement.isEmpty()
+                                    ? "Cleared the announcement of " + name
+                                    : "Announced in " + name + ": " + announcement);
+                }
+                case "admin" -> {
+                    String userId = arguments.required(3, "<userId>");
+                    if (arguments.has("remove")) {
+                        changed(client.removeAdmin(groupId, userId), userId + " is no admin of " + name + " now");
+                    } else {
+                        changed(client.addAdmin(groupId, userId), userId + " is an admin of " + name + " now");
+                    }
+                }
+                case "mute" -> mute(client, groupId, true);
+                case "unmute" -> mute(client, groupId, false);
+                case "transfer" -> {
+                    String userId = arguments.required(3, "<userId>");
+                    changed(
+                            client.transferOwnership(groupId, userId),
+                            userId + " owns " + name + " now; you stay as an admin");
+                }
+                case "dissolve" -> changed(client.dissolveGroup(groupId), "Dissolved " + name);
                 case "create" -> {
                     Group group = client.createGroup(groupId, arguments.required(3, "<name>"), arguments.from(4));
                     out.println("Created g:" + group.groupId() + " \"" + group.name() + "\" with "
@@ -352,6 +411,125 @@ public final class CourierCli {
             }
         }
         return OK;
+    }
+
+    /**
+     * {@code group mute <groupId> [<userId>] [--until T]} and {@code group unmute <groupId> [<userId>]}: a member's
+     * mute, or without one the group's.
+     */
+    private void mute(CourierClient client, String groupId, boolean mute) {
+        String name = "g:" + groupId;
+        String userId =
+                arguments.positional().size() > 3 ? arguments.positional().get(3) : null;
+        if (arguments.has("until") && (userId == null || !mute)) {
+            throw new Arguments.UsageException(
+                    "--until: only a member's mute has an end; a group mute lasts until" + " it is taken back");
+        }
+        if (userId == null) {
+            changed(
+                    client.updateGroup(groupId, GroupUpdate.mute(mute)),
+                    mute ? "Muted " + name + ": only the owner and admins send" : "Unmuted " + name);
+        } else if (!mute) {
+            changed(client.unmuteMember(groupId, userId), "Unmuted " + userId + " in " + name);
+        } else {
+            Instant until = arguments.has("until") ? until(arguments.option("until")) : null;
+            changed(
+                    client.muteMember(groupId, userId, until),
+                    "Muted " + userId + " in " + name
+                            + (until == null ? " until unmuted" : " until " + DATE_TIME.format(until)));
+        }
+    }
+
+    /** What a change did: applied, or in the log but not known to be applied yet. */
+    private void changed(ChangeOutcome outcome, String done) {
+        if (outcome.applied()) {
+            out.println(done);
+        } else {
+            out.println(
+                    done + " (pending: the server has it but has not applied it yet; event " + outcome.eventId() + ")");
+        }
+    }
+
+    private void info(Group group) {
+        out.println(group.conversation() + " \"" + group.name() + "\"");
+        out.println("  owner:        " + group.owner());
+        out.println("  admins:       " + (group.admins().isEmpty() ? "none" : String.join(", ", group.admins())));
+        out.println("  members:      " + String.join(", ", group.members()) + " (" + group.memberCount() + ")");
+        out.println("  announcement: " + (group.announcement().isEmpty() ? "none" : group.announcement()));
+        out.println("  muted:        " + (group.muted() ? "yes: only the owner and admins send" : "no"));
+        out.println("  version:      " + group.version());
+    }
+
+    /** {@code groups}: one line per group this user is in now. */
+    private int groups() {
+        try (CourierClient client = client(false)) {
+            String me = state.credentials().orElseThrow(NotLoggedIn::new).userId();
+            List<Group> groups = client.listGroups();
+            if (groups.isEmpty()) {
+                out.println("No groups yet");
+            }
+            for (Group group : groups) {
+                out.println(format(group, me));
+            }
+        }
+        return OK;
+    }
+
+    /** {@code g:team  "Launch"  3 members  owner alice  you: admin  muted}. */
+    static String format(Group group, String me) {
+        String role = group.owner().equals(me) ? "owner" : group.isAdmin(me) ? "admin" : "member";
+        return String.format(
+                        Locale.ROOT,
+                        "%-30s %-24s %4d members  owner %s  you: %s%s",
+                        group.conversation(),
+                        "\"" + group.name() + "\"",
+                        group.memberCount(),
+                        group.owner(),
+                        role,
+                        group.muted() ? "  muted" : "")
+                .stripTrailing();
+    }
+
+    private int block(boolean blocked) {
+        String userId = arguments.required(1, "<userId>");
+        try (CourierClient client = client(false)) {
+            if (blocked) {
+                changed(client.block(userId), "Blocked " + userId + ": their direct messages are refused");
+            } else {
+                changed(client.unblock(userId), "Unblocked " + userId);
+            }
+        }
+        return OK;
+    }
+
+    private int blocks() {
+        try (CourierClient client = client(false)) {
+            List<String> blocked = client.listBlocks();
+            if (blocked.isEmpty()) {
+                out.println("No one blocked");
+            }
+            blocked.forEach(out::println);
+        }
+        return OK;
+    }
+
+    /** {@code --until}: an ISO time ({@code 2026-12-01T18:00:00Z}) or a duration from now ({@code 30m}, {@code 2h}). */
+    static Instant until(@Nullable String value) {
+        String text = String.valueOf(value).strip();
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException notAnInstant) {
+            try {
+                return OffsetDateTime.parse(text).toInstant();
+            } catch (DateTimeParseException notAnOffsetTime) {
+                try {
+                    return Instant.now().plus(duration(text));
+                } catch (Arguments.UsageException notADuration) {
+                    throw new Arguments.UsageException(
+                            "--until: not a time (2026-12-01T18:00:00Z) or a duration (30m, 2h): " + value);
+                }
+            }
+        }
     }
 
     /** The chat list, newest activity first: one line per conversation. */
@@ -394,8 +572,12 @@ public final class CourierCli {
             Transcript transcript = new Transcript(ids);
             transcript.remember(page.messages());
             for (Message message : page.messages()) {
-                out.println("#" + message.convSeq() + " " + DATE_TIME.format(message.sentAt()) + " "
-                        + (ids ? message.messageId() + " " : "") + message.from() + ": " + transcript.body(message));
+                String at = "#" + message.convSeq() + " " + DATE_TIME.format(message.sentAt()) + " ";
+                out.println(
+                        message.isSystem()
+                                ? at + "* " + message.text()
+                                : at + (ids ? message.messageId() + " " : "") + message.from() + ": "
+                                        + transcript.body(message));
             }
             Long older = page.olderBeforeSeq();
             if (older != null) {
@@ -559,8 +741,7 @@ public final class CourierCli {
             line.append("  ")
                     .append(DATE_TIME.format(last.sentAt()))
                     .append(' ')
-                    .append(last.from())
-                    .append(": ")
+                    .append(last.isSystem() ? "* " : last.from() + ": ")
                     .append(last.text())
                     .append(last.editedAt() != null && !last.recalled() ? " (edited)" : "");
         }

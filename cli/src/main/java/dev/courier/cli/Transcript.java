@@ -53,10 +53,14 @@ final class Transcript {
 
     /**
      * A line of {@code tail}: {@code 21:14:15 d:alice:bob bob: ↪ "coffee?" yes}, or for an entry what it changed:
-     * {@code 21:15:02 d:alice:bob alice recalled "oops"}. An entry is applied to the message it changes.
+     * {@code 21:15:02 d:alice:bob alice recalled "oops"}, or for a system message the event: {@code 21:16:00 g:team *
+     * alice renamed the group to "Launch"}. An entry is applied to the message it changes.
      */
     String line(Message message) {
         String at = TIME.format(message.sentAt()) + " " + message.conversation() + " ";
+        if (message.isSystem()) {
+            return at + "* " + message.text();
+        }
         if (!message.isChange()) {
             remember(message);
             return at + (ids ? message.messageId() + " " : "") + message.from() + ": " + body(message);

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -88,15 +89,170 @@ class CliIntegrationTests {
         assertThat(created.exitCode()).as(created.err()).isZero();
         assertThat(created.out()).contains("Created g:" + group);
         assertThat(cli(aliceState, "group", "add", group, bob).out()).contains("Added " + bob + " to g:" + group);
+        // an addition takes effect at its point in the log, a moment after the answer
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(cli(bobState, "groups").out()).contains("g:" + group));
+        Run refused = cli(bobState, "group", "remove", group, alice);
+        assertThat(refused.exitCode()).isEqualTo(CourierCli.REFUSED);
+        assertThat(refused.err()).contains("403 forbidden");
         assertThat(cli(aliceState, "send", "g:" + group, "welcome").exitCode()).isZero();
         Run removed = cli(aliceState, "group", "remove", group, bob);
         assertThat(removed.out()).contains("Removed " + bob);
-        Run refused = cli(bobState, "group", "remove", group, alice);
-        assertThat(refused.exitCode()).isEqualTo(CourierCli.REFUSED);
-        assertThat(refused.err()).contains("forbidden");
 
-        Run tailed = cli(bobState, "tail", "--count", "1", "--timeout", "60s");
-        assertThat(tailed.lines()).singleElement().asString().endsWith(" g:" + group + " " + alice + ": welcome");
+        // bob saw what happened while he was a member: his joining, the welcome, his removal
+        Run tailed = cli(bobState, "tail", "--count", "3", "--timeout", "60s");
+        assertThat(tailed.lines())
+                .satisfiesExactly(
+                        first -> assertThat(first).endsWith(" g:" + group + " * " + alice + " added " + bob),
+                        second -> assertThat(second).endsWith(" g:" + group + " " + alice + ": welcome"),
+                        third -> assertThat(third).endsWith(" g:" + group + " * " + alice + " removed " + bob));
+    }
+
+    @Test
+    void groupsAreAdministeredAndEveryChangeShowsAsAnEventLine() throws Exception {
+        signUp(aliceState, alice);
+        signUp(bobState, bob);
+        String group = uniqueId("team");
+        String name = "g:" + group;
+        ByteArrayOutputStream bobsScreen = new ByteArrayOutputStream();
+        CompletableFuture<Integer> tail = CompletableFuture.supplyAsync(() -> CourierCli.run(
+                new String[] {"--state-dir", bobState.toString(), "tail", "--count", "8", "--timeout", "90s"},
+                InputStream.nullInputStream(),
+                new PrintStream(bobsScreen, true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
+
+        assertThat(cli(aliceState, "group", "create", group, "Team", bob).exitCode())
+                .isZero();
+        Run renamed = cli(aliceState, "group", "rename", group, "Launch", "crew");
+        assertThat(renamed.exitCode()).as(renamed.err()).isZero();
+        assertThat(renamed.out()).isEqualTo("Renamed " + name + " to \"Launch crew\"\n");
+        assertThat(cli(aliceState, "group", "announce", group, "Friday", "10:00")
+                        .out())
+                .contains("Announced in " + name + ": Friday 10:00");
+        assertThat(cli(aliceState, "group", "admin", group, bob).out()).contains(bob + " is an admin of " + name);
+        assertThat(cli(bobState, "group", "mute", group).out())
+                .contains("Muted " + name + ": only the owner and admins send");
+        assertThat(cli(bobState, "group", "unmute", group).out()).contains("Unmuted " + name);
+        assertThat(cli(aliceState, "group", "admin", group, bob, "--remove").out())
+                .contains(bob + " is no admin of " + name);
+        Run transferred = cli(aliceState, "group", "transfer", group, bob);
+        assertThat(transferred.out()).contains(bob + " owns " + name + " now; you stay as an admin");
+
+        Run info = cli(aliceState, "group", "info", group);
+        assertThat(info.exitCode()).as(info.err()).isZero();
+        assertThat(info.lines())
+                .containsExactly(
+                        name + " \"Launch crew\"",
+                        "  owner:        " + bob,
+                        "  admins:       " + alice,
+                        "  members:      " + String.join(", ", sorted(alice, bob)) + " (2)",
+                        "  announcement: Friday 10:00",
+                        "  muted:        no",
+                        "  version:      8");
+        assertThat(cli(aliceState, "groups").lines())
+                .singleElement()
+                .asString()
+                .startsWith(name)
+                .contains("\"Launch crew\"", "2 members", "owner " + bob, "you: admin");
+
+        // a member's mute: the muted member's sends are refused, with the reason
+        Run muted = cli(bobState, "group", "mute", group, alice, "--until", "30m");
+        assertThat(muted.exitCode()).as(muted.err()).isZero();
+        assertThat(muted.out()).contains("Muted " + alice + " in " + name + " until ");
+        Run silenced = cli(aliceState, "send", name, "may I?");
+        assertThat(silenced.exitCode()).isEqualTo(CourierCli.REFUSED);
+        assertThat(silenced.err()).contains("you are muted in " + name, "403 forbidden");
+        assertThat(cli(bobState, "group", "unmute", group, alice).out()).contains("Unmuted " + alice + " in " + name);
+        assertThat(cli(aliceState, "send", name, "thanks").exitCode()).isZero();
+
+        // each refusal names its problem code: only the owner names admins, the owner cannot be muted, a
+        // transfer goes to a member
+        Run onlyTheOwner = cli(aliceState, "group", "admin", group, alice);
+        assertThat(onlyTheOwner.exitCode()).isEqualTo(CourierCli.REFUSED);
+        assertThat(onlyTheOwner.err()).contains("403 forbidden");
+        Run theOwner = cli(aliceState, "group", "mute", group, bob);
+        assertThat(theOwner.exitCode()).isEqualTo(CourierCli.REFUSED);
+        assertThat(theOwner.err()).contains("409 conflict");
+        Run noMember = cli(bobState, "group", "transfer", group, uniqueId("nobody"));
+        assertThat(noMember.exitCode()).isEqualTo(CourierCli.REFUSED);
+        assertThat(noMember.err()).contains("404 not_found");
+
+        Run notTheOwner = cli(aliceState, "group", "dissolve", group);
+        assertThat(notTheOwner.exitCode()).isEqualTo(CourierCli.REFUSED);
+        assertThat(notTheOwner.err()).contains("403 forbidden");
+        assertThat(cli(bobState, "group", "dissolve", group).out()).contains("Dissolved " + name);
+        Run gone = cli(aliceState, "group", "info", group);
+        assertThat(gone.exitCode()).isEqualTo(CourierCli.REFUSED);
+        assertThat(gone.err()).contains("404 not_found");
+        assertThat(cli(aliceState, "groups").out()).contains("No groups yet");
+        Run dissolved = cli(bobState, "group", "rename", group, "Again");
+        assertThat(dissolved.exitCode()).isEqualTo(CourierCli.REFUSED);
+        assertThat(dissolved.err()).contains("404 not_found");
+
+        assertThat(tail.get(90, TimeUnit.SECONDS)).isZero();
+        String at = " " + name + " ";
+        // the tail stops after the batch that made its count: later lines may follow the eight
+        List<String> bobsLines =
+                bobsScreen.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(bobsLines).hasSizeGreaterThanOrEqualTo(8);
+        assertThat(bobsLines.subList(0, 8))
+                .satisfiesExactly(
+                        line -> assertThat(line)
+                                .endsWith(at + "* " + alice + " created the group \"Team\" with " + bob),
+                        line -> assertThat(line).endsWith(at + "* " + alice + " renamed the group to \"Launch crew\""),
+                        line -> assertThat(line).endsWith(at + "* " + alice + " announced \"Friday 10:00\""),
+                        line -> assertThat(line).endsWith(at + "* " + alice + " made " + bob + " an admin"),
+                        line -> assertThat(line)
+                                .endsWith(at + "* " + bob + " muted the group (only the owner and admins send)"),
+                        line -> assertThat(line).endsWith(at + "* " + bob + " unmuted the group"),
+                        line -> assertThat(line).endsWith(at + "* " + alice + " removed " + bob + " as admin"),
+                        line -> assertThat(line).endsWith(at + "* " + alice + " made " + bob + " the owner"));
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(cli(aliceState, "history", name).lines())
+                        .hasSize(10)
+                        .first()
+                        .asString()
+                        .startsWith("#1 ")
+                        .endsWith(" * " + alice + " created the group \"Team\" with " + bob));
+        assertThat(cli(aliceState, "history", name).lines())
+                .last()
+                .asString()
+                .endsWith(" * " + bob + " dissolved the group");
+        assertThat(cli(aliceState, "conversations").lines())
+                .singleElement()
+                .asString()
+                .endsWith(" * " + bob + " dissolved the group");
+
+        assertThat(cli(aliceState, "group", "mute", group, "--until", "1h").exitCode())
+                .isEqualTo(CourierCli.USAGE);
+        assertThat(cli(aliceState, "group", "mute", group, bob, "--until", "soon")
+                        .err())
+                .contains("--until: not a time");
+        assertThat(cli(aliceState, "group", "rename", group).err()).contains("missing <text>");
+    }
+
+    @Test
+    void aBlockedUsersDirectMessagesAreRefusedUntilUnblocked() {
+        signUp(aliceState, alice);
+        signUp(bobState, bob);
+        assertThat(cli(bobState, "blocks").out()).contains("No one blocked");
+        Run blocked = cli(bobState, "block", alice);
+        assertThat(blocked.exitCode()).as(blocked.err()).isZero();
+        assertThat(blocked.out()).contains("Blocked " + alice + ": their direct messages are refused");
+        assertThat(cli(bobState, "blocks").lines()).containsExactly(alice);
+
+        Run refused = cli(aliceState, "send", bob, "hello?");
+        assertThat(refused.exitCode()).isEqualTo(CourierCli.REFUSED);
+        assertThat(refused.err()).contains("403 blocked");
+        assertThat(cli(bobState, "send", alice, "I can still write").exitCode()).isZero();
+        Run yourself = cli(bobState, "block", bob);
+        assertThat(yourself.exitCode()).isEqualTo(CourierCli.REFUSED);
+        assertThat(yourself.err()).contains("400 invalid_request");
+
+        assertThat(cli(bobState, "unblock", alice).out()).contains("Unblocked " + alice);
+        assertThat(cli(bobState, "blocks").out()).contains("No one blocked");
+        assertThat(cli(aliceState, "send", bob, "hello again").exitCode()).isZero();
+        assertThat(cli(bobState, "block").exitCode()).isEqualTo(CourierCli.USAGE);
     }
 
     @Test
@@ -197,6 +353,9 @@ class CliIntegrationTests {
         assertThat(edit.out()).contains("Edited " + coffee);
         assertThat(cli(bobState, "react", coffee, "👍").out()).contains("Reacted 👍 to " + coffee);
         String oops = sent(cli(aliceState, "send", bob, "oops, wrong chat"));
+        // a sync shows a message as it stands: recalled before the tail fetched it, it would arrive recalled
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> bobsScreen.toString(StandardCharsets.UTF_8).contains("oops, wrong chat"));
         assertThat(cli(aliceState, "recall", oops).out()).contains("Recalled " + oops);
         assertThat(cli(bobState, "react", coffee, "🎉").exitCode()).isZero();
         assertThat(cli(bobState, "react", "--remove", coffee, "🎉").out()).contains("Took back 🎉 from " + coffee);
@@ -308,6 +467,10 @@ class CliIntegrationTests {
 
     private static String sync() {
         return "http://127.0.0.1:" + system.syncPort();
+    }
+
+    private static List<String> sorted(String... userIds) {
+        return Arrays.stream(userIds).sorted().toList();
     }
 
     private String conversation() {

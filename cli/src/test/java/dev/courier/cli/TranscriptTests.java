@@ -56,4 +56,17 @@ class TranscriptTests {
         assertThat(Transcript.firstWords("x".repeat(50))).isEqualTo("x".repeat(40) + "…");
         assertThat(Transcript.firstWords("😀".repeat(45))).isEqualTo("😀".repeat(40) + "…");
     }
+
+    @Test
+    void aSystemMessageIsAnEventLineAndNeverQuotedAsSomethingSomeoneSaid() {
+        Transcript transcript = new Transcript(true);
+        Message renamed =
+                new Message(3, "s3", "", "g:team", 3, "alice", new Content.GroupUpdated("Launch", null, null), AT);
+        assertThat(transcript.line(renamed)).endsWith(" g:team * alice renamed the group to \"Launch\"");
+        Message left = new Message(4, "s4", "", "g:team", 4, "bob", new Content.MemberRemoved("bob"), AT);
+        assertThat(transcript.line(left)).endsWith(" g:team * bob left");
+        Message unknown =
+                new Message(5, "s5", "", "g:team", 5, "alice", new Content.UnknownEvent("topic.pinned", "{}"), AT);
+        assertThat(transcript.line(unknown)).endsWith(" g:team * alice changed the group (topic.pinned)");
+    }
 }

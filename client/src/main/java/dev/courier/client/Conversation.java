@@ -45,7 +45,8 @@ public record Conversation(
     }
 
     /**
-     * The newest message of a conversation (never a lifecycle entry), as the chat list shows it, in its current state:
+     * The newest message of a conversation (never a lifecycle entry; it may be a system message), as the chat list
+     * shows it, in its current state:
      * the last edit's text, or {@link Content.Recalled} content once recalled.
      *
      * @param replyTo the message id of the message it replies to, or null
@@ -70,9 +71,14 @@ public record Conversation(
             return content instanceof Content.Recalled;
         }
 
-        /** The text of a text message, or a short description of anything else. */
+        /** Whether it is a system message (a change to a group, see {@link Message#isSystem()}). */
+        public boolean isSystem() {
+            return content instanceof Content.SystemEvent;
+        }
+
+        /** The text of a text message, what a system message says happened, or a short description of anything else. */
         public String text() {
-            return Message.text(content);
+            return Message.text(content, from);
         }
     }
 }

@@ -8,6 +8,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -60,15 +61,30 @@ import tools.jackson.databind.node.ObjectNode;
  * message. Each change reaches the sync listeners of everyone who saw the message as a lifecycle entry (a
  * {@link Message} whose {@link Message#isChange()}), which {@link Message#apply(Message)} applies to the message held.
  * <p>
+ * <b>Groups.</b> {@link #createGroup}, {@link #addMembers} and {@link #removeMember} manage members;
+ * {@link #listGroups} and {@link #group} read; {@link #updateGroup} (name, announcement, group mute),
+ * {@link #addAdmin}, {@link #removeAdmin}, {@link #transferOwnership}, {@link #muteMember}, {@link #unmuteMember} and
+ * {@link #dissolveGroup} administer, and {@link #block}, {@link #unblock} and {@link #listBlocks} keep a user's direct
+ * messages out. Each administration and block call answers once its change is decided in the log, or
+ * {@link ChangeOutcome#pending()} when the server could not tell in time; a refusal is a {@link CourierException}.
+ * Every change to a group reaches its members as a system message ({@link Content.SystemEvent}) and the changed group
+ * reaches {@link SyncListener#onGroups}.
+ * <p>
  * The other calls (accounts, groups, conversations, message changes) block. Those that only read or set a value
- * (conversations, message changes) are retried after any passing failure; the others (accounts, groups) only when the
- * server surely did not act (no connection, 503, 429). A client is thread-safe; {@link #close()} stops everything it
- * started.
+ * (conversations, message changes, the group and block calls that set a state) are retried after any passing failure;
+ * the others (accounts, creating a group, adding and removing members, transferring, dissolving) only when the server
+ * surely did not act (no connection, 503, 429). A client is thread-safe; {@link #close()} stops everything it started.
  */
 public final class CourierClient implements AutoCloseable {
 
     /** The largest page the conversation calls answer. */
     private static final int MAX_PAGE = 200;
+
+    /**
+     * How long the gateway waits by default for a group or block change to be decided before it answers 202
+     * ({@code courier.gateway.change-timeout}).
+     */
+    private static final Duration SERVER_CHANGE_TIMEOUT = Duration.ofSeconds(5);
 
     private final URI gateway;
 
@@ -191,6 +207,10 @@ public final class CourierClient implements AutoCloseable {
         if (content instanceof Content.Change || content instanceof Content.Recalled) {
             return CompletableFuture.failedFuture(new IllegalArgumentException(
                     "content: a " + content.kind() + " is not sent; recall, edit, deleteForMe and react make changes"));
+        }
+        if (content instanceof Content.SystemEvent) {
+            return CompletableFuture.failedFuture(
+                    new IllegalArgumentException("content: system messages are not sent; the group calls make them"));
         }
         return sender.send(clientMsgId, to, content, replyTo);
     }
@@ -344,10 +364,12 @@ public final class CourierClient implements AutoCloseable {
     }
 
     /**
-     * Creates a group owned by this user ({@code POST /v1/groups}).
+     * Creates a group owned by this user ({@code POST /v1/groups}); its members receive a {@link Content.GroupCreated}
+     * system message.
      *
      * @param groupId the id, or null for one made up by the server
      * @param members the other members
+     * @throws CourierException {@code 409 conflict} when the id is taken, {@code 404 not_found} for unknown members
      */
     public Group createGroup(@Nullable String groupId, String name, List<String> members) {
         ObjectNode body = Http.JSON.createObjectNode().put("name", name);
@@ -355,33 +377,212 @@ public final class CourierClient implements AutoCloseable {
             body.put("groupId", groupId);
         }
         body.set("members", Http.JSON.valueToTree(List.copyOf(members)));
-        JsonNode group = blocking(
+        return Wire.group(blocking(
                         "create group",
                         timeout -> http.send("POST", gateway.resolve("/v1/groups"), auth.token(), body, timeout))
-                .body();
-        List<String> all = new ArrayList<>();
-        group.path("members").forEach(member -> all.add(member.asString()));
-        return new Group(
-                group.path("groupId").asString(),
-                group.path("name").asString(),
-                group.path("owner").asString(),
-                all);
+                .body());
     }
 
-    /** Adds members to a group this user owns ({@code POST /v1/groups/{groupId}/members}). */
+    /**
+     * Adds members to a group this user owns or administers ({@code POST /v1/groups/{groupId}/members}); the change
+     * is in the group's log when this returns and takes effect at its point there.
+     */
     public void addMembers(String groupId, List<String> userIds) {
         ObjectNode body = Http.JSON.createObjectNode();
         body.set("userIds", Http.JSON.valueToTree(List.copyOf(userIds)));
-        URI uri = gateway.resolve("/v1/groups/" + segment(groupId) + "/members");
+        URI uri = groupUri(groupId, "/members");
         blocking("add members to " + groupId, timeout -> http.send("POST", uri, auth.token(), body, timeout));
     }
 
-    /** Removes a member (the owner may remove anyone but itself; a member may remove itself). */
+    /**
+     * Removes a member (the owner and admins may remove members, only the owner an admin; a member may remove itself,
+     * which is leaving; the owner cannot leave).
+     */
     public void removeMember(String groupId, String userId) {
-        URI uri = gateway.resolve("/v1/groups/" + segment(groupId) + "/members/" + segment(userId));
+        URI uri = groupUri(groupId, "/members/" + segment(userId));
         blocking(
                 "remove " + userId + " from " + groupId,
                 timeout -> http.send("DELETE", uri, auth.token(), null, timeout));
+    }
+
+    /**
+     * The groups this user is in now (not dissolved), in id order. The sync loop hands changes of them to
+     * {@link SyncListener#onGroups} as they happen.
+     */
+    public List<Group> listGroups() {
+        URI uri = gateway.resolve("/v1/groups");
+        return Wire.groups(blocking("list groups", true, timeout -> http.send("GET", uri, auth.token(), null, timeout))
+                .body()
+                .path("groups"));
+    }
+
+    /**
+     * One group, as it is now.
+     *
+     * @throws CourierException {@code 404 not_found} when there is no such group or it was dissolved, {@code 403
+     *         not_member} when this user is not a member now
+     */
+    public Group group(String groupId) {
+        URI uri = groupUri(groupId, "");
+        return Wire.group(
+                blocking("get group " + groupId, true, timeout -> http.send("GET", uri, auth.token(), null, timeout))
+                        .body());
+    }
+
+    /**
+     * Renames a group, sets its announcement or its group mute (only the owner and admins may send while it is
+     * muted); the owner or an admin only. The members receive a {@link Content.GroupUpdated} system message with
+     * what changed; a change that changes nothing makes none.
+     *
+     * @return applied with the group after the change, or pending (see {@link ChangeOutcome})
+     * @throws CourierException {@code 403 forbidden} for a member who is neither owner nor admin (also when the log
+     *         decided so: rights changed meanwhile), {@code 403 not_member}, {@code 404 not_found} for a group that
+     *         does not exist or was dissolved, {@code 400 invalid_request} for a name or announcement out of bounds
+     */
+    public ChangeOutcome updateGroup(String groupId, GroupUpdate update) {
+        ObjectNode body = Http.JSON.createObjectNode();
+        if (update.name() != null) {
+            body.put("name", update.name());
+        }
+        if (update.announcement() != null) {
+            body.put("announcement", update.announcement());
+        }
+        if (update.muted() != null) {
+            body.put("muted", update.muted().booleanValue());
+        }
+        return change("update " + groupId, true, "PATCH", groupUri(groupId, ""), body);
+    }
+
+    /**
+     * Makes a member an admin; the owner only. Naming an admin again changes nothing.
+     *
+     * @throws CourierException {@code 403 forbidden} when this user is not the owner, {@code 404 not_found} when
+     *         {@code userId} is not a member, {@code 409 conflict} for the owner
+     */
+    public ChangeOutcome addAdmin(String groupId, String userId) {
+        return change(
+                "make " + userId + " an admin of " + groupId,
+                true,
+                "PUT",
+                groupUri(groupId, "/admins/" + segment(userId)),
+                null);
+    }
+
+    /** Makes an admin a plain member again; the owner only (as for {@link #addAdmin}). */
+    public ChangeOutcome removeAdmin(String groupId, String userId) {
+        return change(
+                "remove " + userId + " as admin of " + groupId,
+                true,
+                "DELETE",
+                groupUri(groupId, "/admins/" + segment(userId)),
+                null);
+    }
+
+    /**
+     * Hands the group to another member; the owner only. This user stays as an admin. Not retried when its outcome is
+     * unknown: a second transfer would be refused, since this user no longer owns the group.
+     *
+     * @return applied with the group after the change, or pending
+     * @throws CourierException {@code 403 forbidden} when this user is not the owner, {@code 404 not_found} when
+     *         {@code userId} is not a member, {@code 409 conflict} for this user itself
+     */
+    public ChangeOutcome transferOwnership(String groupId, String userId) {
+        ObjectNode body = Http.JSON.createObjectNode().put("userId", userId);
+        return change("transfer " + groupId + " to " + userId, false, "POST", groupUri(groupId, "/owner"), body);
+    }
+
+    /**
+     * Mutes a member of a group: their sends are refused ({@code 403 forbidden}) until {@code until}, or until
+     * unmuted. The owner or an admin; only the owner mutes an admin. A member's mute is not part of the group object
+     * and makes no system message.
+     *
+     * @param until when the mute ends, or null for until unmuted
+     * @throws CourierException {@code 400 invalid_request} for an {@code until} not in the future, {@code 403
+     *         forbidden} for this user's role, {@code 404 not_found} when {@code userId} is not a member, {@code 409
+     *         conflict} for the owner
+     */
+    public ChangeOutcome muteMember(String groupId, String userId, @Nullable Instant until) {
+        ObjectNode body = Http.JSON.createObjectNode();
+        if (until != null) {
+            body.put("until", until.toString());
+        }
+        return change(
+                "mute " + userId + " in " + groupId, true, "PUT", groupUri(groupId, "/mutes/" + segment(userId)), body);
+    }
+
+    /** Mutes a member until unmuted (see {@link #muteMember(String, String, Instant)}). */
+    public ChangeOutcome muteMember(String groupId, String userId) {
+        return muteMember(groupId, userId, null);
+    }
+
+    /** Ends a member's mute (as for {@link #muteMember(String, String, Instant)}). */
+    public ChangeOutcome unmuteMember(String groupId, String userId) {
+        return change(
+                "unmute " + userId + " in " + groupId,
+                true,
+                "DELETE",
+                groupUri(groupId, "/mutes/" + segment(userId)),
+                null);
+    }
+
+    /**
+     * Dissolves a group; the owner only. No more sends or changes (404); the members keep its history and
+     * conversation, and receive a {@link Content.GroupDissolved} system message and the group with
+     * {@link Group#dissolved()} in their next delta. Not retried when its outcome is unknown.
+     *
+     * @throws CourierException {@code 403 forbidden} when this user is not the owner
+     */
+    public ChangeOutcome dissolveGroup(String groupId) {
+        return change("dissolve " + groupId, false, "DELETE", groupUri(groupId, ""), null);
+    }
+
+    /**
+     * Blocks a user: their direct messages to this user are refused ({@code 403 blocked}) from the block's point in
+     * the direct conversation's log on. One way (this user may still write), and nothing changes in groups. Blocking
+     * again changes nothing.
+     *
+     * @throws CourierException {@code 400 invalid_request} for this user itself, {@code 404 not_found} for an unknown
+     *         user
+     */
+    public ChangeOutcome block(String userId) {
+        return change("block " + userId, true, "PUT", gateway.resolve("/v1/blocks/" + segment(userId)), null);
+    }
+
+    /** Takes a block back; a user not blocked changes nothing. */
+    public ChangeOutcome unblock(String userId) {
+        return change("unblock " + userId, true, "DELETE", gateway.resolve("/v1/blocks/" + segment(userId)), null);
+    }
+
+    /** The users this user blocked, in id order. */
+    public List<String> listBlocks() {
+        URI uri = gateway.resolve("/v1/blocks");
+        return strings(blocking("list blocks", true, timeout -> http.send("GET", uri, auth.token(), null, timeout))
+                .body()
+                .path("userIds"));
+    }
+
+    /**
+     * A group or block change: the server answers once the log decided it (200 with the group, or 204), or {@code 202
+     * {"eventId", "status": "pending"}} after its change timeout; a refusal decided in the log is a problem answer
+     * like any other.
+     *
+     * @param idempotent whether it sets a state, so that an attempt whose outcome is unknown may be repeated
+     */
+    private ChangeOutcome change(String what, boolean idempotent, String method, URI uri, @Nullable ObjectNode body) {
+        // the server may take its change timeout to answer: the attempt waits that much longer for the answer
+        Http.Response response = blocking(
+                what,
+                idempotent,
+                timeout -> http.send(method, uri, auth.token(), body, timeout.plus(SERVER_CHANGE_TIMEOUT)));
+        JsonNode answer = response.body();
+        if (response.status() == 202) {
+            return ChangeOutcome.inTheLog(answer.path("eventId").asString(""));
+        }
+        return ChangeOutcome.done(answer.path("groupId").isString() ? Wire.group(answer) : null);
+    }
+
+    private URI groupUri(String groupId, String suffix) {
+        return gateway.resolve("/v1/groups/" + segment(groupId) + suffix);
     }
 
     /**
@@ -585,9 +786,7 @@ public final class CourierClient implements AutoCloseable {
     }
 
     private static List<String> strings(JsonNode array) {
-        List<String> strings = new ArrayList<>();
-        array.forEach(value -> strings.add(value.asString("")));
-        return strings;
+        return Wire.strings(array);
     }
 
     private static String segment(String id) {

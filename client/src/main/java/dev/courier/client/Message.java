@@ -82,6 +82,14 @@ public record Message(
         return content instanceof Content.Change change ? change.target() : null;
     }
 
+    /**
+     * Whether this is a system message: a change to a group ({@link Content.SystemEvent}) made by {@link #from()}.
+     * Show it as an event line rather than as something a person said; it never counts as unread.
+     */
+    public boolean isSystem() {
+        return content instanceof Content.SystemEvent;
+    }
+
     /** Whether its sender recalled it (its content is then {@link Content.Recalled}). */
     public boolean recalled() {
         return content instanceof Content.Recalled;
@@ -114,13 +122,17 @@ public record Message(
         };
     }
 
-    /** The text of a text message, or a short description of anything else. */
+    /**
+     * The text of a text message, what a system message says happened ({@code alice renamed the group to "Launch"}),
+     * or a short description of anything else.
+     */
     public String text() {
-        return text(content);
+        return text(content, from);
     }
 
-    static String text(Content content) {
+    static String text(Content content, String from) {
         return switch (content) {
+            case Content.SystemEvent event -> event.describe(from);
             case Content.Text text -> text.text();
             case Content.Media media ->
                 "[" + media.kind() + " " + media.url() + " " + media.mime() + " " + media.size() + " bytes]";

@@ -6,7 +6,7 @@ import java.util.List;
  * Receives what the sync loop fetched. Calls come from the loop's one thread, one at a time, in order.
  * <p>
  * Messages are handed over in {@code seq} order, each once: the loop stores the new sync key only after
- * {@link #onMessages} and {@link #onConversations} returned for the whole delta, so a restarted client resumes after
+ * {@link #onMessages}, {@link #onConversations} and {@link #onGroups} returned for the whole delta, so a restarted client resumes after
  * the last delta handed over. If the process dies after the listener returned but before the key is written, that one
  * delta is handed over again after the restart; a listener that must never see a message twice across crashes keeps
  * the ids it has seen. If the listener throws, nothing is acknowledged and the same delta is handed over again after a
@@ -16,7 +16,8 @@ import java.util.List;
 public interface SyncListener {
 
     /**
-     * New messages, in {@code seq} order; never empty. Lifecycle entries come among them, after the message they
+     * New messages, in {@code seq} order; never empty. System messages ({@link Message#isSystem()}: a change to a
+     * group, as a {@link Content.SystemEvent}) come among them in the group's order. Lifecycle entries come among them, after the message they
      * change: a {@link Message#isChange()} entry's content is a {@link Content.Change} of its {@link Message#target()}
      * (a recall, an edit, a reaction; a delete for this user, which hides the target), to apply to the message held
      * with {@link Message#apply(Message)}. A message that changed before it was handed over arrives in its current
@@ -32,6 +33,16 @@ public interface SyncListener {
      * pages through all). Replace the state held for each conversation; never empty.
      */
     default void onConversations(List<Conversation> conversations) {}
+
+    /**
+     * Groups of this user that changed (members, name, announcement, group mute, admins, owner, dissolving), each once
+     * and whole as it is now; called after {@link #onConversations} for the same delta, whose messages include the
+     * system message of each change. A group this user left or was removed from comes once with
+     * {@link Group#left()} (only its id, name and version known), a dissolved one whole with {@link Group#dissolved()}.
+     * The first sync (and a resync) lists every group the user is in now. Replace the group held (or drop it when
+     * left); never empty.
+     */
+    default void onGroups(List<Group> groups) {}
 
     /**
      * The server could not continue from the stored key (its store was reset or restored): what the client holds

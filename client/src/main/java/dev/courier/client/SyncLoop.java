@@ -239,6 +239,9 @@ final class SyncLoop implements SyncSubscription, Link.Handler {
         if (!delta.conversations().isEmpty()) {
             listener.onConversations(delta.conversations());
         }
+        if (!delta.groups().isEmpty()) {
+            listener.onGroups(delta.groups());
+        }
         key = delta.syncKey();
         deliveredSeq = after;
         try {
@@ -276,7 +279,7 @@ final class SyncLoop implements SyncSubscription, Link.Handler {
     public void onFrame(JsonNode frame) {
         switch (frame.path("type").asString("")) {
             case "hint" -> {
-                // a hint without a seq (account, contacts, conversations) always asks for a sync
+                // a hint without a seq (account, contacts, conversations, groups) always asks for a sync
                 if (!frame.path("seq").isNumber() || frame.path("seq").asLong() > deliveredSeq) {
                     signal();
                 }

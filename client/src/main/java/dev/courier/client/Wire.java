@@ -25,7 +25,8 @@ final class Wire {
             boolean hasMore,
             boolean resync,
             List<Message> messages,
-            List<Conversation> conversations) {}
+            List<Conversation> conversations,
+            List<Group> groups) {}
 
     static Delta delta(JsonNode body) {
         String key = body.path("syncKey").asString("");
@@ -41,7 +42,48 @@ final class Wire {
                 body.path("hasMore").asBoolean(false),
                 body.path("resync").asBoolean(false),
                 List.copyOf(messages),
-                conversations(body.path("conversations")));
+                conversations(body.path("conversations")),
+                groups(body.path("groups")));
+    }
+
+    static List<Group> groups(JsonNode array) {
+        List<Group> groups = new ArrayList<>();
+        for (JsonNode group : array) {
+            groups.add(group(group));
+        }
+        return List.copyOf(groups);
+    }
+
+    /**
+     * A group object, whole or, for a group the user left, {@code {groupId, name, version, left: true}}; like
+     * {@link #message}, never fails on a field it cannot read.
+     */
+    static Group group(JsonNode g) {
+        List<String> members = strings(g.path("members"));
+        JsonNode count = g.path("memberCount");
+        return new Group(
+                g.path("groupId").asString(""),
+                g.path("name").asString(""),
+                g.path("owner").asString(""),
+                members,
+                strings(g.path("admins")),
+                g.path("announcement").asString(""),
+                g.path("muted").asBoolean(false),
+                count.isInt() ? count.asInt() : members.size(),
+                g.path("version").asLong(0),
+                g.path("left").asBoolean(false),
+                g.path("dissolved").asBoolean(false));
+    }
+
+    /** The strings of an array, leaving out anything else. */
+    static List<String> strings(JsonNode array) {
+        List<String> strings = new ArrayList<>();
+        array.forEach(value -> {
+            if (value.isString()) {
+                strings.add(value.stringValue());
+            }
+        });
+        return strings;
     }
 
     static List<Conversation> conversations(JsonNode array) {
@@ -142,6 +184,9 @@ final class Wire {
     }
 
     static Content content(String kind, JsonNode content) {
+        if (kind.equals("system")) {
+            return systemEvent(content);
+        }
         String target =
                 content.path("target").isString() ? content.path("target").stringValue() : null;
         if (target != null) {
@@ -191,6 +236,34 @@ final class Wire {
         return new Content.Other(kind, content.toString());
     }
 
+    /** The content of a system message; an event it does not know, or one without its fields, stays readable. */
+    static Content.SystemEvent systemEvent(JsonNode content) {
+        String event = content.path("event").asString("");
+        JsonNode userId = content.path("userId");
+        Content.SystemEvent known = switch (event) {
+            case "group.created" ->
+                content.path("name").isString() && content.path("members").isArray()
+                        ? new Content.GroupCreated(content.path("name").stringValue(), strings(content.path("members")))
+                        : null;
+            case "members.added" ->
+                content.path("userIds").isArray() ? new Content.MembersAdded(strings(content.path("userIds"))) : null;
+            case "member.removed" -> userId.isString() ? new Content.MemberRemoved(userId.stringValue()) : null;
+            case "group.updated" ->
+                new Content.GroupUpdated(
+                        optionalString(content.path("name")),
+                        optionalString(content.path("announcement")),
+                        content.path("muted").isBoolean()
+                                ? content.path("muted").booleanValue()
+                                : null);
+            case "admin.added", "admin.removed" ->
+                userId.isString() ? new Content.AdminChanged(userId.stringValue(), event.equals("admin.added")) : null;
+            case "owner.changed" -> userId.isString() ? new Content.OwnerChanged(userId.stringValue()) : null;
+            case "group.dissolved" -> new Content.GroupDissolved();
+            default -> null;
+        };
+        return known != null ? known : new Content.UnknownEvent(event, content.toString());
+    }
+
     static JsonNode content(Content content) {
         return switch (content) {
             case Content.Text text -> Http.JSON.getNodeFactory().stringNode(text.text());
@@ -206,7 +279,43 @@ final class Wire {
             case Content.Edit edit -> target(edit).put("text", edit.text());
             case Content.Reaction reaction ->
                 target(reaction).put("emoji", reaction.emoji()).put("added", reaction.added());
+            case Content.SystemEvent event -> systemEvent(event);
         };
+    }
+
+    private static JsonNode systemEvent(Content.SystemEvent event) {
+        if (event instanceof Content.UnknownEvent unknown) {
+            return Http.parse(unknown.json());
+        }
+        ObjectNode node = Http.JSON.createObjectNode().put("event", event.event());
+        switch (event) {
+            case Content.GroupCreated created -> {
+                node.put("name", created.name());
+                node.set("members", Http.JSON.valueToTree(created.members()));
+            }
+            case Content.MembersAdded added -> node.set("userIds", Http.JSON.valueToTree(added.userIds()));
+            case Content.MemberRemoved removed -> node.put("userId", removed.userId());
+            case Content.GroupUpdated updated -> {
+                if (updated.name() != null) {
+                    node.put("name", updated.name());
+                }
+                if (updated.announcement() != null) {
+                    node.put("announcement", updated.announcement());
+                }
+                if (updated.muted() != null) {
+                    node.put("muted", updated.muted().booleanValue());
+                }
+            }
+            case Content.AdminChanged admin -> node.put("userId", admin.userId());
+            case Content.OwnerChanged owner -> node.put("userId", owner.userId());
+            case Content.GroupDissolved dissolved -> {
+                // the event's name says it all
+            }
+            case Content.UnknownEvent unknown -> {
+                // above
+            }
+        }
+        return node;
     }
 
     private static ObjectNode target(Content.Change change) {

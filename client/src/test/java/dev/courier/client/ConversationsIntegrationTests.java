@@ -136,7 +136,8 @@ class ConversationsIntegrationTests {
             for (int i = 0; i < 7; i++) {
                 sent.add(owners.send(conversation, "m" + i).get(90, TimeUnit.SECONDS));
             }
-            await().atMost(DELIVERY).until(() -> bobs.conversation(conversation).lastConvSeq() == 7);
+            // the group's first entry is its group.created system message
+            await().atMost(DELIVERY).until(() -> bobs.conversation(conversation).lastConvSeq() == 8);
 
             List<Message> scrolled = new ArrayList<>();
             HistoryPage page = bobs.history(conversation, null, 3);
@@ -145,17 +146,20 @@ class ConversationsIntegrationTests {
                 page = bobs.history(conversation, page.olderBeforeSeq(), 3);
                 scrolled.addAll(0, page.messages());
             }
-            assertThat(scrolled).extracting(Message::messageId).containsExactlyElementsOf(sent);
-            assertThat(scrolled).extracting(Message::convSeq).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
-            assertThat(scrolled.getFirst().text()).isEqualTo("m0");
-            assertThat(scrolled.getFirst().from()).isEqualTo(owner.userId());
+            assertThat(scrolled.getFirst().content()).isEqualTo(new Content.GroupCreated("Team", group.members()));
+            assertThat(scrolled.subList(1, scrolled.size()))
+                    .extracting(Message::messageId)
+                    .containsExactlyElementsOf(sent);
+            assertThat(scrolled).extracting(Message::convSeq).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+            assertThat(scrolled.get(1).text()).isEqualTo("m0");
+            assertThat(scrolled.get(1).from()).isEqualTo(owner.userId());
             assertThat(bobs.history(conversation, 2L, 50).hasMore()).isFalse();
 
-            assertThat(carols.markRead(conversation, 7)).isEqualTo(7);
+            assertThat(carols.markRead(conversation, 8)).isEqualTo(8);
             await().atMost(DELIVERY).untilAsserted(() -> {
                 Receipts receipts = owners.receipts(sent.getLast());
                 assertThat(receipts.conversation()).isEqualTo(conversation);
-                assertThat(receipts.convSeq()).isEqualTo(7);
+                assertThat(receipts.convSeq()).isEqualTo(8);
                 assertThat(receipts.readBy()).containsExactly(carol.userId());
                 assertThat(receipts.unreadBy()).containsExactly(bob.userId());
             });

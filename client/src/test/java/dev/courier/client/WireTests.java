@@ -189,4 +189,176 @@ class WireTests {
                 .isEqualTo(
                         "{\"name\":\"a.pdf\",\"url\":\"https://cdn/a.pdf\",\"mime\":\"application/pdf\",\"size\":9}");
     }
+
+    @Test
+    void readsTheGroupsOfADeltaWholeLeftAndDissolved() {
+        Wire.Delta delta = Wire.delta(Http.JSON.readTree("""
+                {"syncKey":"k","messages":[],"conversations":[],
+                 "groups":[{"groupId":"team","name":"Launch","owner":"alice","members":["alice","bob","carol"],
+                            "admins":["bob"],"announcement":"Friday 10:00","muted":true,"memberCount":3,"version":6},
+                           {"groupId":"old","name":"Old crew","version":4,"left":true},
+                           {"groupId":"gone","name":"Gone","owner":"carol","members":["alice","carol"],"admins":[],
+                            "announcement":"","muted":false,"memberCount":2,"version":3,"dissolved":true}]}
+                """));
+
+        assertThat(delta.groups())
+                .containsExactly(
+                        new Group(
+                                "team",
+                                "Launch",
+                                "alice",
+                                List.of("alice", "bob", "carol"),
+                                List.of("bob"),
+                                "Friday 10:00",
+                                true,
+                                3,
+                                6,
+                                false,
+                                false),
+                        new Group("old", "Old crew", "", List.of(), List.of(), "", false, 0, 4, true, false),
+                        new Group(
+                                "gone",
+                                "Gone",
+                                "carol",
+                                List.of("alice", "carol"),
+                                List.of(),
+                                "",
+                                false,
+                                2,
+                                3,
+                                false,
+                                true));
+        Group team = delta.groups().getFirst();
+        assertThat(team.manages("alice")).as("the owner").isTrue();
+        assertThat(team.manages("bob")).as("an admin").isTrue();
+        assertThat(team.manages("carol")).isFalse();
+        assertThat(team.isAdmin("alice")).as("the owner is no admin").isFalse();
+        assertThat(team.conversation()).isEqualTo("g:team");
+        assertThat(Wire.delta(Http.JSON.readTree("{\"syncKey\":\"k\"}")).groups())
+                .as("a delta of a server before groups")
+                .isEmpty();
+    }
+
+    @Test
+    void readsEverySystemEventAndSaysWhatHappened() {
+        List<Message> messages = Wire.delta(Http.JSON.readTree("""
+                        {"syncKey":"k","messages":[
+                          {"seq":1,"messageId":"s1","conversation":"g:team","convSeq":1,"from":"alice","kind":"system",
+                           "content":{"event":"group.created","name":"Team","members":["alice","bob"]},
+                           "sentAt":"2026-12-01T10:00:00Z","replyTo":null},
+                          {"seq":2,"messageId":"s2","conversation":"g:team","convSeq":2,"from":"alice","kind":"system",
+                           "content":{"event":"members.added","userIds":["carol","dave"]},"sentAt":"2026-12-01T10:00:01Z"},
+                          {"seq":3,"messageId":"s3","conversation":"g:team","convSeq":3,"from":"alice","kind":"system",
+                           "content":{"event":"member.removed","userId":"dave"},"sentAt":"2026-12-01T10:00:02Z"},
+                          {"seq":4,"messageId":"s4","conversation":"g:team","convSeq":4,"from":"carol","kind":"system",
+                           "content":{"event":"member.removed","userId":"carol"},"sentAt":"2026-12-01T10:00:03Z"},
+                          {"seq":5,"messageId":"s5","conversation":"g:team","convSeq":5,"from":"alice","kind":"system",
+                           "content":{"event":"group.updated","name":"Launch"},"sentAt":"2026-12-01T10:00:04Z"},
+                          {"seq":6,"messageId":"s6","conversation":"g:team","convSeq":6,"from":"alice","kind":"system",
+                           "content":{"event":"group.updated","announcement":"Friday 10:00","muted":true},
+                           "sentAt":"2026-12-01T10:00:05Z"},
+                          {"seq":7,"messageId":"s7","conversation":"g:team","convSeq":7,"from":"alice","kind":"system",
+                           "content":{"event":"group.updated","announcement":"","muted":false},
+                           "sentAt":"2026-12-01T10:00:06Z"},
+                          {"seq":8,"messageId":"s8","conversation":"g:team","convSeq":8,"from":"alice","kind":"system",
+                           "content":{"event":"admin.added","userId":"bob"},"sentAt":"2026-12-01T10:00:07Z"},
+                          {"seq":9,"messageId":"s9","conversation":"g:team","convSeq":9,"from":"alice","kind":"system",
+                           "content":{"event":"admin.removed","userId":"bob"},"sentAt":"2026-12-01T10:00:08Z"},
+                          {"seq":10,"messageId":"s10","conversation":"g:team","convSeq":10,"from":"alice","kind":"system",
+                           "content":{"event":"owner.changed","userId":"bob"},"sentAt":"2026-12-01T10:00:09Z"},
+                          {"seq":11,"messageId":"s11","conversation":"g:team","convSeq":11,"from":"bob","kind":"system",
+                           "content":{"event":"group.dissolved"},"sentAt":"2026-12-01T10:00:10Z"},
+                          {"seq":12,"messageId":"s12","conversation":"g:x","convSeq":2,"from":"wb.ann","kind":"system",
+                           "content":{"event":"members.added","userIds":["wb.ann"]},"sentAt":"2026-12-01T10:00:11Z"}]}
+                        """)).messages();
+
+        assertThat(messages)
+                .extracting(Message::content)
+                .containsExactly(
+                        new Content.GroupCreated("Team", List.of("alice", "bob")),
+                        new Content.MembersAdded(List.of("carol", "dave")),
+                        new Content.MemberRemoved("dave"),
+                        new Content.MemberRemoved("carol"),
+                        new Content.GroupUpdated("Launch", null, null),
+                        new Content.GroupUpdated(null, "Friday 10:00", true),
+                        new Content.GroupUpdated(null, "", false),
+                        new Content.AdminChanged("bob", true),
+                        new Content.AdminChanged("bob", false),
+                        new Content.OwnerChanged("bob"),
+                        new Content.GroupDissolved(),
+                        new Content.MembersAdded(List.of("wb.ann")));
+        assertThat(messages)
+                .extracting(Message::text)
+                .containsExactly(
+                        "alice created the group \"Team\" with bob",
+                        "alice added carol, dave",
+                        "alice removed dave",
+                        "carol left",
+                        "alice renamed the group to \"Launch\"",
+                        "alice announced \"Friday 10:00\" and muted the group (only the owner and admins send)",
+                        "alice cleared the announcement and unmuted the group",
+                        "alice made bob an admin",
+                        "alice removed bob as admin",
+                        "alice made bob the owner",
+                        "bob dissolved the group",
+                        "wb.ann joined");
+        assertThat(messages).allMatch(Message::isSystem).noneMatch(Message::isChange);
+        assertThat(messages)
+                .extracting(m -> ((Content.SystemEvent) m.content()).event())
+                .containsExactly(
+                        "group.created",
+                        "members.added",
+                        "member.removed",
+                        "member.removed",
+                        "group.updated",
+                        "group.updated",
+                        "group.updated",
+                        "admin.added",
+                        "admin.removed",
+                        "owner.changed",
+                        "group.dissolved",
+                        "members.added");
+        assertThat(messages)
+                .extracting(Message::content)
+                .allMatch(content -> content.kind().equals("system"));
+        // what the client writes of an event reads back the same
+        for (Message message : messages) {
+            assertThat(Wire.content("system", Wire.content(message.content()))).isEqualTo(message.content());
+        }
+    }
+
+    @Test
+    void aSystemEventItDoesNotKnowOrOneWithoutItsFieldsStaysReadable() {
+        Message unknown = Wire.message(Http.JSON.readTree("""
+                {"seq":3,"messageId":"s3","conversation":"g:team","convSeq":3,"from":"alice","kind":"system",
+                 "content":{"event":"topic.pinned","topic":"launch"},"sentAt":"2026-12-01T10:00:00Z"}
+                """));
+        assertThat(unknown.content())
+                .isEqualTo(
+                        new Content.UnknownEvent("topic.pinned", "{\"event\":\"topic.pinned\",\"topic\":\"launch\"}"));
+        assertThat(unknown.isSystem()).isTrue();
+        assertThat(unknown.text()).isEqualTo("alice changed the group (topic.pinned)");
+
+        Message incomplete = Wire.message(Http.JSON.readTree("""
+                {"seq":4,"messageId":"s4","conversation":"g:team","from":"alice","kind":"system",
+                 "content":{"event":"admin.added"},"sentAt":"2026-12-01T10:00:00Z"}
+                """));
+        assertThat(incomplete.content())
+                .isEqualTo(new Content.UnknownEvent("admin.added", "{\"event\":\"admin.added\"}"));
+        Message noEvent = Wire.message(Http.JSON.readTree("""
+                {"seq":5,"messageId":"s5","conversation":"g:team","from":"alice","kind":"system","content":"odd",
+                 "sentAt":"2026-12-01T10:00:00Z"}
+                """));
+        assertThat(noEvent.content()).isEqualTo(new Content.UnknownEvent("", "\"odd\""));
+        assertThat(noEvent.text()).isEqualTo("alice changed the group (\"odd\")");
+
+        Conversation state = Wire.conversation(Http.JSON.readTree("""
+                {"conversation":"g:team","lastConvSeq":5,"readSeq":4,"unread":0,"muted":false,"version":3,
+                 "lastMessage":{"convSeq":5,"messageId":"s5","from":"alice","kind":"system",
+                                "content":{"event":"group.updated","name":"Launch"},"sentAt":"2026-12-01T10:00:00Z"}}
+                """));
+        assertThat(state.lastMessage()).isNotNull();
+        assertThat(state.lastMessage().isSystem()).isTrue();
+        assertThat(state.lastMessage().text()).isEqualTo("alice renamed the group to \"Launch\"");
+    }
 }

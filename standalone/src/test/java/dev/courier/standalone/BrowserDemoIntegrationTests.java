@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -28,8 +31,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The demo chat page in real headless Chromium: two browser sessions sign up and exchange messages, each seeing both;
- * unread badges come and go, the sender sees the read tick, scrolling back loads history, and quotes, edits,
- * reactions and recalls made in one browser show in the other. Needs Debian's
+ * unread badges come and go, the sender sees the read tick, scrolling back loads history, quotes, edits,
+ * reactions and recalls made in one browser show in the other, the group panel follows the group's administration
+ * and its system messages are event lines, and a direct chat can be blocked. Needs Debian's
  * {@code chromium} and {@code chromium-driver} (CI installs them); skipped where they are missing.
  */
 class BrowserDemoIntegrationTests {
@@ -255,6 +259,236 @@ class BrowserDemoIntegrationTests {
         });
         await().atMost(UI).untilAsserted(() -> assertThat(byId(alice, wrong)).isEqualTo("message recalled"));
         screenshot(bob, "demo-lifecycle-bob.png");
+    }
+
+    @Test
+    void theGroupPanelFollowsItsAdministrationAndEveryMemberSeesEachChangeAsAnEvent() throws IOException {
+        Api api = TestSystem.api();
+        String page = api.gateway + "/demo/index.html?sync=" + api.sync;
+        String aliceId = Api.uniqueId("alice");
+        String bobId = Api.uniqueId("bob");
+        signUp(alice, page, aliceId);
+        signUp(bob, page, bobId);
+        Api.Session carol = api.newUser("carol");
+        String groupId = Api.uniqueId("team");
+        String group = "g:" + groupId;
+
+        // carol writes first: bob's page opens her chat, so the group arrives in a conversation he has not opened
+        api.sendOk(carol, "u:" + bobId, "hi bob, carol here");
+        await().atMost(UI).untilAsserted(() -> assertThat(messages(bob)).contains("hi bob, carol here"));
+        Api.Response created =
+                api.createGroup(api.device(aliceId, "phone"), groupId, "Team", List.of(bobId, carol.userId()));
+        assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
+        await().atMost(UI).untilAsserted(() -> assertThat(listed(bob, group)).isEqualTo("Team"));
+        // its system message counts as unread for no one; carol's message does
+        assertThat(badge(bob, group)).isEmpty();
+        api.sendOk(carol, group, "hello team");
+        await().atMost(UI).untilAsserted(() -> assertThat(badge(bob, group)).isEqualTo("1"));
+
+        open(alice, group);
+        open(bob, group);
+        await().atMost(UI)
+                .untilAsserted(() -> assertThat(panel(bob))
+                        .containsEntry("name", "Team")
+                        .containsEntry("owner", aliceId)
+                        .containsEntry("announcement", "none")
+                        .containsEntry("admins", "none")
+                        .containsEntry("count", "3")
+                        .containsEntry("muted", "false")
+                        .containsEntry("members", String.join(",", sorted(aliceId, bobId, carol.userId()))));
+        assertThat(events(bob))
+                .containsExactly(
+                        aliceId + " created the group \"Team\" with " + others(aliceId, bobId, carol.userId()));
+        assertThat(centred(bob)).as("an event line, not a bubble").isTrue();
+        // the owner has every action, a plain member none
+        assertThat(displayed(alice, "manage")).isTrue();
+        assertThat(displayed(alice, "own")).isTrue();
+        assertThat(memberActions(alice, bobId)).containsExactly("mute", "unmute", "remove", "admin", "transfer");
+        assertThat(displayed(bob, "manage")).isFalse();
+        assertThat(displayed(bob, "own")).isFalse();
+        assertThat(memberActions(bob, carol.userId())).isEmpty();
+
+        // alice renames from her panel: bob sees the event and the new name in his panel
+        alice.findElement(By.id("renameInput")).sendKeys("Launch");
+        alice.findElement(By.id("rename")).click();
+        await().atMost(UI).untilAsserted(() -> {
+            assertThat(events(bob)).contains(aliceId + " renamed the group to \"Launch\"");
+            assertThat(panel(bob)).containsEntry("name", "Launch");
+            assertThat(bob.findElement(By.id("chatTitle")).getText()).isEqualTo("Launch");
+        });
+        assertThat(texts(bob)).as("no bubble for an event").doesNotContain("renamed");
+        alice.findElement(By.id("announceInput")).sendKeys("Friday 10:00");
+        alice.findElement(By.id("announce")).click();
+        await().atMost(UI).untilAsserted(() -> {
+            assertThat(events(bob)).contains(aliceId + " announced \"Friday 10:00\"");
+            assertThat(panel(bob)).containsEntry("announcement", "Friday 10:00");
+        });
+
+        // alice mutes bob: his send is refused with a visible message; unmuted, he sends again
+        memberAction(alice, bobId, "mute");
+        await().atMost(UI).untilAsserted(() -> assertThat(toast(alice)).isEqualTo(bobId + " is muted"));
+        send(bob, null, "can I still talk?");
+        await().atMost(UI)
+                .untilAsserted(() -> assertThat(toast(bob))
+                        .startsWith("Not sent: you are muted in " + group)
+                        .endsWith("(403 forbidden)"));
+        screenshot(bob, "demo-group-muted.png");
+        bob.findElement(By.id("text")).clear(); // a refused text stays in the composer
+        memberAction(alice, bobId, "unmute");
+        await().atMost(UI).untilAsserted(() -> assertThat(toast(alice)).isEqualTo(bobId + " may send again"));
+        send(bob, null, "back again");
+        await().atMost(UI).untilAsserted(() -> assertThat(texts(alice)).contains("back again"));
+
+        // alice makes bob an admin: bob's panel says so and gives him the admin actions, not the owner's
+        memberAction(alice, bobId, "admin");
+        await().atMost(UI).untilAsserted(() -> {
+            assertThat(panel(bob)).containsEntry("admins", bobId);
+            assertThat(displayed(bob, "manage")).isTrue();
+            assertThat(events(bob)).contains(aliceId + " made " + bobId + " an admin");
+        });
+        assertThat(displayed(bob, "own")).isFalse();
+        assertThat(memberActions(bob, carol.userId())).containsExactly("mute", "unmute", "remove");
+        assertThat(memberActions(bob, aliceId)).as("nobody acts on the owner").isEmpty();
+
+        // bob mutes the group: carol may not send, alice's panel shows it
+        bob.findElement(By.id("muteGroup")).click();
+        await().atMost(UI).untilAsserted(() -> {
+            assertThat(panel(alice)).containsEntry("muted", "true");
+            assertThat(events(alice)).contains(bobId + " muted the group (only the owner and admins send)");
+        });
+        Api.Response silenced = api.send(carol, Api.uniqueId("c"), group, "hello?");
+        assertThat(silenced.status()).isEqualTo(403);
+        assertThat(silenced.code()).isEqualTo("forbidden");
+        screenshot(alice, "demo-group-panel.png");
+
+        // alice dissolves it (a second click confirms): everyone sees the end, and sending is refused
+        alice.findElement(By.id("dissolve")).click();
+        assertThat(alice.findElement(By.id("dissolve")).getText()).isEqualTo("Click again to dissolve");
+        alice.findElement(By.id("dissolve")).click();
+        await().atMost(UI).untilAsserted(() -> {
+            assertThat(events(bob)).last().isEqualTo(aliceId + " dissolved the group");
+            assertThat(bob.findElement(By.id("groupState")).getText()).contains("dissolved");
+            assertThat(displayed(bob, "manage")).isFalse();
+            assertThat(listed(bob, group)).isEqualTo("Launch (dissolved)");
+        });
+        send(bob, null, "anyone?");
+        await().atMost(UI).untilAsserted(() -> assertThat(toast(bob)).endsWith("(404 not_found)"));
+        screenshot(bob, "demo-group-dissolved.png");
+    }
+
+    @Test
+    void aDirectChatCanBeBlockedAndUnblocked() {
+        Api api = TestSystem.api();
+        String page = api.gateway + "/demo/index.html?sync=" + api.sync;
+        String bobId = Api.uniqueId("bob");
+        signUp(bob, page, bobId);
+        Api.Session carol = api.newUser("carol");
+        api.sendOk(carol, "u:" + bobId, "buy my stuff");
+        await().atMost(UI).untilAsserted(() -> assertThat(messages(bob)).contains("buy my stuff"));
+        assertThat(bob.findElement(By.id("block")).getText()).isEqualTo("Block");
+
+        bob.findElement(By.id("block")).click();
+        await().atMost(UI)
+                .untilAsserted(() ->
+                        assertThat(bob.findElement(By.id("block")).getText()).isEqualTo("Unblock"));
+        Api.Response refused = api.send(carol, Api.uniqueId("c"), "u:" + bobId, "buy it!");
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.code()).isEqualTo("blocked");
+        // one way: bob may still write to carol
+        send(bob, null, "no thanks");
+        await().atMost(UI).untilAsserted(() -> assertThat(texts(bob)).contains("no thanks"));
+
+        bob.findElement(By.id("block")).click();
+        await().atMost(UI)
+                .untilAsserted(() ->
+                        assertThat(bob.findElement(By.id("block")).getText()).isEqualTo("Block"));
+        api.sendOk(carol, "u:" + bobId, "sorry");
+        await().atMost(UI).untilAsserted(() -> assertThat(texts(bob)).contains("sorry"));
+        assertThat(texts(bob)).doesNotContain("buy it!");
+    }
+
+    /** The group panel as shown: name, owner, announcement, admins, member count, members (comma-separated), muted. */
+    private static Map<String, String> panel(WebDriver browser) {
+        Object found = ((JavascriptExecutor) browser).executeScript("""
+                const panel = document.getElementById('group');
+                if (panel.classList.contains('hidden')) { return null; }
+                return {name: document.getElementById('groupName').textContent,
+                    owner: document.getElementById('groupOwner').textContent,
+                    announcement: document.getElementById('groupAnnouncement').textContent,
+                    admins: document.getElementById('groupAdmins').textContent,
+                    count: document.getElementById('groupCount').textContent,
+                    muted: document.getElementById('groupState').dataset.muted,
+                    members: [...document.querySelectorAll('#groupMembers li')].map(l => l.dataset.userId).join(',')};
+                """);
+        assertThat(found).as("the group panel").isNotNull();
+        Map<String, String> panel = new TreeMap<>();
+        ((Map<?, ?>) found).forEach((key, value) -> panel.put(String.valueOf(key), String.valueOf(value)));
+        return panel;
+    }
+
+    /** The actions the panel offers on one member. */
+    private static List<String> memberActions(WebDriver browser, String userId) {
+        Object found = ((JavascriptExecutor) browser).executeScript("""
+                const item = document.querySelector('#groupMembers li[data-user-id="' + arguments[0] + '"]');
+                return item ? [...item.querySelectorAll('button')].map(b => b.dataset.action) : null;
+                """, userId);
+        assertThat(found).as("member %s in the panel", userId).isNotNull();
+        return ((List<?>) found).stream().map(String::valueOf).toList();
+    }
+
+    /** Clicks an action on a member in the group panel (again if the panel was redrawn under the click). */
+    private static void memberAction(WebDriver browser, String userId, String action) {
+        await().atMost(UI).ignoreException(StaleElementReferenceException.class).until(() -> {
+            browser.findElement(By.cssSelector(
+                            "#groupMembers li[data-user-id='" + userId + "'] button[data-action='" + action + "']"))
+                    .click();
+            return true;
+        });
+    }
+
+    /** The event lines (system messages) of the open conversation. */
+    private static List<String> events(WebDriver browser) {
+        Object found = ((JavascriptExecutor) browser).executeScript("""
+                return [...document.querySelectorAll('#list .event')].map(e => e.textContent);
+                """);
+        return ((List<?>) found).stream().map(String::valueOf).toList();
+    }
+
+    /** Whether the event lines are centred. */
+    private static boolean centred(WebDriver browser) {
+        return Boolean.TRUE.equals(((JavascriptExecutor) browser).executeScript("""
+                const event = document.querySelector('#list .event');
+                return !!event && getComputedStyle(event).textAlign === 'center' && !event.closest('.message');
+                """));
+    }
+
+    /** The toast shown now, or "". */
+    private static String toast(WebDriver browser) {
+        WebElement toast = browser.findElement(By.id("toast"));
+        return toast.isDisplayed() ? toast.getText() : "";
+    }
+
+    private static boolean displayed(WebDriver browser, String id) {
+        return browser.findElement(By.id(id)).isDisplayed();
+    }
+
+    /** The name the conversation list shows for a conversation, or "" when it is not listed. */
+    private static String listed(WebDriver browser, String conversation) {
+        return String.valueOf(((JavascriptExecutor) browser).executeScript("""
+                const item = [...document.querySelectorAll('#conversations > div')]
+                    .find(d => d.dataset.conversation === arguments[0]);
+                return item ? item.querySelector('.title').textContent : '';
+                """, conversation));
+    }
+
+    private static List<String> sorted(String... userIds) {
+        return Arrays.stream(userIds).sorted().toList();
+    }
+
+    /** The members but the creator, as the created event lists them. */
+    private static String others(String creator, String... members) {
+        return String.join(
+                ", ", sorted(members).stream().filter(u -> !u.equals(creator)).toList());
     }
 
     /** What the open conversation shows of the message with this text. */
