@@ -47,7 +47,7 @@ class GroupAdministrationIntegrationTests {
         assertThat(renamed.status()).as(renamed.body().toString()).isEqualTo(200);
         assertThat(renamed.body().path("name").asString()).isEqualTo("Launch");
         assertThat(renamed.body().path("version").asLong()).isEqualTo(2);
-        assertThat(api.admin(olga, groupId, adam.userId(), true).status()).isEqualTo(204);
+        assertThat(api.setAdmin(olga, groupId, adam.userId(), true).status()).isEqualTo(204);
         Api.Response announced = api.updateGroup(adam, groupId, "{\"announcement\":\"Ship on Friday\"}");
         assertThat(announced.status()).as(announced.body().toString()).isEqualTo(200);
         assertThat(announced.body().path("admins").get(0).asString()).isEqualTo(adam.userId());
@@ -155,7 +155,7 @@ class GroupAdministrationIntegrationTests {
                 .body()
                 .path("groupId")
                 .asString();
-        assertThat(api.admin(olga, groupId, adam.userId(), true).status()).isEqualTo(204);
+        assertThat(api.setAdmin(olga, groupId, adam.userId(), true).status()).isEqualTo(204);
         String before = api.sendOk(alice, "u:" + bob.userId(), "before the block");
 
         CourierSystem system = TestSystem.get();
@@ -169,7 +169,7 @@ class GroupAdministrationIntegrationTests {
             String alicesMessage;
             try {
                 // each passes the gateway's early check: nothing before it in the log is applied yet
-                assertThat(quick.admin(olga, groupId, adam.userId(), false).status())
+                assertThat(quick.setAdmin(olga, groupId, adam.userId(), false).status())
                         .isEqualTo(202);
                 assertThat(quick.removeMember(adam, groupId, mia.userId()).status())
                         .isEqualTo(202);
