@@ -13,6 +13,17 @@ public final class MessageId {
 
     private static final char[] ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz".toCharArray();
 
+    /** Never updated: only copied. */
+    private static final MessageDigest SHA256;
+
+    static {
+        try {
+            SHA256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private MessageId() {}
 
     public static String forSend(String sender, String clientMsgId) {
@@ -35,14 +46,22 @@ public final class MessageId {
         return "c" + hash(all);
     }
 
+    /** A fresh digest, copied from a prototype: looking the algorithm up for every message cost more than hashing. */
+    private static MessageDigest sha256() {
+        try {
+            return (MessageDigest) SHA256.clone();
+        } catch (CloneNotSupportedException e) {
+            try {
+                return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException failed) {
+                throw new IllegalStateException(failed);
+            }
+        }
+    }
+
     /** 125 bits of SHA-256 in 25 characters of Crockford's base 32. */
     private static String hash(String... parts) {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest sha = sha256();
         for (String part : parts) {
             byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
             sha.update((byte) (bytes.length >>> 8));

@@ -32,11 +32,19 @@ public final class SyncKeyCodec {
 
     private final SecretKeySpec secret;
 
+    private final Mac prototype;
+
     public SyncKeyCodec(String secret) {
         if (secret.length() < 16) {
             throw new IllegalArgumentException("the sync-key secret must have at least 16 characters");
         }
         this.secret = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+        try {
+            this.prototype = Mac.getInstance("HmacSHA256");
+            this.prototype.init(this.secret);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public String encode(SyncKey key) {
@@ -105,13 +113,21 @@ public final class SyncKeyCodec {
         return key;
     }
 
+    /**
+     * A copy of the initialised prototype: every sync encodes and decodes a key, and creating and keying a {@code Mac}
+     * each time cost more than the MAC itself (a thread-local one would not help on virtual threads).
+     */
     private byte[] mac(byte[] payload) {
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(secret);
-            return mac.doFinal(payload);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
+            return ((Mac) prototype.clone()).doFinal(payload);
+        } catch (CloneNotSupportedException e) {
+            try {
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(secret);
+                return mac.doFinal(payload);
+            } catch (GeneralSecurityException failed) {
+                throw new IllegalStateException(failed);
+            }
         }
     }
 

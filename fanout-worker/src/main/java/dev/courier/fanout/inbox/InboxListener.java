@@ -8,6 +8,7 @@ import java.util.Map;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -40,6 +41,8 @@ import dev.courier.store.MessageRepository;
 @ConditionalOnBooleanProperty(name = "courier.fanout.inbox-writer.enabled", matchIfMissing = true)
 class InboxListener {
 
+    static final String ID = "courier-fanout-inbox";
+
     private final InboxRepository inbox;
 
     private final ConversationRepository conversations;
@@ -58,6 +61,8 @@ class InboxListener {
 
     private final DistributionSummary batchSizes;
 
+    private final GroupLaneYield lanes;
+
     InboxListener(
             InboxRepository inbox,
             ConversationRepository conversations,
@@ -66,7 +71,9 @@ class InboxListener {
             InboxHintPublisher hints,
             ObjectProvider<InboxCommitListener> commitListeners,
             Clock clock,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            GroupLaneYield lanes) {
+        this.lanes = lanes;
         this.meters = meters;
         this.batchSizes = DistributionSummary.builder("courier.fanout.inbox.batch.size")
                 .description("inbox entries per batch written")
@@ -85,19 +92,34 @@ class InboxListener {
      * Both inbox lanes, in one consumer group whose range assignment gives each consumer the partitions of the same
      * numbers in both (they have as many): partition {@code p} of either lane owns the same users, so each inbox keeps
      * one writer. Polls are bounded ({@code max-poll-records}, records of the groups lane carry up to a partition's
-     * share of a group's members) so that a direct entry fetched behind group fan-out waits for one batch at most.
+     * share of a group's members), and after a batch with group records the group lane yields to the direct lane
+     * ({@link GroupLaneYield}), so a direct entry waits for one group batch at most.
      */
     @KafkaListener(
-            id = "courier-fanout-inbox",
+            id = ID,
             topics = {Topics.INBOX, Topics.INBOX_GROUPS},
             batch = "true",
             concurrency = "${courier.fanout.inbox-writer.concurrency:1}",
+            containerPostProcessor = GroupLaneYield.BEAN,
             properties = {
                 "group.protocol=classic",
                 "partition.assignment.strategy=org.apache.kafka.clients.consumer.RangeAssignor",
-                "max.poll.records=${courier.fanout.inbox-writer.max-poll-records:200}",
+                "max.poll.records=${courier.fanout.inbox-writer.max-poll-records:100}",
                 "max.partition.fetch.bytes=${courier.fanout.inbox-writer.max-partition-fetch-bytes:262144}"
             })
+    void onBatch(List<ConsumerRecord<String, String>> records, Consumer<?, ?> consumer) {
+        try {
+            on(records);
+        } finally {
+            if (records.stream().anyMatch(record -> record.topic().equals(Topics.INBOX_GROUPS))) {
+                lanes.afterBatch(consumer.assignment().stream()
+                        .filter(GroupLaneYield::isGroupLane)
+                        .toList());
+            }
+        }
+    }
+
+    /** Writes a batch of either lane or both, in order. */
     void on(List<ConsumerRecord<String, String>> records) {
         RecordByRecord.apply("inbox records", records, this::write);
     }

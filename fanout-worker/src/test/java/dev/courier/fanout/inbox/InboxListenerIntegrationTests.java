@@ -23,6 +23,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.kafka.listener.BatchListenerFailedException;
+import org.springframework.scheduling.concurrent.SimpleAsyncTaskScheduler;
 
 import dev.courier.common.ErrorCode;
 import dev.courier.common.Hints;
@@ -70,7 +71,8 @@ class InboxListenerIntegrationTests {
                     }))
                     .getBeanProvider(InboxCommitListener.class),
             Clock.systemUTC(),
-            new SimpleMeterRegistry());
+            new SimpleMeterRegistry(),
+            new GroupLaneYield(() -> null, new SimpleAsyncTaskScheduler(), Duration.ZERO, Duration.ofMillis(10)));
 
     private final String alice = uniqueId("alice");
 
