@@ -3,9 +3,16 @@ package dev.courier.bench;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -307,7 +314,35 @@ final class Bench {
                     run.rows.get() == 0 ? 0.0 : run.rows.get() / ((run.lastCommitMicros.get() - firstSend) / 1e6));
         }
         cpuFigures(run, cpu, seconds, Math.max(run.delivered.get(), run.syncedMessages.get()));
+        storedTimes(run);
         say("%-34s %s", run.name, headline(run));
+    }
+
+    /** Send → stored by the expansion stage, from each message's {@code stored_at} (read after the run). */
+    private void storedTimes(Run run) {
+        List<Map.Entry<String, Long>> sent = new ArrayList<>(run.sendTimes().entrySet());
+        try (Connection db = DriverManager.getConnection(
+                cluster.servers.jdbcUrl(), cluster.servers.dbUser(), cluster.servers.dbPassword())) {
+            for (int from = 0; from < sent.size(); from += 500) {
+                List<Map.Entry<String, Long>> chunk = sent.subList(from, Math.min(sent.size(), from + 500));
+                Map<String, Long> byId = new HashMap<>();
+                chunk.forEach(entry -> byId.put(entry.getKey(), entry.getValue()));
+                String marks = String.join(",", Collections.nCopies(chunk.size(), "?"));
+                try (PreparedStatement query = db.prepareStatement(
+                        "SELECT message_id, stored_at FROM messages WHERE message_id IN (" + marks + ")")) {
+                    for (int i = 0; i < chunk.size(); i++) {
+                        query.setString(i + 1, chunk.get(i).getKey());
+                    }
+                    try (ResultSet rows = query.executeQuery()) {
+                        while (rows.next()) {
+                            run.record(Run.STORED, rows.getLong(2) * 1000 - byId.get(rows.getString(1)));
+                        }
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            run.note("stored times not read: " + e);
+        }
     }
 
     private void cpuFigures(Run run, Map<String, Double> before, double seconds, long messages) {

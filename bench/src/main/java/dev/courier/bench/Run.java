@@ -3,6 +3,7 @@ package dev.courier.bench;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,9 @@ final class Run {
     static final String SYNC = "sync query";
 
     static final String LONG_POLL = "send→long poll answered";
+
+    /** From the stored message's {@code stored_at}: the expansion stage's commit. */
+    static final String STORED = "send→stored (expansion)";
 
     private record Pending(long sentMicros, int expectedRows, AtomicInteger rows) {}
 
@@ -154,6 +158,13 @@ final class Run {
             lastDeliveredMicros.accumulateAndGet(micros, Math::max);
             record(INBOX, micros - message.sentMicros());
         }
+    }
+
+    /** The send time (µs) of every message of this run that was not refused. */
+    Map<String, Long> sendTimes() {
+        Map<String, Long> times = new HashMap<>();
+        pending.forEach((id, message) -> times.put(id, message.sentMicros()));
+        return times;
     }
 
     /** The send time of a message of this run, or -1. */

@@ -2,6 +2,7 @@ package dev.courier.fanout;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.kafka.clients.admin.NewTopic;
@@ -15,8 +16,10 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.courier.common.ConversationRecord;
+import dev.courier.common.InboxEntries;
 import dev.courier.common.Records;
 import dev.courier.common.Topics;
+import dev.courier.fanout.expansion.InboxPartitions;
 
 import static dev.courier.fanout.TestRecords.added;
 import static dev.courier.fanout.TestRecords.direct;
@@ -125,6 +128,64 @@ class FanoutWorkerIntegrationTests {
                 assertThat(header(letter, "courier.dlt.source")).startsWith(Topics.CONVERSATIONS + "/");
             });
         }
+    }
+
+    @Test
+    void aDirectEntryIsWrittenBeforeTheBacklogOfGroupFanOutPublishedAheadOfIt() {
+        // a storm in every inbox partition: 150 messages of a group of 60 users of that partition each
+        int perPartition = 150;
+        int members = 60;
+        String storm = group(TestServers.uniqueId("storm"));
+        List<String> bobs = new ArrayList<>();
+        for (int partition = 0; partition < TestServers.PARTITIONS; partition++) {
+            List<String> users = usersOfPartition(partition, members);
+            bobs.add(users.getFirst());
+            for (int n = 1; n <= perPartition; n++) {
+                String value = Records.encode(new InboxEntries(
+                        storm.substring(2) + "-" + n + "-" + partition, storm, users, n, users.getLast(), "text"));
+                TestServers.kafka().send(Topics.INBOX_GROUPS, partition, users.getFirst(), value);
+            }
+        }
+        String bob = bobs.getFirst();
+        String direct = TestServers.uniqueId("direct");
+        TestServers.kafka()
+                .send(
+                        Topics.INBOX,
+                        0,
+                        bob,
+                        Records.encode(
+                                new InboxEntries(direct, direct(bob, "alice"), List.of(bob), 1, "alice", "text")));
+        TestServers.kafka().flush();
+
+        await().atMost(DELIVERY)
+                .until(() -> jdbc.sql("SELECT COUNT(*) FROM inbox WHERE user_id = ? AND message_id = ?")
+                                .params(bob, direct)
+                                .query(Long.class)
+                                .single()
+                        == 1);
+        long stormRows = jdbc.sql("SELECT COUNT(*) FROM inbox WHERE message_id LIKE ?")
+                .param(storm.substring(2) + "-%")
+                .query(Long.class)
+                .single();
+        // the group lane yields after each batch: the direct entry waited for a batch or two, not for the backlog
+        assertThat(stormRows).isLessThan((long) perPartition * members * TestServers.PARTITIONS / 2);
+        await().atMost(DELIVERY)
+                .until(() -> jdbc.sql("SELECT COUNT(*) FROM inbox WHERE message_id LIKE ?")
+                                .param(storm.substring(2) + "-%")
+                                .query(Long.class)
+                                .single()
+                        == (long) perPartition * members * TestServers.PARTITIONS);
+    }
+
+    private static List<String> usersOfPartition(int partition, int count) {
+        List<String> users = new ArrayList<>();
+        while (users.size() < count) {
+            String user = TestServers.uniqueId("m");
+            if (InboxPartitions.of(user, TestServers.PARTITIONS) == partition) {
+                users.add(user);
+            }
+        }
+        return users;
     }
 
     @Test
