@@ -13,6 +13,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
     ConversationRepository.class,
     DeviceRepository.class,
     MembershipRepository.class,
-    MessageRepository.class
+    MessageRepository.class,
+    PushTokenRepository.class
 })
 public class StoreAutoConfiguration {}
