@@ -131,7 +131,8 @@ final class FakeFcm implements AutoCloseable {
                         problem = "issuer";
                     } else if (!grant.getJWTClaimsSet().getAudience().contains(tokenUri())) {
                         problem = "audience " + grant.getJWTClaimsSet().getAudience();
-                    } else if (!FcmAccessTokens.SCOPE.equals(grant.getJWTClaimsSet().getStringClaim("scope"))) {
+                    } else if (!FcmAccessTokens.SCOPE.equals(
+                            grant.getJWTClaimsSet().getStringClaim("scope"))) {
                         problem = "scope";
                     }
                 } catch (Exception e) {
@@ -145,7 +146,10 @@ final class FakeFcm implements AutoCloseable {
             }
             String token = "fcm-access-" + grants.incrementAndGet();
             issued.add(token);
-            respond(exchange, 200, "{\"access_token\":\"" + token + "\",\"expires_in\":3600,\"token_type\":\"Bearer\"}");
+            respond(
+                    exchange,
+                    200,
+                    "{\"access_token\":\"" + token + "\",\"expires_in\":3600,\"token_type\":\"Bearer\"}");
         }
     }
 

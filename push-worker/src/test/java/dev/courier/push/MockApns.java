@@ -83,7 +83,8 @@ final class MockApns implements AutoCloseable {
 
         Path keystore = directory.resolve("apns-server.p12");
         Process keytool = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                        Path.of(System.getProperty("java.home"), "bin", "keytool")
+                                .toString(),
                         "-genkeypair",
                         "-alias",
                         "apns",
