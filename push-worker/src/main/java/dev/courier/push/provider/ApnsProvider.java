@@ -18,13 +18,17 @@ import dev.courier.common.PushTokens;
  * The {@code apns} provider: Apple's push service over HTTP/2 with token authentication (a JWT signed with the team's
  * key, which Pushy's {@link ApnsClient} renews), one alert push per device. Without a preview the alert says only that
  * there is a new message; the payload carries {@code seq}, {@code conversation} and {@code messageId} beside
- * {@code aps.badge}. {@code Unregistered}, {@code BadDeviceToken} and 410 mean the token is no longer valid; 429 and
+ * {@code aps.badge}. {@code Unregistered}, {@code BadDeviceToken}, {@code DeviceTokenNotForTopic} and 410 mean the
+ * token is no longer valid; 429 and
  * 5xx, and a failure to reach APNs, are retried.
  */
 public final class ApnsProvider implements PushProvider, AutoCloseable {
 
-    /** APNs' reasons that mean the token will never work again. */
-    static final Set<String> INVALID_TOKEN_REASONS = Set.of("Unregistered", "BadDeviceToken");
+    /**
+     * APNs' reasons that mean the token will never work again (for this app): {@code DeviceTokenNotForTopic} too, a
+     * token of another app or environment, as Matrix's Sygnal treats it.
+     */
+    static final Set<String> INVALID_TOKEN_REASONS = Set.of("Unregistered", "BadDeviceToken", "DeviceTokenNotForTopic");
 
     private final ApnsClient client;
 
