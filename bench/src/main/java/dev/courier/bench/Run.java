@@ -32,6 +32,10 @@ final class Run {
 
     static final String LONG_POLL = "send→long poll answered";
 
+    static final String PUSHED = "inbox commit→webhook received";
+
+    static final String SENT_PUSHED = "send→webhook received";
+
     private record Pending(long sentMicros, int expectedRows, AtomicInteger rows) {}
 
     final String name;
