@@ -47,6 +47,8 @@ final class Baselines {
 
     static final String HTTP = "baseline: HTTP endpoint";
 
+    static final String WEBHOOK = "baseline: webhook receiver";
+
     private final Cluster.Servers servers;
 
     private final double seconds;
@@ -203,6 +205,53 @@ final class Baselines {
                         long sent = Run.nowMicros();
                         MiniHttp.Response answer = http.post("/v1/echo", null, body);
                         if (answer.status() == 202) {
+                            run.accepted(sent);
+                        } else {
+                            run.note("HTTP " + answer.status() + " " + answer.text());
+                        }
+                    }
+                } catch (Exception e) {
+                    run.note(e.toString());
+                }
+            });
+        }
+        for (Thread thread : threads) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        run.figures.put("requests/s", run.accepted.get() / ((System.nanoTime() - start) / 1e9));
+        return run;
+    }
+
+    /**
+     * The push scenario's webhook receiver hit directly: {@code connections} clients POSTing signed pushes of the
+     * contract's shape, each waiting for its answer, as fast as it answers. Its requests/s bound the pushes/s any
+     * sender could reach on this machine.
+     */
+    Run webhook(WebhookSink sink, int connections) {
+        Run run = new Run(WEBHOOK);
+        long deadline = System.nanoTime() + (long) (seconds * 1e9);
+        AtomicLong ids = new AtomicLong();
+        long start = System.nanoTime();
+        Thread[] threads = new Thread[connections];
+        for (int c = 0; c < connections; c++) {
+            threads[c] = Thread.ofVirtual().start(() -> {
+                try (MiniHttp http = new MiniHttp(sink.url())) {
+                    while (System.nanoTime() < deadline) {
+                        long n = ids.incrementAndGet();
+                        byte[] body = ("{\"userId\":\"bench-" + n % 1000
+                                        + "\",\"deviceId\":\"bench\",\"token\":\"push-bench-"
+                                        + n % 1000 + "\",\"seq\":" + n + ",\"badge\":1,\"conversation\":\"d:a:bench-"
+                                        + n % 1000
+                                        + "\",\"messageId\":\"m" + n + "\"}")
+                                .getBytes(StandardCharsets.UTF_8);
+                        long sent = Run.nowMicros();
+                        MiniHttp.Response answer = http.exchange(
+                                "POST", WebhookSink.PATH, null, body, "Courier-Signature: " + sink.signature(body));
+                        if (answer.status() == 204) {
                             run.accepted(sent);
                         } else {
                             run.note("HTTP " + answer.status() + " " + answer.text());

@@ -13,9 +13,11 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
@@ -58,6 +60,8 @@ final class Bench {
 
     private final Streams streams = new Streams();
 
+    private WebhookSink sink;
+
     private Bench(Options options) {
         this.options = options;
         this.runId =
@@ -84,10 +88,11 @@ final class Bench {
         Files.createDirectories(out.resolve("logs"));
         say("Courier benchmark, %s mode; results in %s", options.mode, out);
         probe = new Probe();
+        sink = new WebhookSink("bench-webhook-" + runId);
         String secret = "bench-" + runId + "-" + Long.toString(System.nanoTime(), 36) + "-token-secret-32+";
         cluster = new Cluster(out.resolve("logs"), secret);
         try {
-            cluster.start(options, probe.port());
+            cluster.start(options, probe.port(), sink.url(), "bench-webhook-" + runId);
             say("servers and services up in %.0f s: %s", (System.nanoTime() - started) / 1e9, cluster.pids());
             population = new Population(cluster.servers, secret, runId);
             load = new Load(cluster.gateway, population, options.integer("text-bytes"), runId);
@@ -96,6 +101,7 @@ final class Bench {
             streams.close();
             cluster.close();
             probe.close();
+            sink.close();
         }
         Report report = new Report(options, runs, out);
         report.write((System.nanoTime() - started) / 1e9);
@@ -127,6 +133,10 @@ final class Bench {
                 break;
             }
             best = Math.max(best, rate);
+        }
+        if (options.get("scenarios").equals("push")) {
+            pushes();
+            return;
         }
 
         // baselines, on the same servers, once every process is warm: each is run briefly first, unmeasured
@@ -221,6 +231,94 @@ final class Bench {
         Run polls = new Run("long polls");
         measure(polls, () -> longPolls(polls, keys, from));
         runs.add(polls);
+
+        pushes();
+    }
+
+    /**
+     * Pushes: {@code --push-devices} users whose one device has a webhook token and holds no stream or long poll, each
+     * sent one direct message (closed loop, as fast as the gateway takes them); every push must reach the benchmark's
+     * webhook ({@link WebhookSink}) once. Latency runs from the inbox commit, as the push-worker's own
+     * {@code courier.push.latency} does (the {@code committedAt} of each candidate on {@code courier.push}), to the
+     * push's arrival at the receiver; beside it the receiver's own rate when hit directly.
+     */
+    private void pushes() throws Exception {
+        int devices = options.integer("push-devices");
+        int connections = options.integer("connections");
+        new Baselines(cluster.servers, 2).webhook(sink, connections);
+        Baselines baselines = new Baselines(cluster.servers, options.decimal("baseline-seconds"));
+        runs.add(baseline(() -> baselines.webhook(sink, connections)));
+
+        // the push path once, small and unrecorded, so that its code is compiled before it counts
+        pushRun("warm-up: pushes", "wo", Math.max(50, devices / 10));
+        runs.add(pushRun("pushes: " + devices + " offline devices", "o", devices));
+    }
+
+    private Run pushRun(String name, String prefix, int devices) throws Exception {
+        int connections = options.integer("connections");
+        List<String> offline = population.users(prefix, devices);
+        population.pushTokens(offline);
+        List<String> senders = population.users(prefix + "s", Math.max(1, devices / 10));
+        List<Load.Sender> oneEach = new ArrayList<>();
+        for (int i = 0; i < devices; i++) {
+            oneEach.add(new Load.Sender(senders.get(i % senders.size()), "u:" + offline.get(i), 2));
+        }
+        sink.reset();
+        Run run = new Run(name);
+        try (PushCandidates candidates = new PushCandidates(cluster.servers.kafka())) {
+            measure(run, () -> load.closedLoop(run, oneEach, connections, 3600, devices));
+            awaitPushes(run, devices);
+            Map<String, Long> committedAt = candidates.readCommittedAt();
+            List<WebhookSink.Arrival> arrivals = sink.arrivals();
+            Set<String> pushed = new HashSet<>();
+            long firstCommit = Long.MAX_VALUE;
+            long lastArrival = 0;
+            for (WebhookSink.Arrival arrival : arrivals) {
+                pushed.add(arrival.userId());
+                lastArrival = Math.max(lastArrival, arrival.micros());
+                Long committed = committedAt.get(arrival.userId() + " " + arrival.messageId());
+                if (committed != null) {
+                    firstCommit = Math.min(firstCommit, committed * 1000);
+                    run.record(Run.PUSHED, arrival.micros() - committed * 1000);
+                }
+                long sent = run.sentAt(arrival.messageId());
+                if (sent >= 0) {
+                    run.record(Run.SENT_PUSHED, arrival.micros() - sent);
+                }
+            }
+            run.figures.put("offline devices", devices);
+            run.figures.put("pushes received", arrivals.size());
+            run.figures.put("devices pushed", pushed.size());
+            run.figures.put("duplicate pushes", arrivals.size() - pushed.size());
+            run.figures.put("push candidates", committedAt.size());
+            run.figures.put("unsigned pushes", sink.refused());
+            run.figures.put(
+                    "pushes/s",
+                    arrivals.isEmpty() || firstCommit == Long.MAX_VALUE
+                            ? 0.0
+                            : arrivals.size() / ((lastArrival - firstCommit) / 1e6));
+        }
+        say("%-34s %s", run.name, headline(run));
+        return run;
+    }
+
+    /** Waits until every device was pushed, or 30 s pass without a new push. */
+    private void awaitPushes(Run run, int devices) {
+        long lastProgress = System.nanoTime();
+        long last = -1;
+        while (sink.size() < devices) {
+            long now = sink.size();
+            if (now != last) {
+                last = now;
+                lastProgress = System.nanoTime();
+            } else if (System.nanoTime() - lastProgress > TimeUnit.SECONDS.toNanos(30)) {
+                run.note("gave up waiting: " + (devices - now) + " devices not pushed after 30 s without progress");
+                return;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        // a duplicate would come moments later: give it two coalesce windows
+        LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2));
     }
 
     /**
@@ -370,6 +468,7 @@ final class Bench {
                 "inbox rows/s",
                 "syncs/s",
                 "messages drained/s",
+                "pushes/s",
                 "failed")) {
             Object value = run.figures.get(name);
             if (value != null) {

@@ -26,7 +26,8 @@ import dev.courier.migrations.Migrator;
 /**
  * The system under test, each part a process of its own so that its CPU and memory can be read: the servers (embedded
  * Kafka in one JVM with MariaDB and Redis as its children, unless external servers are named), the gateway, the
- * fanout-worker, the sync-api, and the HTTP baseline's echo service.
+ * fanout-worker, the sync-api, the push-worker (pushing to the benchmark's webhook), and the HTTP baseline's echo
+ * service.
  */
 final class Cluster implements AutoCloseable {
 
@@ -49,6 +50,9 @@ final class Cluster implements AutoCloseable {
 
     URI fanout;
 
+    /** The push-worker's {@code /actuator}, or null when no webhook was given. */
+    URI push;
+
     final String tokenSecret;
 
     private boolean jfr;
@@ -58,7 +62,11 @@ final class Cluster implements AutoCloseable {
         this.tokenSecret = tokenSecret;
     }
 
-    void start(Options options, int probePort) throws Exception {
+    /**
+     * @param webhook where the push-worker POSTs its pushes (the benchmark's {@link WebhookSink}), with
+     *        {@code webhookSecret}; null: no push-worker
+     */
+    void start(Options options, int probePort, URI webhook, String webhookSecret) throws Exception {
         jfr = Boolean.parseBoolean(options.get("jfr"));
         processes.add("bench (load)", ProcessHandle.current().pid());
         if (options.external()) {
@@ -80,7 +88,13 @@ final class Cluster implements AutoCloseable {
                 "--spring.data.redis.url=" + servers.redisUrl(),
                 "--courier.auth.token-secret=" + tokenSecret,
                 "--spring.main.banner-mode=off"));
+        if (webhook != null) {
+            common.add("--courier.push.webhook.url=" + webhook);
+            common.add("--courier.push.webhook.secret=" + webhookSecret);
+        }
         common.addAll(options.passThrough());
+        int pushPort = Ports.freePort();
+        push = webhook == null ? null : URI.create("http://127.0.0.1:" + pushPort);
         int gatewayPort = Ports.freePort();
         int syncPort = Ports.freePort();
         int fanoutPort = Ports.freePort();
@@ -98,7 +112,8 @@ final class Cluster implements AutoCloseable {
                     Integer.toString(gatewayPort),
                     Integer.toString(syncPort),
                     Integer.toString(fanoutPort),
-                    Integer.toString(echoPort)));
+                    Integer.toString(echoPort),
+                    Integer.toString(pushPort)));
             args.addAll(common);
             args.add("--courier.bench.probe-port=" + probePort);
             args.add("--courier.gateway.limits.send-burst=1000000");
@@ -118,12 +133,18 @@ final class Cluster implements AutoCloseable {
                     "--courier.gateway.limits.sends-per-second=1000000");
             service("sync-api", "sync", syncPort, common);
             service("echo (HTTP baseline)", "echo", echoPort, common);
+            if (push != null) {
+                service("push-worker", "push", pushPort, common);
+            }
         }
-        List<CompletableFuture<Void>> ready = List.of(
+        List<CompletableFuture<Void>> ready = new ArrayList<>(List.of(
                 CompletableFuture.runAsync(() -> awaitReady("fanout-worker", fanout)),
                 CompletableFuture.runAsync(() -> awaitReady("gateway", gateway)),
                 CompletableFuture.runAsync(() -> awaitReady("sync-api", sync)),
-                CompletableFuture.runAsync(() -> awaitReady("echo", echo)));
+                CompletableFuture.runAsync(() -> awaitReady("echo", echo))));
+        if (push != null) {
+            ready.add(CompletableFuture.runAsync(() -> awaitReady("push-worker", push)));
+        }
         CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).join();
     }
 

@@ -45,6 +45,11 @@ final class MiniHttp implements AutoCloseable {
     }
 
     Response exchange(String method, String path, String token, byte[] body) throws IOException {
+        return exchange(method, path, token, body, null);
+    }
+
+    /** A request with one more header line ({@code "Name: value"}), or none when {@code header} is null. */
+    Response exchange(String method, String path, String token, byte[] body, String header) throws IOException {
         for (int attempt = 0; ; attempt++) {
             boolean fresh = socket == null;
             try {
@@ -60,6 +65,9 @@ final class MiniHttp implements AutoCloseable {
                         .append("\r\n");
                 if (token != null) {
                     head.append("Authorization: Bearer ").append(token).append("\r\n");
+                }
+                if (header != null) {
+                    head.append(header).append("\r\n");
                 }
                 if (body != null) {
                     head.append("Content-Type: application/json\r\nContent-Length: ")
@@ -119,7 +127,10 @@ final class MiniHttp implements AutoCloseable {
             }
         }
         byte[] body;
-        if (chunked) {
+        if (code == 204 || code == 304 || code < 200) {
+            // never a body (RFC 9112, 6.3), whatever the headers say
+            body = new byte[0];
+        } else if (chunked) {
             ByteArrayOutputStream all = new ByteArrayOutputStream();
             for (int size = Integer.parseInt(line().split(";")[0].trim(), 16);
                     size > 0;

@@ -82,6 +82,31 @@ final class Population {
         return users;
     }
 
+    /** Gives each user's device a webhook push token ({@code push-<user>}), as {@code PUT /v1/devices/current/push} does. */
+    void pushTokens(List<String> users) throws SQLException {
+        long now = System.currentTimeMillis();
+        try (Connection db = DriverManager.getConnection(servers.jdbcUrl(), servers.dbUser(), servers.dbPassword())) {
+            db.setAutoCommit(false);
+            for (int from = 0; from < users.size(); from += 500) {
+                List<String> chunk = users.subList(from, Math.min(users.size(), from + 500));
+                try (PreparedStatement tokens = db.prepareStatement(
+                        "INSERT INTO device_push_tokens (user_id," + " device_id, provider, token, updated_at) VALUES "
+                                + tuples(chunk.size(), "(?, ?, ?, ?, ?)"))) {
+                    int t = 1;
+                    for (String user : chunk) {
+                        tokens.setString(t++, user);
+                        tokens.setString(t++, DEVICE);
+                        tokens.setString(t++, "webhook");
+                        tokens.setString(t++, "push-" + user);
+                        tokens.setLong(t++, now);
+                    }
+                    tokens.executeUpdate();
+                }
+            }
+            db.commit();
+        }
+    }
+
     String token(String user) {
         return issued.computeIfAbsent(user, u -> tokens.issue(u, DEVICE).token());
     }

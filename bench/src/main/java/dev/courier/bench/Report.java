@@ -283,6 +283,13 @@ final class Report {
         ratios.put(
                 "hints published/s needed by groups of 500 ÷ Redis PUBLISH baseline (upper bound: one per row)",
                 figure(group500, "inbox rows/s") / rate(redis));
+        for (Run run : runs) {
+            if (run.name.startsWith("pushes")) {
+                ratios.put(
+                        "pushes/s ÷ webhook receiver baseline: " + run.name,
+                        figure(run, "pushes/s") / rate(find(Baselines.WEBHOOK)));
+            }
+        }
         return ratios;
     }
 

@@ -37,6 +37,10 @@ final class Run {
     /** From the stored message's {@code stored_at}: the expansion stage's commit. */
     static final String STORED = "send→stored (expansion)";
 
+    static final String PUSHED = "inbox commit→webhook received";
+
+    static final String SENT_PUSHED = "send→webhook received";
+
     private record Pending(long sentMicros, int expectedRows, AtomicInteger rows) {}
 
     final String name;

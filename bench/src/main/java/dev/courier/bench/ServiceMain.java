@@ -7,11 +7,13 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import dev.courier.bench.echo.EchoApplication;
 import dev.courier.fanout.FanoutWorkerApplication;
 import dev.courier.gateway.GatewayApplication;
+import dev.courier.push.PushWorkerApplication;
 import dev.courier.sync.SyncApiApplication;
+import dev.courier.system.CourierSystem;
 
 /**
  * One service in a process of its own (role {@code service NAME --spring.args...}): {@code gateway}, {@code sync},
- * {@code fanout} (with the benchmark's {@link CommitProbe}) or {@code echo} (the trivial HTTP baseline). Runs until
+ * {@code fanout} (with the benchmark's {@link CommitProbe}), {@code push} or {@code echo} (the trivial HTTP baseline). Runs until
  * standard input closes.
  */
 final class ServiceMain {
@@ -29,6 +31,7 @@ final class ServiceMain {
             case "sync" -> SyncApiApplication.builder();
             case "fanout" -> FanoutWorkerApplication.builder().sources(CommitProbe.class);
             case "echo" -> EchoApplication.builder();
+            case "push" -> PushWorkerApplication.builder();
             default -> throw new IllegalArgumentException("no service " + args[0]);
         };
         ParentWatch.exitWhenStdinCloses();
@@ -37,12 +40,16 @@ final class ServiceMain {
 
     /**
      * Every service in this one JVM, each its own Spring context as in the standalone jar (role
-     * {@code service all GATEWAY_PORT SYNC_PORT FANOUT_PORT ECHO_PORT --spring.args...}).
+     * {@code service all GATEWAY_PORT SYNC_PORT FANOUT_PORT ECHO_PORT PUSH_PORT --spring.args...}).
      */
     private static void all(String[] args) {
-        String[] common = Arrays.copyOfRange(args, 4, args.length);
+        String[] common = Arrays.copyOfRange(args, 5, args.length);
         ParentWatch.exitWhenStdinCloses();
         run(FanoutWorkerApplication.builder().sources(CommitProbe.class), common, args[2]);
+        // as in the standalone jar: the push-worker runs once a provider is configured (the push scenario's webhook)
+        if (CourierSystem.pushConfigured(Arrays.asList(common))) {
+            run(PushWorkerApplication.builder(), common, args[4]);
+        }
         run(GatewayApplication.builder(), common, args[0]);
         run(SyncApiApplication.builder(), common, args[1]);
         run(EchoApplication.builder(), common, args[3]);

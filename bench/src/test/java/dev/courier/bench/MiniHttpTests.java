@@ -13,7 +13,10 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The benchmark's HTTP client reads what servers send: fixed lengths, chunked bodies, closed connections. */
+/**
+ * The benchmark's HTTP client reads what servers send: fixed lengths, chunked bodies, bodiless 204s, closed
+ * connections.
+ */
 class MiniHttpTests {
 
     private HttpServer server;
@@ -39,6 +42,12 @@ class MiniHttpTests {
                     out.flush();
                 }
             }
+        });
+        server.createContext("/empty", exchange -> {
+            connections.incrementAndGet();
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(204, -1); // no Content-Length: a 204 has no body
+            exchange.close();
         });
         server.createContext("/close", exchange -> {
             connections.incrementAndGet();
@@ -80,6 +89,19 @@ class MiniHttpTests {
                 assertThat(answer.text()).startsWith("part0;part1;").endsWith("part99;");
             }
         }
+    }
+
+    @Test
+    void reads204AnswersWithoutWaitingForABodyAndKeepsTheConnection() throws Exception {
+        try (MiniHttp http = new MiniHttp(base())) {
+            for (int i = 0; i < 20; i++) {
+                MiniHttp.Response answer =
+                        http.exchange("POST", "/empty", null, "{}".getBytes(), "Courier-Signature: sha256=00");
+                assertThat(answer.status()).isEqualTo(204);
+                assertThat(answer.body()).isEmpty();
+            }
+        }
+        assertThat(connections).hasValue(20);
     }
 
     @Test

@@ -23,7 +23,7 @@ class BridgeTopicsConfigurationTests {
                         "wechat", new BridgeProperties.SystemSettings(List.of(), List.of())),
                 DataSize.ofKilobytes(64),
                 16_384);
-        KafkaTopicsProperties settings = new KafkaTopicsProperties((short) 1, 1, 6, 8, 3);
+        KafkaTopicsProperties settings = new KafkaTopicsProperties((short) 1, 1, 6, 8, 3, 8);
 
         List<NewTopic> topics = BridgeTopicsConfiguration.topics(properties, settings);
 

@@ -96,6 +96,7 @@ public final class CourierCli {
               read <conversation> [convSeq]                              mark read up to convSeq (default: all)
               history <conversation> [--limit N] [--before SEQ]          the last N (50) messages before SEQ, oldest first
               mute <conversation> | unmute <conversation>                mute a conversation (it still counts unread)
+              push set <provider> <token> | push clear                   this device's push token (apns, fcm, webhook)
 
             A <conversation> is d:<a>:<b>, g:<group>, u:<user> or just a user id (your direct chat with them).
             A <messageId> is what send and reply print; --ids shows each message's id in history, tail and chat.
@@ -205,6 +206,7 @@ public final class CourierCli {
             case "history" -> history();
             case "mute" -> mute(true);
             case "unmute" -> mute(false);
+            case "push" -> push();
             default -> throw new Arguments.UsageException("unknown command '" + command + "'");
         };
     }
@@ -592,6 +594,26 @@ public final class CourierCli {
         try (CourierClient client = client(false)) {
             client.mute(conversation, muted);
             out.println((muted ? "Muted " : "Unmuted ") + conversation);
+        }
+        return OK;
+    }
+
+    /** {@code push set <provider> <token>} or {@code push clear}: where this device's pushes go while it is offline. */
+    private int push() {
+        String action = arguments.required(1, "set or clear");
+        if (!action.equals("set") && !action.equals("clear")) {
+            throw new Arguments.UsageException("unknown push command '" + action + "'");
+        }
+        try (CourierClient client = client(false)) {
+            if (action.equals("set")) {
+                String provider = arguments.required(2, "<provider> (apns, fcm or webhook)");
+                String token = arguments.required(3, "<token>");
+                client.setPushToken(provider, token);
+                out.println("Pushes to this device go to " + provider + " token " + token);
+            } else {
+                client.clearPushToken();
+                out.println("No pushes to this device");
+            }
         }
         return OK;
     }

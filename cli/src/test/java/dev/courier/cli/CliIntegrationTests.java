@@ -398,6 +398,59 @@ class CliIntegrationTests {
     }
 
     @Test
+    void pushSetAndClearRegisterAndRemoveThisDevicesToken() throws Exception {
+        Run signedUp = cli(
+                aliceState,
+                "--gateway",
+                gateway(),
+                "--sync",
+                sync(),
+                "signup",
+                alice,
+                "--password",
+                "password-" + alice,
+                "--device",
+                "cli");
+        assertThat(signedUp.exitCode()).as(signedUp.err()).isZero();
+        Run set = cli(aliceState, "push", "set", "webhook", "alice-terminal-1");
+        assertThat(set.exitCode()).as(set.err()).isZero();
+        assertThat(set.out()).contains("Pushes to this device go to webhook token alice-terminal-1");
+        assertThat(pushTokens(alice)).containsExactly("cli webhook alice-terminal-1");
+        assertThat(cli(aliceState, "push", "set", "apns", "a1b2c3").exitCode()).isZero();
+        assertThat(pushTokens(alice)).containsExactly("cli apns a1b2c3");
+
+        Run refused = cli(aliceState, "push", "set", "gcm", "t");
+        assertThat(refused.exitCode()).isEqualTo(CourierCli.REFUSED);
+        assertThat(refused.err()).contains("400 invalid_request", "provider");
+        assertThat(cli(aliceState, "push", "set", "fcm").err()).contains("missing <token>");
+        assertThat(cli(aliceState, "push", "forget").exitCode()).isEqualTo(CourierCli.USAGE);
+        assertThat(pushTokens(alice)).containsExactly("cli apns a1b2c3");
+
+        Run clear = cli(aliceState, "push", "clear");
+        assertThat(clear.exitCode()).as(clear.err()).isZero();
+        assertThat(clear.out()).contains("No pushes to this device");
+        assertThat(pushTokens(alice)).isEmpty();
+    }
+
+    /** {@code "<device> <provider> <token>"} of each of the user's stored push tokens. */
+    private static List<String> pushTokens(String userId) throws java.sql.SQLException {
+        var infrastructure = CourierInfrastructure.shared();
+        try (var connection = java.sql.DriverManager.getConnection(
+                        infrastructure.jdbcUrl(), infrastructure.dbUser(), infrastructure.dbPassword());
+                var statement = connection.prepareStatement(
+                        "SELECT device_id, provider, token FROM device_push_tokens WHERE user_id = ? ORDER BY device_id")) {
+            statement.setString(1, userId);
+            List<String> tokens = new ArrayList<>();
+            try (var rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    tokens.add(rows.getString(1) + " " + rows.getString(2) + " " + rows.getString(3));
+                }
+            }
+            return tokens;
+        }
+    }
+
+    @Test
     void failuresPrintTheProblemAndExitNonZero() {
         Run notLoggedIn = cli(aliceState, "send", bob, "hi");
         assertThat(notLoggedIn.exitCode()).isEqualTo(CourierCli.REFUSED);

@@ -708,6 +708,26 @@ public final class CourierClient implements AutoCloseable {
                 strings(body.path("unreadBy")));
     }
 
+    /**
+     * Registers this device's push token ({@code PUT /v1/devices/current/push}), replacing an earlier one of any
+     * provider: while the device holds no stream or long poll, new messages for this user reach it as pushes.
+     *
+     * @param provider {@code apns}, {@code fcm} or {@code webhook}
+     * @param token the provider's token of this device, 1-4096 characters {@code !} to {@code ~}
+     * @throws CourierException {@code 400 invalid_request} for another provider or a malformed token
+     */
+    public void setPushToken(String provider, String token) {
+        URI uri = gateway.resolve("/v1/devices/current/push");
+        ObjectNode body = Http.JSON.createObjectNode().put("provider", provider).put("token", token);
+        blocking("set the push token", true, timeout -> http.send("PUT", uri, auth.token(), body, timeout));
+    }
+
+    /** Removes this device's push token, so it gets no more pushes (having none is no error; signing out also does). */
+    public void clearPushToken() {
+        URI uri = gateway.resolve("/v1/devices/current/push");
+        blocking("clear the push token", true, timeout -> http.send("DELETE", uri, auth.token(), null, timeout));
+    }
+
     private <T> T blocking(String what, Retries.Attempt<T> attempt) {
         return blocking(what, false, attempt);
     }

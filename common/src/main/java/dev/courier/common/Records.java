@@ -403,6 +403,35 @@ public final class Records {
         return dot > 0 && dot < identity.length() - 1 && Ids.isSystemId(identity.substring(0, dot));
     }
 
+    public static String encode(PushCandidate candidate) {
+        return encode(PushCandidate.TYPE, candidate);
+    }
+
+    /** Decodes and fully validates a record of {@link Topics#PUSH}: any producer can write to the topic. */
+    public static PushCandidate decodePush(@Nullable String json) {
+        JsonNode node = parse(json);
+        if (!PushCandidate.TYPE.equals(node.path("type").asString(""))) {
+            throw new InvalidRecordException(
+                    "unknown record type '" + node.path("type").asString("") + "'");
+        }
+        PushCandidate candidate = convert(node, PushCandidate.class);
+        requireFields(
+                candidate.userId(),
+                candidate.messageId(),
+                candidate.conversation(),
+                candidate.from(),
+                candidate.kind());
+        require(Ids.isUserId(candidate.userId()), "userId: " + Ids.USER_ID_RULE);
+        require(candidate.seq() > 0, "seq: must be positive");
+        require(Ids.isMessageId(candidate.messageId()), "messageId: " + Ids.MESSAGE_ID_RULE);
+        requireConversation(candidate.conversation());
+        require(Ids.isUserId(candidate.from()), "from: " + Ids.USER_ID_RULE);
+        require(Ids.isKind(candidate.kind()), "kind: " + Ids.KIND_RULE);
+        require(candidate.badge() >= 0, "badge: must not be negative");
+        require(candidate.committedAt() >= 0, "committedAt: must be epoch milliseconds");
+        return candidate;
+    }
+
     /** What a {@link Topics#INBOX} record of any type asks of the inbox writer, in order, fully validated. */
     public static List<InboxRecord> decodeInboxRecord(@Nullable String json) {
         JsonNode node = parse(json);

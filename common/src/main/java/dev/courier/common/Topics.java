@@ -23,6 +23,12 @@ public final class Topics {
     /** Messages the expansion stage entered in bridge identities' inboxes, keyed by conversation id. */
     public static final String EXPANDED = "courier.expanded";
 
+    /**
+     * Push candidates ({@link PushCandidate}), keyed by user id: written by the inbox writer after its commit, read by
+     * the push-worker.
+     */
+    public static final String PUSH = "courier.push";
+
     public static final String BRIDGE_IN_PREFIX = "courier.bridge.in.";
 
     public static final String BRIDGE_OUT_PREFIX = "courier.bridge.out.";

@@ -309,4 +309,40 @@ class RecordsTests {
                 Instant.parse("2026-11-21T10:00:00Z"),
                 origin);
     }
+
+    @Test
+    void roundTripsPushCandidatesAndRefusesOnesThatBreakARule() {
+        PushCandidate candidate =
+                new PushCandidate("bob", 42, "m1", "d:alice:bob", "alice", "text", 3, 1_700_000_000_123L);
+        String json = Records.encode(candidate);
+        assertThat(json).contains("\"type\":\"push.candidate\"", "\"v\":1");
+        assertThat(Records.decodePush(json)).isEqualTo(candidate);
+        for (PushCandidate bad : List.of(
+                new PushCandidate("Bob", 42, "m1", "d:alice:bob", "alice", "text", 3, 1),
+                new PushCandidate("bob", 0, "m1", "d:alice:bob", "alice", "text", 3, 1),
+                new PushCandidate("bob", 42, "m 1", "d:alice:bob", "alice", "text", 3, 1),
+                new PushCandidate("bob", 42, "m1", "x:alice", "alice", "text", 3, 1),
+                new PushCandidate("bob", 42, "m1", "d:alice:bob", "alice", "Text", 3, 1),
+                new PushCandidate("bob", 42, "m1", "d:alice:bob", "alice", "text", -1, 1))) {
+            assertThatThrownBy(() -> Records.decodePush(Records.encode(bad)))
+                    .isInstanceOf(Records.InvalidRecordException.class);
+        }
+        assertThatThrownBy(() -> Records.decodePush("{\"type\":\"push.candidate\",\"v\":1,\"userId\":\"bob\"}"))
+                .isInstanceOf(Records.InvalidRecordException.class);
+        assertThatThrownBy(() -> Records.decodePush(Records.encode(new InboxEntry("bob", "m1", "g:team"))))
+                .isInstanceOf(Records.InvalidRecordException.class)
+                .hasMessageContaining("unknown record type");
+    }
+
+    @Test
+    void pushTokensArePrintableAsciiOfAtMost4096Characters() {
+        assertThat(PushTokens.isToken("!")).isTrue();
+        assertThat(PushTokens.isToken("~".repeat(4096))).isTrue();
+        assertThat(PushTokens.isToken("")).isFalse();
+        assertThat(PushTokens.isToken("a".repeat(4097))).isFalse();
+        assertThat(PushTokens.isToken("a b")).isFalse();
+        assertThat(PushTokens.isToken("a\u007f")).isFalse();
+        assertThat(PushTokens.isToken("\u00e9")).isFalse();
+        assertThat(PushTokens.PROVIDERS).containsExactly("apns", "fcm", "webhook");
+    }
 }

@@ -104,6 +104,12 @@ class FanoutKafkaConfiguration {
         return topics.topic(Topics.EXPANDED, topics.conversationPartitions());
     }
 
+    /** Push candidates of the inbox writer, read by the push-worker (which declares it too). */
+    @Bean
+    NewTopic pushTopic(KafkaTopicsProperties topics) {
+        return topics.topic(Topics.PUSH, topics.pushPartitions());
+    }
+
     @Bean
     NewTopic conversationsDeadLetterTopic(KafkaTopicsProperties topics) {
         return topics.deadLetterTopic(Topics.deadLetter(Topics.CONVERSATIONS));

@@ -190,7 +190,8 @@ class FanoutWorkerIntegrationTests {
 
     @Test
     void declaresEveryTopicItReadsOrWritesAndADeadLetterTopicForEachTopicRead() {
-        // courier.expanded is read by the bridge-worker, whose dead letters go to courier.expanded.dlt
+        // courier.expanded is read by the bridge-worker, whose dead letters go to courier.expanded.dlt; courier.push is
+        // read by the push-worker, which declares its dead-letter topic
         assertThat(worker.getBeansOfType(NewTopic.class).values())
                 .extracting(NewTopic::name, NewTopic::numPartitions)
                 .containsExactlyInAnyOrder(
@@ -198,6 +199,7 @@ class FanoutWorkerIntegrationTests {
                         tuple(Topics.INBOX, 8),
                         tuple(Topics.INBOX_GROUPS, 8),
                         tuple(Topics.EXPANDED, 8),
+                        tuple(Topics.PUSH, 8),
                         tuple(Topics.deadLetter(Topics.CONVERSATIONS), 1),
                         tuple(Topics.deadLetter(Topics.INBOX), 1),
                         tuple(Topics.deadLetter(Topics.INBOX_GROUPS), 1),

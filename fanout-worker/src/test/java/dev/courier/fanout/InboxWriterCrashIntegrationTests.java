@@ -2,14 +2,19 @@ package dev.courier.fanout;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.LongStream;
 
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.courier.common.ConversationRecord;
+import dev.courier.common.PushCandidate;
 import dev.courier.common.Records;
 import dev.courier.common.Topics;
 import dev.courier.testinfra.JavaProcess;
@@ -33,6 +38,8 @@ class InboxWriterCrashIntegrationTests {
     void aWriterHaltedAfterItsDatabaseCommitBeforeItsOffsetCommitLosesReordersAndDuplicatesNothing() {
         String alice = person("alice");
         String bob = person("bob");
+        TestServers.pushToken(bob, "phone", "bob-phone");
+        KafkaConsumer<String, String> pushTopic = TestServers.consumerFromEnd(Topics.PUSH);
         List<String> sent = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             sent.add(publish(message(alice, direct(alice, bob), "before the crash " + i)));
@@ -66,6 +73,25 @@ class InboxWriterCrashIntegrationTests {
                     .as("seq without gaps or repeats")
                     .containsExactlyElementsOf(
                             LongStream.rangeClosed(1, sent.size()).boxed().toList());
+        }
+        // the crashed batch's push candidates were never published: its redelivery publishes them, so every message
+        // bob received is a candidate with its seq (some may be there twice: at least once)
+        Map<String, Long> seqOf = new HashMap<>();
+        List<String> inbox = inbox(bob);
+        for (int i = 0; i < inbox.size(); i++) {
+            seqOf.put(inbox.get(i), i + 1L);
+        }
+        try (pushTopic) {
+            Map<String, Long> candidates = new HashMap<>();
+            for (ConsumerRecord<String, String> record : TestServers.readToEnd(pushTopic)) {
+                PushCandidate candidate = Records.decodePush(record.value());
+                if (candidate.userId().equals(bob)) {
+                    candidates.put(candidate.messageId(), candidate.seq());
+                }
+            }
+            assertThat(candidates)
+                    .as("a candidate of each message, with its seq")
+                    .isEqualTo(seqOf);
         }
     }
 

@@ -31,7 +31,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.courier.common.Topics;
 import dev.courier.store.AccountRepository;
+import dev.courier.store.DeviceRepository;
 import dev.courier.store.MembershipRepository;
+import dev.courier.store.PushTokenRepository;
 import dev.courier.testinfra.CourierInfrastructure;
 import dev.courier.testinfra.Infrastructure;
 
@@ -69,6 +71,7 @@ public final class TestServers {
                 new NewTopic(Topics.INBOX, PARTITIONS, (short) 1),
                 new NewTopic(Topics.INBOX_GROUPS, PARTITIONS, (short) 1),
                 new NewTopic(Topics.EXPANDED, PARTITIONS, (short) 1),
+                new NewTopic(Topics.PUSH, PARTITIONS, (short) 1),
                 new NewTopic(Topics.deadLetter(Topics.CONVERSATIONS), 1, (short) 1),
                 new NewTopic(Topics.deadLetter(Topics.INBOX), 1, (short) 1),
                 new NewTopic(Topics.deadLetter(Topics.INBOX_GROUPS), 1, (short) 1));
@@ -176,6 +179,13 @@ public final class TestServers {
         String userId = uniqueId(prefix);
         new AccountRepository(jdbc()).createPerson(userId, prefix, "unused", System.currentTimeMillis());
         return userId;
+    }
+
+    /** Signs in a device of the user and gives it a push token. */
+    public static void pushToken(String userId, String deviceId, String token) {
+        long now = System.currentTimeMillis();
+        new DeviceRepository(jdbc(), jdbcTemplate()).touch(userId, deviceId, now);
+        new PushTokenRepository(jdbc()).save(userId, deviceId, "webhook", token, now);
     }
 
     /** A new bridge identity {@code <system>.<external user>} (an account of kind {@code bridge}). */

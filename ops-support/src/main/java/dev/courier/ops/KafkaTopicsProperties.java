@@ -22,6 +22,8 @@ import org.springframework.kafka.config.TopicBuilder;
  * @param conversationPartitions partitions of {@code courier.conversations}
  * @param inboxPartitions partitions of {@code courier.inbox}
  * @param bridgePartitions partitions of each bridged system's inbound and outbound topics
+ * @param pushPartitions partitions of {@code courier.push} (push candidates, keyed by user): the push-worker's
+ *        instances share them
  */
 @ConfigurationProperties("courier.kafka.topics")
 public record KafkaTopicsProperties(
@@ -29,7 +31,8 @@ public record KafkaTopicsProperties(
         @DefaultValue("1") int minInsyncReplicas,
         @DefaultValue("8") int conversationPartitions,
         @DefaultValue("8") int inboxPartitions,
-        @DefaultValue("4") int bridgePartitions) {
+        @DefaultValue("4") int bridgePartitions,
+        @DefaultValue("8") int pushPartitions) {
 
     public KafkaTopicsProperties {
         if (replicationFactor < 1) {
@@ -40,7 +43,7 @@ public record KafkaTopicsProperties(
             throw new IllegalArgumentException("courier.kafka.topics.min-insync-replicas must be 1.."
                     + replicationFactor + " (the replication factor), was " + minInsyncReplicas);
         }
-        if (conversationPartitions < 1 || inboxPartitions < 1 || bridgePartitions < 1) {
+        if (conversationPartitions < 1 || inboxPartitions < 1 || bridgePartitions < 1 || pushPartitions < 1) {
             throw new IllegalArgumentException("courier.kafka.topics: partition counts must be at least 1");
         }
     }

@@ -20,17 +20,20 @@ import dev.courier.system.CourierSystem;
 
 /**
  * All of Courier in one process: embedded Kafka (KRaft), MariaDB and Redis, the migrations, then the gateway, the
- * sync-api, the fanout-worker and the bridge-worker.
+ * sync-api, the fanout-worker, the bridge-worker and, once a push provider is configured (for example
+ * {@code --courier.push.webhook.url=... --courier.push.webhook.secret=...}, or their environment variables), the
+ * push-worker.
  *
  * <pre>
  * java -jar courier-standalone.jar [--data-dir=DIR] [--gateway-port=8080] [--sync-port=8081]
  *      [--kafka-port=9092] [--db-port=3307] [--redis-port=6380] [--fanout-port=8091] [--bridge-port=8092]
- *      [--any.spring.or.courier.setting=value ...]
+ *      [--push-port=8093] [--any.spring.or.courier.setting=value ...]
  * </pre>
  * Without {@code --data-dir} everything lives in a temporary directory removed at exit; with it, data survives a
  * restart, also after {@code kill -9}. Each option can also be given as an environment variable:
  * {@code COURIER_DATA_DIR}, {@code COURIER_GATEWAY_PORT}, {@code COURIER_SYNC_PORT}, {@code COURIER_KAFKA_PORT},
- * {@code COURIER_DB_PORT}, {@code COURIER_REDIS_PORT}.
+ * {@code COURIER_DB_PORT}, {@code COURIER_REDIS_PORT}, {@code COURIER_FANOUT_PORT}, {@code COURIER_BRIDGE_PORT},
+ * {@code COURIER_PUSH_PORT}.
  */
 public final class CourierStandalone {
 
@@ -50,7 +53,8 @@ public final class CourierStandalone {
             "db-port",
             "redis-port",
             "fanout-port",
-            "bridge-port");
+            "bridge-port",
+            "push-port");
 
     private CourierStandalone() {}
 
@@ -63,7 +67,7 @@ public final class CourierStandalone {
             if (arg.equals("--help") || arg.equals("-h")) {
                 log.info("usage: java -jar courier-standalone.jar [--data-dir=DIR] [--gateway-port=8080]"
                         + " [--sync-port=8081] [--kafka-port=9092] [--db-port=3307] [--redis-port=6380]"
-                        + " [--fanout-port=8091] [--bridge-port=8092]"
+                        + " [--fanout-port=8091] [--bridge-port=8092] [--push-port=8093]"
                         + " [--any.spring.or.courier.setting=value]");
                 return;
             } else if (name != null && OPTIONS.contains(name)) {
@@ -83,6 +87,7 @@ public final class CourierStandalone {
         int redisPort = Integer.parseInt(option(options, "redis-port", "COURIER_REDIS_PORT", "6380"));
         int fanoutPort = Integer.parseInt(option(options, "fanout-port", "COURIER_FANOUT_PORT", "8091"));
         int bridgePort = Integer.parseInt(option(options, "bridge-port", "COURIER_BRIDGE_PORT", "8092"));
+        int pushPort = Integer.parseInt(option(options, "push-port", "COURIER_PUSH_PORT", "8093"));
 
         long started = System.nanoTime();
         List<AutoCloseable> running = new ArrayList<>();
@@ -126,7 +131,7 @@ public final class CourierStandalone {
         List<String> extra = new ArrayList<>(passThrough);
         extra.add(DEMO_PAGE);
         CourierSystem system = CourierSystem.start(
-                servers, new CourierSystem.Ports(gatewayPort, syncPort, fanoutPort, bridgePort), extra);
+                servers, new CourierSystem.Ports(gatewayPort, syncPort, fanoutPort, bridgePort, pushPort), extra);
         running.add(system);
 
         log.info(
@@ -137,6 +142,7 @@ public final class CourierStandalone {
                   gateway   http://127.0.0.1:{}/   (REST; WebSocket ws://127.0.0.1:{}/v1/ws)
                   sync-api  http://127.0.0.1:{}/   (POST /v1/sync; WebSocket ws://127.0.0.1:{}/v1/stream)
                   workers   http://127.0.0.1:{}/actuator (fanout-worker), http://127.0.0.1:{}/actuator (bridge-worker)
+                  pushes    {}
                   kafka     {}
                   database  {} (user {})
                   redis     {}
@@ -152,6 +158,9 @@ public final class CourierStandalone {
                 system.syncPort(),
                 system.fanoutPort(),
                 system.bridgePort(),
+                system.hasPushWorker()
+                        ? "push-worker http://127.0.0.1:" + system.pushPort() + "/actuator"
+                        : "off (set --courier.push.webhook.url and --courier.push.webhook.secret, or APNs/FCM)",
                 kafka.bootstrapServers(),
                 db.jdbcUrl(),
                 db.username(),

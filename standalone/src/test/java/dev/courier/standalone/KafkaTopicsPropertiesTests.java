@@ -23,7 +23,7 @@ class KafkaTopicsPropertiesTests {
     @Test
     void defaultsSuitASingleBroker() {
         KafkaTopicsProperties topics = bind(Map.of());
-        assertThat(topics).isEqualTo(new KafkaTopicsProperties((short) 1, 1, 8, 8, 4));
+        assertThat(topics).isEqualTo(new KafkaTopicsProperties((short) 1, 1, 8, 8, 4, 8));
         NewTopic conversations = topics.topic("courier.conversations", topics.conversationPartitions());
         assertThat(conversations.numPartitions()).isEqualTo(8);
         assertThat(conversations.replicationFactor()).isEqualTo((short) 1);

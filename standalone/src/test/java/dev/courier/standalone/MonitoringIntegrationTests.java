@@ -23,7 +23,8 @@ class MonitoringIntegrationTests {
     @Test
     void everyServiceReportsHealthWithItsDependencies() {
         CourierSystem system = TestSystem.get();
-        for (int port : List.of(system.gatewayPort(), system.syncPort(), system.fanoutPort(), system.bridgePort())) {
+        for (int port : List.of(
+                system.gatewayPort(), system.syncPort(), system.fanoutPort(), system.bridgePort(), system.pushPort())) {
             Api.Response health = api.call("GET", base(port) + "/actuator/health", null, null, null);
             assertThat(health.status()).as(health.body().toString()).isEqualTo(200);
             assertThat(health.body().path("status").asString()).isEqualTo("UP");
@@ -36,7 +37,7 @@ class MonitoringIntegrationTests {
             Api.Response readiness = api.call("GET", base(port) + "/actuator/health/readiness", null, null, null);
             assertThat(readiness.status()).isEqualTo(200);
         }
-        for (int port : List.of(system.gatewayPort(), system.fanoutPort(), system.bridgePort())) {
+        for (int port : List.of(system.gatewayPort(), system.fanoutPort(), system.bridgePort(), system.pushPort())) {
             assertThat(api.call("GET", base(port) + "/actuator/health", null, null, null)
                             .body()
                             .path("components")
@@ -98,6 +99,7 @@ class MonitoringIntegrationTests {
             assertThat(prometheus(system.syncPort()))
                     .contains("courier_sync_latency_seconds", "courier_sync_long_polls", "courier_websocket_sessions{");
             assertThat(prometheus(system.bridgePort())).contains("kafka_consumer");
+            assertThat(prometheus(system.pushPort())).contains("kafka_consumer");
         });
     }
 

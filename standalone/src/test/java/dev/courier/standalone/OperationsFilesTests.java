@@ -34,7 +34,7 @@ class OperationsFilesTests {
     private static final Pattern VARIABLE = Pattern.compile("\\$\\$|\\$\\{([A-Za-z0-9_]+)(?::-([^}]*))?}");
 
     private static final List<String> COURIER_SERVICES =
-            List.of("gateway", "sync-api", "fanout-worker", "bridge-worker");
+            List.of("gateway", "sync-api", "fanout-worker", "bridge-worker", "push-worker");
 
     private static Map<String, Object> compose() throws IOException {
         return compose(Map.of());
@@ -127,7 +127,8 @@ class OperationsFilesTests {
                         "gateway",
                         "sync-api",
                         "fanout-worker",
-                        "bridge-worker");
+                        "bridge-worker",
+                        "push-worker");
         for (Map.Entry<String, Object> entry : services.entrySet()) {
             Map<String, Object> service = (Map<String, Object>) entry.getValue();
             String image = (String) service.get("image");
@@ -171,6 +172,12 @@ class OperationsFilesTests {
         // workers scale with --scale: no fixed host port may collide
         assertThat(service(compose, "fanout-worker")).doesNotContainKey("ports");
         assertThat(service(compose, "bridge-worker")).doesNotContainKey("ports");
+        assertThat(service(compose, "push-worker")).doesNotContainKey("ports");
+        // no provider is on unless the operator's environment turns it on
+        assertThat(environment(compose, "push-worker"))
+                .containsEntry("COURIER_PUSH_WEBHOOK_URL", "")
+                .containsEntry("COURIER_PUSH_APNS_KEY_ID", "")
+                .containsEntry("COURIER_PUSH_FCM_SERVICE_ACCOUNT", "");
         assertThat(ROOT.resolve("ops/docker/Dockerfile")).exists();
     }
 
@@ -282,6 +289,8 @@ class OperationsFilesTests {
                 "courier_bridge_outbound_published_total",
                 "courier_sync_latency_seconds_bucket",
                 "courier_sync_long_polls",
+                "courier_push_sent_total",
+                "courier_push_failed_total",
                 "courier_websocket_sessions",
                 "kafka_consumer_fetch_manager_records_lag_max",
                 "up");

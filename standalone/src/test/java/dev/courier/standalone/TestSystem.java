@@ -10,13 +10,18 @@ import dev.courier.testinfra.client.Api;
 /** The Courier system every end-to-end test class talks to: started once per JVM on the shared infrastructure. */
 final class TestSystem {
 
+    static final String WEBHOOK_SECRET = "standalone-webhook-secret";
+
     private static CourierSystem system;
+
+    private static WebhookReceiver webhook;
 
     private TestSystem() {}
 
     static synchronized CourierSystem get() {
         if (system == null) {
             Infrastructure infrastructure = CourierInfrastructure.shared();
+            webhook = new WebhookReceiver(WEBHOOK_SECRET);
             system = CourierSystem.start(
                     infrastructure.springArguments(),
                     0,
@@ -29,8 +34,22 @@ final class TestSystem {
                             // tests that are not about rate limits must not meet them (LimitsIntegrationTests has its
                             // own)
                             "--courier.gateway.limits.send-burst=1000000",
-                            "--courier.gateway.limits.sends-per-second=1000000"));
-            Runtime.getRuntime().addShutdownHook(new Thread(system::close, "stop-courier"));
+                            "--courier.gateway.limits.sends-per-second=1000000",
+                            // the push-worker, on because its webhook is set (PushIntegrationTests); a failing push
+                            // gives up soon, so that it holds up no other test's pushes for long
+                            "--courier.push.webhook.url=" + webhook.url(),
+                            "--courier.push.webhook.secret=" + WEBHOOK_SECRET,
+                            "--courier.push.webhook.timeout=2s",
+                            "--courier.push.retry.initial-interval=200ms",
+                            "--courier.push.retry.max-interval=1s",
+                            "--courier.push.retry.max-elapsed=5s"));
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                system.close();
+                                webhook.close();
+                            },
+                            "stop-courier"));
         }
         return system;
     }
@@ -54,6 +73,12 @@ final class TestSystem {
         return ((org.springframework.boot.web.server.context.WebServerApplicationContext) context)
                 .getWebServer()
                 .getPort();
+    }
+
+    /** The receiver behind the push-worker's webhook. */
+    static WebhookReceiver webhook() {
+        get();
+        return webhook;
     }
 
     static Api api() {

@@ -37,6 +37,9 @@ public class AccountRepository {
 
     private static final String KINDS = "SELECT user_id, kind FROM accounts WHERE user_id IN (%s)";
 
+    private static final String DISPLAY_NAMES =
+            "SELECT user_id, display_name FROM accounts WHERE user_id IN (:userIds)";
+
     private static final String EXISTING = "SELECT user_id FROM accounts WHERE user_id IN (:userIds)";
 
     private final JdbcClient jdbc;
@@ -99,5 +102,16 @@ public class AccountRepository {
         }
         return new TreeSet<>(
                 jdbc.sql(EXISTING).param("userIds", userIds).query(String.class).list());
+    }
+
+    /** The display name of each of these users that has an account. */
+    public Map<String, String> displayNames(Collection<String> userIds) {
+        Map<String, String> names = new HashMap<>();
+        for (List<String> chunk : chunks(List.copyOf(userIds), SqlLists.ROWS_PER_STATEMENT)) {
+            jdbc.sql(DISPLAY_NAMES).param("userIds", chunk).query(rs -> {
+                names.put(rs.getString(1), rs.getString(2));
+            });
+        }
+        return names;
     }
 }

@@ -19,6 +19,9 @@ public class DeviceRepository {
 
     private static final String DELETE = "DELETE FROM devices WHERE user_id = :userId AND device_id = :deviceId";
 
+    private static final String DELETE_PUSH_TOKEN =
+            "DELETE FROM device_push_tokens WHERE user_id = :userId AND device_id = :deviceId";
+
     private static final String KNOWN = """
             SELECT COUNT(*) FROM devices WHERE user_id = :userId AND device_id = :deviceId
             """;
@@ -51,8 +54,12 @@ public class DeviceRepository {
                 .update();
     }
 
-    /** Signs the device out. */
+    /** Signs the device out; its push token goes with it (first, so a failure between leaves no token unowned). */
     public void delete(String userId, String deviceId) {
+        jdbc.sql(DELETE_PUSH_TOKEN)
+                .param("userId", userId)
+                .param("deviceId", deviceId)
+                .update();
         jdbc.sql(DELETE).param("userId", userId).param("deviceId", deviceId).update();
     }
 

@@ -16,6 +16,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
     DeviceRepository.class,
     GroupRepository.class,
     MembershipRepository.class,
-    MessageRepository.class
+    MessageRepository.class,
+    PushTokenRepository.class
 })
 public class StoreAutoConfiguration {}

@@ -27,7 +27,8 @@ import dev.courier.web.Caller;
  * {@link DeferredResult}, a hint subscription and a timer.
  * <p>
  * The subscription is confirmed by Redis before the first look at the database, so a hint published after that look
- * is never missed. When Redis is down the poll still answers, at its timeout.
+ * is never missed. When Redis is down the poll still answers, at its timeout. While it waits, and for the long poll
+ * grace after, the device counts as present ({@link DevicePresence}): it gets no pushes.
  * <p>
  * A look at the database that fails before the timeout leaves the poll waiting (the next hint or the timeout looks
  * again); it is counted in {@code courier.sync.long_poll.failures{exception}} and logged at WARN, with the exception, at
@@ -43,6 +44,8 @@ class LongPolls {
     private final SyncService sync;
 
     private final HintSubscriptions hints;
+
+    private final DevicePresence presence;
 
     private final SyncProperties properties;
 
@@ -70,6 +73,7 @@ class LongPolls {
     LongPolls(
             SyncService sync,
             HintSubscriptions hints,
+            DevicePresence presence,
             SyncProperties properties,
             MeterRegistry meters,
             @Qualifier(Background.SCHEDULER) TaskScheduler timers,
@@ -77,6 +81,7 @@ class LongPolls {
             Clock clock) {
         this.sync = sync;
         this.hints = hints;
+        this.presence = presence;
         this.properties = properties;
         this.meters = meters;
         this.timers = timers;
@@ -97,6 +102,7 @@ class LongPolls {
         // the request's own timeout is a safety net only: the timer below answers first
         DeferredResult<SyncResponse> result = new DeferredResult<>(waitMs + 10_000L);
         held.incrementAndGet();
+        DevicePresence.Hold present = presence.hold(caller.userId(), caller.deviceId(), true);
         HintSubscriptions.Subscription subscription = hints.subscribe(
                 caller.userId(), hint -> executor.execute(() -> answer(result, caller, presentedKey, limit, false)));
         ScheduledFuture<?> timer = timers.schedule(
@@ -104,6 +110,7 @@ class LongPolls {
                 clock.instant().plusMillis(waitMs));
         result.onCompletion(() -> {
             held.decrementAndGet();
+            present.close();
             subscription.close();
             timer.cancel(false);
         });

@@ -27,7 +27,8 @@ import dev.courier.web.SocketProperties;
  * {@code GET /v1/stream}: pushes {@code {"type":"hint","seq":N}} when the user's inbox reaches seq N (seq only ever
  * increases on one stream; several entries may share one hint) and {@code {"type":"hint","data":"account"|"contacts"}}
  * when those changed; answers {@code {"type":"sync", syncKey?, limit?}} with {@code {"type":"delta", ...}}, the body of
- * {@code POST /v1/sync}. The user's hint channel is subscribed while the stream is open.
+ * {@code POST /v1/sync}. The user's hint channel is subscribed while the stream is open, and the device counts as
+ * present ({@link DevicePresence}): it gets no pushes.
  */
 @Component
 class StreamSocketHandler extends AuthenticatedSocketHandler {
@@ -40,12 +41,18 @@ class StreamSocketHandler extends AuthenticatedSocketHandler {
 
     private final Map<String, HintSubscriptions.Subscription> subscriptions = new ConcurrentHashMap<>();
 
+    private final DevicePresence presence;
+
+    /** The presence of each open stream's device, by session. */
+    private final Map<String, DevicePresence.Hold> presences = new ConcurrentHashMap<>();
+
     /** Writes the hints of each stream, off the Redis thread. */
     private final Executor executor;
 
     StreamSocketHandler(
             SyncService sync,
             HintSubscriptions hints,
+            DevicePresence presence,
             SyncProperties syncProperties,
             SocketProperties properties,
             Clock clock,
@@ -53,6 +60,7 @@ class StreamSocketHandler extends AuthenticatedSocketHandler {
         super(properties, clock);
         this.sync = sync;
         this.hints = hints;
+        this.presence = presence;
         this.properties = syncProperties;
         this.executor = executor;
     }
@@ -61,6 +69,7 @@ class StreamSocketHandler extends AuthenticatedSocketHandler {
     protected void onOpen(Caller caller, WebSocketSession session) {
         Hinter hinter = new Hinter(session, executor);
         subscriptions.put(session.getId(), hints.subscribe(caller.userId(), hinter::offer));
+        presences.put(session.getId(), presence.hold(caller.userId(), caller.deviceId(), false));
     }
 
     /**
@@ -119,6 +128,10 @@ class StreamSocketHandler extends AuthenticatedSocketHandler {
         HintSubscriptions.Subscription subscription = subscriptions.remove(session.getId());
         if (subscription != null) {
             subscription.close();
+        }
+        DevicePresence.Hold held = presences.remove(session.getId());
+        if (held != null) {
+            held.close();
         }
     }
 

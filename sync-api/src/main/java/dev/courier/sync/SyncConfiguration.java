@@ -3,6 +3,7 @@ package dev.courier.sync;
 import java.time.Clock;
 import java.util.concurrent.Executor;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -34,5 +35,15 @@ class SyncConfiguration {
             @Qualifier(Background.SCHEDULER) TaskScheduler scheduler,
             Clock clock) {
         return new HintSubscriptions(redisUrl, executor, scheduler, clock);
+    }
+
+    @Bean
+    DevicePresence devicePresence(
+            @Value("${spring.data.redis.url}") String redisUrl,
+            SyncProperties properties,
+            @Qualifier(Background.SCHEDULER) TaskScheduler scheduler,
+            Clock clock,
+            MeterRegistry meters) {
+        return new DevicePresence(redisUrl, properties.presence(), scheduler, clock, meters);
     }
 }

@@ -16,6 +16,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *        on its timeout alone
  * @param ackFlushInterval how often the device acknowledgements recorded by syncs are written to the database
  * @param retention what the retention job trims
+ * @param presence how devices with a live stream or long poll are told to the push-worker
  */
 @ConfigurationProperties("courier.sync")
 public record SyncProperties(
@@ -26,7 +27,8 @@ public record SyncProperties(
         @DefaultValue("10s") Duration epochRefresh,
         @DefaultValue("500ms") Duration hintSubscribeTimeout,
         @DefaultValue("1s") Duration ackFlushInterval,
-        @DefaultValue Retention retention) {
+        @DefaultValue Retention retention,
+        @DefaultValue Presence presence) {
 
     public static final String DEVELOPMENT_SECRET = "courier-development-sync-key-secret";
 
@@ -40,4 +42,20 @@ public record SyncProperties(
             @DefaultValue("7d") Duration period,
             @DefaultValue("30d") Duration deviceInactiveAfter,
             @DefaultValue("10m") Duration interval) {}
+
+    /**
+     * @param refresh how often each held device's presence key is written again; it expires after twice this
+     * @param longPollGrace how long a device counts as present after its long poll was answered: the time a client
+     *        takes to poll again
+     */
+    public record Presence(
+            @DefaultValue("10s") Duration refresh,
+            @DefaultValue("2s") Duration longPollGrace) {
+
+        public Presence {
+            if (refresh.toMillis() < 100) {
+                throw new IllegalArgumentException("courier.sync.presence.refresh must be at least 100ms");
+            }
+        }
+    }
 }

@@ -87,7 +87,10 @@ final class TestSyncApi {
                             "--spring.datasource.hikari.connection-timeout=1000",
                             "--spring.data.redis.url=redis://" + REDIS_USER + ":" + REDIS_PASSWORD + "@127.0.0.1:"
                                     + redis.port(),
-                            "--courier.sync.retention.interval=0");
+                            "--courier.sync.retention.interval=0",
+                            // presence keys live 2 s and a long poll's 1 s beyond its answer: the tests see them go
+                            "--courier.sync.presence.refresh=1s",
+                            "--courier.sync.presence.long-poll-grace=1s");
             Runtime.getRuntime()
                     .addShutdownHook(new Thread(
                             () -> {

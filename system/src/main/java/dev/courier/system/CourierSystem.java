@@ -9,16 +9,20 @@ import java.util.function.Supplier;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.SimpleCommandLinePropertySource;
+import org.springframework.core.env.StandardEnvironment;
 
 import dev.courier.bridge.BridgeWorkerApplication;
 import dev.courier.fanout.FanoutWorkerApplication;
 import dev.courier.gateway.GatewayApplication;
+import dev.courier.push.PushWorkerApplication;
 import dev.courier.sync.SyncApiApplication;
 
 /**
- * The four Courier services, each its own Spring application context with its own configuration, running in this JVM
- * against the given servers. The services do not know they share a process: they talk only through Kafka, the
- * database and Redis, exactly as when deployed apart.
+ * The Courier services, each its own Spring application context with its own configuration, running in this JVM
+ * against the given servers: the gateway, the sync-api, the fanout-worker, the bridge-worker, and the push-worker once
+ * a push provider is configured ({@link #PUSH_SWITCHES}). The services do not know they share a process: they talk
+ * only through Kafka, the database and Redis, exactly as when deployed apart.
  */
 public final class CourierSystem implements AutoCloseable {
 
@@ -30,6 +34,16 @@ public final class CourierSystem implements AutoCloseable {
 
     public static final String GATEWAY = "courier-gateway";
 
+    public static final String PUSH_WORKER = "courier-push-worker";
+
+    /**
+     * The settings that turn a push provider on (the webhook by its URL, APNs by its key id, FCM by its service
+     * account), as arguments or environment variables: without any, the push-worker is not started (nothing would
+     * be sent, and the inbox writer publishes push candidates only for devices with a token anyway).
+     */
+    public static final List<String> PUSH_SWITCHES =
+            List.of("courier.push.webhook.url", "courier.push.apns.key-id", "courier.push.fcm.service-account");
+
     private record Service(Supplier<SpringApplicationBuilder> builder, List<String> args) {}
 
     /** In start order: workers first, then the APIs. */
@@ -38,10 +52,14 @@ public final class CourierSystem implements AutoCloseable {
     private final Map<String, ConfigurableApplicationContext> running = new LinkedHashMap<>();
 
     /** The HTTP port of each service, 0 for any free port (the workers' ports serve only {@code /actuator}). */
-    public record Ports(int gateway, int sync, int fanout, int bridge) {
+    public record Ports(int gateway, int sync, int fanout, int bridge, int push) {
+
+        public Ports(int gateway, int sync, int fanout, int bridge) {
+            this(gateway, sync, fanout, bridge, 0);
+        }
 
         public static Ports any() {
-            return new Ports(0, 0, 0, 0);
+            return new Ports(0, 0, 0, 0, 0);
         }
     }
 
@@ -56,6 +74,13 @@ public final class CourierSystem implements AutoCloseable {
                 new Service(
                         BridgeWorkerApplication::builder,
                         args(serverArguments, extraArguments, "--server.port=" + ports.bridge())));
+        if (pushConfigured(extraArguments)) {
+            services.put(
+                    PUSH_WORKER,
+                    new Service(
+                            PushWorkerApplication::builder,
+                            args(serverArguments, extraArguments, "--server.port=" + ports.push())));
+        }
         int gatewayPort = ports.gateway();
         int syncPort = ports.sync();
         services.put(
@@ -93,6 +118,18 @@ public final class CourierSystem implements AutoCloseable {
             system.close();
             throw e;
         }
+    }
+
+    /** Whether one of {@link #PUSH_SWITCHES} is set, in the arguments, a system property or the environment. */
+    public static boolean pushConfigured(List<String> arguments) {
+        StandardEnvironment environment = new StandardEnvironment();
+        environment
+                .getPropertySources()
+                .addFirst(new SimpleCommandLinePropertySource(arguments.toArray(String[]::new)));
+        return PUSH_SWITCHES.stream().anyMatch(name -> {
+            String value = environment.getProperty(name);
+            return value != null && !value.isBlank();
+        });
     }
 
     private static List<String> args(List<String> servers, List<String> extra, String... more) {
@@ -155,8 +192,21 @@ public final class CourierSystem implements AutoCloseable {
         return port(BRIDGE_WORKER);
     }
 
+    /** Whether the push-worker is part of this system (a push provider is configured). */
+    public boolean hasPushWorker() {
+        return services.containsKey(PUSH_WORKER);
+    }
+
+    public int pushPort() {
+        return port(PUSH_WORKER);
+    }
+
     private synchronized int port(String name) {
-        for (String arg : services.get(name).args()) {
+        Service service = services.get(name);
+        if (service == null) {
+            throw new IllegalStateException(name + " is not part of this system");
+        }
+        for (String arg : service.args()) {
             if (arg.startsWith("--server.port=")) {
                 return Integer.parseInt(arg.substring("--server.port=".length()));
             }

@@ -12,6 +12,7 @@ import java.util.Set;
 import dev.courier.common.ConversationId;
 import dev.courier.common.InboxRecord;
 import dev.courier.common.MessageContent;
+import dev.courier.common.PushCandidate;
 import dev.courier.store.ConversationRepository;
 import dev.courier.store.ConversationRepository.State;
 import dev.courier.store.MessageRepository;
@@ -58,6 +59,9 @@ final class InboxBatch {
 
     private int duplicates;
 
+    /** Entries that may call for a push, without badge and commit time yet. */
+    private final List<PushCandidate> pushes = new ArrayList<>();
+
     InboxBatch(InboxRepository inbox, ConversationRepository conversations, MessageRepository messages) {
         this.inbox = inbox;
         this.conversations = conversations;
@@ -85,7 +89,7 @@ final class InboxBatch {
                 }
             }
         }
-        Set<String> present = entryUsers.isEmpty() ? Set.of() : inbox.present(entryUsers, messageIds);
+        Map<String, Long> present = entryUsers.isEmpty() ? Map.of() : inbox.present(entryUsers, messageIds);
         heads.putAll(inbox.heads(users));
         states.putAll(conversations.states(keys));
         // records written before messages were numbered, or an old single entry: read what they lack
@@ -96,7 +100,14 @@ final class InboxBatch {
             switch (record) {
                 case InboxRecord.Entry entry -> {
                     String pair = entry.userId() + " " + entry.messageId();
-                    if (present.contains(pair) || !written.add(pair)) {
+                    Long presentSeq = present.get(pair);
+                    if (presentSeq != null) {
+                        duplicates++;
+                        // written by an earlier delivery of this batch that may have died before its candidates
+                        // were published: they are published again
+                        State stored = states.get(new ConversationRepository.Key(entry.userId(), entry.conversation()));
+                        mayPush(describe(entry, described), presentSeq, stored != null && stored.muted());
+                    } else if (!written.add(pair)) {
                         duplicates++;
                     } else {
                         enter(describe(entry, described));
@@ -170,6 +181,20 @@ final class InboxBatch {
                 state.muted(),
                 state.version(),
                 null));
+        mayPush(entry, seq, state.muted());
+    }
+
+    /**
+     * Keeps the entry as a push candidate if it is a message people send, from someone else, in a conversation the
+     * user has not muted (PROTOCOL.md, "Pushes to offline devices").
+     */
+    private void mayPush(InboxRecord.Entry entry, long seq, boolean muted) {
+        String kind = entry.kind() != null ? entry.kind() : "text";
+        String from = entry.from();
+        if (muted || from == null || from.equals(entry.userId()) || !MessageContent.countsAsUnread(kind)) {
+            return;
+        }
+        pushes.add(new PushCandidate(entry.userId(), seq, entry.messageId(), entry.conversation(), from, kind, 0, 0));
     }
 
     private void read(InboxRecord.Read read) {
@@ -307,6 +332,26 @@ final class InboxBatch {
 
     int duplicates() {
         return duplicates;
+    }
+
+    /**
+     * The push candidates of the batch's entries, redelivered ones included, in order: each with the user's unread
+     * total once the batch is written as its badge.
+     */
+    List<PushCandidate> pushCandidates(long committedAt) {
+        List<PushCandidate> candidates = new ArrayList<>(pushes.size());
+        for (PushCandidate push : pushes) {
+            candidates.add(new PushCandidate(
+                    push.userId(),
+                    push.seq(),
+                    push.messageId(),
+                    push.conversation(),
+                    push.from(),
+                    push.kind(),
+                    Math.max(0, head(push.userId()).unreadTotal()),
+                    committedAt));
+        }
+        return candidates;
     }
 
     /** The new inbox head of every user the batch entered rows for. */

@@ -32,7 +32,8 @@ import dev.courier.store.MessageRepository;
  * unique {@code (user, message)} and skipped, so a crash between the database commit and the offset commit writes
  * nothing twice and never reorders. The same transaction moves each user's conversation states ({@link InboxBatch}).
  * Push hints follow the commit: the new inbox head for a user with new entries, {@code conversations} for a user
- * whose states changed without one.
+ * whose states changed without one. Then the batch's push candidates go to {@code courier.push}
+ * ({@link PushCandidatePublisher}), acknowledged before the offsets are committed.
  * <p>
  * A record that can never be written goes to the dead-letter topic and the partition moves on: one found invalid when
  * decoded, and one the database refuses for good (the batch is then written again record by record to find it).
@@ -53,6 +54,8 @@ class InboxListener {
 
     private final InboxHintPublisher hints;
 
+    private final PushCandidatePublisher pushes;
+
     private final ObjectProvider<InboxCommitListener> commitListeners;
 
     private final Clock clock;
@@ -69,6 +72,7 @@ class InboxListener {
             MessageRepository messages,
             TransactionTemplate transactions,
             InboxHintPublisher hints,
+            PushCandidatePublisher pushes,
             ObjectProvider<InboxCommitListener> commitListeners,
             Clock clock,
             MeterRegistry meters,
@@ -84,6 +88,7 @@ class InboxListener {
         this.messages = messages;
         this.transactions = transactions;
         this.hints = hints;
+        this.pushes = pushes;
         this.commitListeners = commitListeners;
         this.clock = clock;
     }
@@ -111,11 +116,10 @@ class InboxListener {
         try {
             on(records);
         } finally {
-            if (records.stream().anyMatch(record -> record.topic().equals(Topics.INBOX_GROUPS))) {
-                lanes.afterBatch(consumer.assignment().stream()
-                        .filter(GroupLaneYield::isGroupLane)
-                        .toList());
-            }
+            lanes.afterBatch(
+                    records.stream().anyMatch(record -> record.topic().equals(Topics.INBOX_GROUPS)),
+                    consumer.assignment(),
+                    consumer::currentLag);
         }
     }
 
@@ -149,6 +153,7 @@ class InboxListener {
             batch.apply(decodedRecords);
             batch.write(clock.millis());
         });
+        long committedAt = clock.millis();
         sample.stop(meters.timer("courier.fanout.inbox.commit"));
         batchSizes.record(decodedRecords.size());
         meters.counter("courier.fanout.inbox.rows").increment(batch.rows().size());
@@ -158,6 +163,8 @@ class InboxListener {
             commitListeners.forEach(listener -> listener.committed(heads, batch.rows()));
         }
         hints.publish(heads, batch.statesOnly(), batch.groupsChanged());
+        // before the offsets move: a batch that fails here is retried and publishes them again
+        pushes.publish(batch.pushCandidates(committedAt));
         if (rejection != null) {
             throw new BatchListenerFailedException(rejection.getMessage(), rejection, offset + decoded);
         }

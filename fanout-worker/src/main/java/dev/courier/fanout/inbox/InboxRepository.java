@@ -3,10 +3,8 @@ package dev.courier.fanout.inbox;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.stereotype.Repository;
@@ -30,7 +28,7 @@ class InboxRepository {
             """;
 
     private static final String PRESENT = """
-            SELECT user_id, message_id FROM inbox WHERE user_id IN (%s) AND message_id IN (%s)
+            SELECT user_id, message_id, seq FROM inbox WHERE user_id IN (%s) AND message_id IN (%s)
             """;
 
     private static final String INSERT_ROWS = "INSERT INTO inbox (user_id, seq, message_id, created_at) VALUES %s";
@@ -94,9 +92,9 @@ class InboxRepository {
         return heads;
     }
 
-    /** Which {@code user + " " + messageId} pairs among these are in an inbox already. */
-    Set<String> present(Collection<String> userIds, Collection<String> messageIds) {
-        Set<String> present = new HashSet<>();
+    /** Which {@code user + " " + messageId} pairs among these are in an inbox already, with the seq of each. */
+    Map<String, Long> present(Collection<String> userIds, Collection<String> messageIds) {
+        Map<String, Long> present = new HashMap<>();
         List<String> messages = List.copyOf(messageIds);
         for (List<String> users : chunks(List.copyOf(userIds), ROWS_PER_STATEMENT)) {
             for (List<String> chunk : chunks(messages, ROWS_PER_STATEMENT)) {
@@ -105,7 +103,7 @@ class InboxRepository {
                 jdbc.query(
                         PRESENT.formatted(placeholders(users.size()), placeholders(chunk.size())),
                         rs -> {
-                            present.add(rs.getString(1) + " " + rs.getString(2));
+                            present.put(rs.getString(1) + " " + rs.getString(2), rs.getLong(3));
                         },
                         args.toArray());
             }

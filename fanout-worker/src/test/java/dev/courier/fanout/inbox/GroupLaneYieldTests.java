@@ -3,6 +3,7 @@ package dev.courier.fanout.inbox;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -20,8 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * {@link GroupLaneYield}: after a batch with group records the writer's group partitions are paused, never its direct
- * ones, and resumed a moment later; with no yield configured, nothing is paused.
+ * {@link GroupLaneYield}: after a batch with group records the writer's group partitions are paused while direct entries
+ * may be waiting, never its direct ones, and resumed once the direct lane is caught up or after the yield; with no
+ * direct entry waiting, or no yield configured, nothing is paused.
  */
 class GroupLaneYieldTests {
 
@@ -29,8 +31,13 @@ class GroupLaneYieldTests {
 
     private final PauseRecorder container = new PauseRecorder();
 
+    private final TopicPartition direct = new TopicPartition(Topics.INBOX, 0);
+
     private final List<TopicPartition> groupPartitions =
             List.of(new TopicPartition(Topics.INBOX_GROUPS, 0), new TopicPartition(Topics.INBOX_GROUPS, 3));
+
+    private final List<TopicPartition> assigned = List.of(
+            direct, new TopicPartition(Topics.INBOX, 3), groupPartitions.get(0), groupPartitions.get(1));
 
     @AfterEach
     void stop() {
@@ -38,29 +45,54 @@ class GroupLaneYieldTests {
     }
 
     @Test
-    void theGroupLaneIsPausedAfterAGroupBatchAndResumedAfterItsYield() {
+    void afterAGroupBatchTheGroupLaneWaitsWhileDirectEntriesMayBeWaitingAndAtMostItsYield() {
         GroupLaneYield lanes = new GroupLaneYield(() -> container, scheduler, Duration.ofMillis(200), Duration.ZERO);
 
-        lanes.afterBatch(groupPartitions);
+        lanes.afterBatch(true, assigned, partition -> partition.equals(direct) ? OptionalLong.of(3) : OptionalLong.of(0));
 
-        assertThat(container.everPaused).containsExactlyInAnyOrderElementsOf(groupPartitions);
+        assertThat(container.paused).containsExactlyInAnyOrderElementsOf(groupPartitions);
         await().atMost(Duration.ofSeconds(5)).until(container.paused::isEmpty);
+
+        // a lag not known yet counts as entries waiting
+        lanes.afterBatch(true, assigned, partition -> OptionalLong.empty());
+        assertThat(container.paused).containsExactlyInAnyOrderElementsOf(groupPartitions);
+    }
+
+    @Test
+    void theGroupLaneGoesOnAsSoonAsTheDirectLaneIsCaughtUp() {
+        GroupLaneYield lanes = new GroupLaneYield(() -> container, scheduler, Duration.ofMinutes(1), Duration.ZERO);
+        lanes.afterBatch(true, assigned, partition -> OptionalLong.empty());
+        assertThat(container.paused).isNotEmpty();
+
+        lanes.afterBatch(false, assigned, partition -> OptionalLong.of(0));
+
+        assertThat(container.paused).isEmpty();
+    }
+
+    @Test
+    void withNoDirectEntryWaitingTheGroupLaneNeverPauses() {
+        new GroupLaneYield(() -> container, scheduler, Duration.ofMinutes(1), Duration.ZERO)
+                .afterBatch(true, assigned, partition -> OptionalLong.of(0));
+
+        assertThat(container.everPaused).isEmpty();
+    }
+
+    @Test
+    void withoutAYieldNothingIsPaused() {
+        new GroupLaneYield(() -> container, scheduler, Duration.ZERO, Duration.ZERO)
+                .afterBatch(true, assigned, partition -> OptionalLong.empty());
+
+        assertThat(container.everPaused).isEmpty();
     }
 
     @Test
     void onlyTheGroupLaneIsEverPaused() {
-        assertThat(GroupLaneYield.isGroupLane(new TopicPartition(Topics.INBOX_GROUPS, 1)))
-                .isTrue();
-        assertThat(GroupLaneYield.isGroupLane(new TopicPartition(Topics.INBOX, 1)))
-                .isFalse();
-    }
+        new GroupLaneYield(() -> container, scheduler, Duration.ofMinutes(1), Duration.ZERO)
+                .afterBatch(true, assigned, partition -> OptionalLong.empty());
 
-    @Test
-    void withoutAYieldOrGroupPartitionsNothingIsPaused() {
-        new GroupLaneYield(() -> container, scheduler, Duration.ZERO, Duration.ZERO).afterBatch(groupPartitions);
-        new GroupLaneYield(() -> container, scheduler, Duration.ofMillis(10), Duration.ZERO).afterBatch(List.of());
-
-        assertThat(container.everPaused).isEmpty();
+        assertThat(container.everPaused).allSatisfy(partition -> assertThat(GroupLaneYield.isGroupLane(partition))
+                .isTrue());
+        assertThat(GroupLaneYield.isGroupLane(direct)).isFalse();
     }
 
     /** A container that only records which partitions it was asked to pause. */

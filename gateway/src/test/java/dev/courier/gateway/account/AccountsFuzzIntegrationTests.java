@@ -22,6 +22,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.courier.common.AccessTokens;
+import dev.courier.common.PushTokens;
 import dev.courier.gateway.TestGateway;
 import dev.courier.testinfra.client.Api;
 import dev.courier.testinfra.fuzz.Fuzz;
@@ -48,7 +49,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Fuzz of accounts, sessions, the account and contacts ({@code POST /v1/accounts}, {@code POST} and
- * {@code DELETE /v1/sessions}, {@code PATCH /v1/account}, {@code PUT} and {@code DELETE /v1/contacts/{userId}}):
+ * {@code DELETE /v1/sessions}, {@code PATCH /v1/account}, {@code PUT} and {@code DELETE /v1/contacts/{userId}},
+ * {@code PUT} and {@code DELETE /v1/devices/current/push}):
  * hostile bodies, tokens, path segments and methods, each answered with a 4xx problem+json and never a 500; what is
  * accepted is stored verbatim and does nothing else.
  */
@@ -73,6 +75,9 @@ class AccountsFuzzIntegrationTests {
 
     private static Api.Session hank;
 
+    /** sets push tokens */
+    private static Api.Session ivan;
+
     /** logs in with hostile requests */
     private static Api.Session jo;
 
@@ -88,6 +93,7 @@ class AccountsFuzzIntegrationTests {
         erin = api.newUser("erin");
         frank = api.newUser("frank");
         hank = api.newUser("hank");
+        ivan = api.newUser("ivan");
         jo = api.newUser("jo");
         gina = api.newUser("gina");
         tokens = HostileTokens.authorizations(gina.userId(), AuthProperties.DEVELOPMENT_SECRET);
@@ -180,7 +186,23 @@ class AccountsFuzzIntegrationTests {
                         body -> body.with("deleted", "true")
                                 .with("userId", str(gina.userId()))
                                 .with("version", "99"),
-                        AccountsFuzzIntegrationTests::verifyContact));
+                        AccountsFuzzIntegrationTests::verifyContact),
+                new JsonEndpoint(
+                        "PUT /v1/devices/current/push",
+                        "",
+                        "PUT",
+                        gw + "/v1/devices/current/push",
+                        ivan.token(),
+                        () -> Body.of("provider", str("apns"), "token", str("t0k3n")),
+                        false,
+                        "token",
+                        List.of(
+                                Field.string("provider", PushTokens::isProvider, false),
+                                Field.string("token", PushTokens::isToken, false)),
+                        body -> body.with("userId", str(gina.userId()))
+                                .with("deviceId", str("other"))
+                                .with("updatedAt", "0"),
+                        AccountsFuzzIntegrationTests::verifyPushToken));
         return endpoints.stream().flatMap(JsonBodies::bodyCases).map(FUZZ::test);
     }
 
@@ -198,7 +220,19 @@ class AccountsFuzzIntegrationTests {
                                 utf8("{\"displayName\":\"X\"}"),
                                 tokens),
                         HttpCases.tokenCases("PUT /v1/contacts/{userId}", "PUT", contact, utf8("{}"), tokens),
-                        HttpCases.tokenCases("DELETE /v1/contacts/{userId}", "DELETE", contact, null, tokens))
+                        HttpCases.tokenCases("DELETE /v1/contacts/{userId}", "DELETE", contact, null, tokens),
+                        HttpCases.tokenCases(
+                                "PUT /v1/devices/current/push",
+                                "PUT",
+                                gw + "/v1/devices/current/push",
+                                utf8("{\"provider\":\"apns\",\"token\":\"t\"}"),
+                                tokens),
+                        HttpCases.tokenCases(
+                                "DELETE /v1/devices/current/push",
+                                "DELETE",
+                                gw + "/v1/devices/current/push",
+                                null,
+                                tokens))
                 .flatMap(List::stream)
                 .map(FUZZ::test);
     }
@@ -218,6 +252,8 @@ class AccountsFuzzIntegrationTests {
                 segment -> Req.json("DELETE", contacts + segment, erin.token(), null)));
         cases.addAll(HttpCases.bodiesWhereNoneIsRead(
                 "DELETE /v1/contacts/{userId}", "DELETE", contacts + hank.userId(), erin.token()));
+        cases.addAll(HttpCases.bodiesWhereNoneIsRead(
+                "DELETE /v1/devices/current/push", "DELETE", api.gateway + "/v1/devices/current/push", ivan.token()));
         return cases.stream().map(FUZZ::test);
     }
 
@@ -232,7 +268,11 @@ class AccountsFuzzIntegrationTests {
                 HttpCases.wrongMethod("POST /v1/account", "POST", gw + "/v1/account", gina.token()),
                 HttpCases.wrongMethod("GET /v1/account", "GET", gw + "/v1/account", gina.token()),
                 HttpCases.wrongMethod(
-                        "POST /v1/contacts/{userId}", "POST", gw + "/v1/contacts/" + hank.userId(), gina.token())));
+                        "POST /v1/contacts/{userId}", "POST", gw + "/v1/contacts/" + hank.userId(), gina.token()),
+                HttpCases.wrongMethod(
+                        "POST /v1/devices/current/push", "POST", gw + "/v1/devices/current/push", gina.token()),
+                HttpCases.wrongMethod(
+                        "GET /v1/devices/current/push", "GET", gw + "/v1/devices/current/push", gina.token())));
 
         Map<String, Function<String, Req>> signOuts = new LinkedHashMap<>();
         signOuts.put(
@@ -396,6 +436,24 @@ class AccountsFuzzIntegrationTests {
         assertThat(visible(row.alias())).as("the alias is stored verbatim").isEqualTo(visible(alias));
         assertThat(row.deleted()).isFalse();
         assertThat(row.version()).isEqualTo(answer.json().path("version").asLong());
+    }
+
+    /** The device's one token is the one sent, of the caller's device only. */
+    private static void verifyPushToken(ObjectNode sent, Answer answer) {
+        assertThat(answer.status()).isEqualTo(204);
+        assertThat(TestGateway.database()
+                        .sql("SELECT device_id, provider, token FROM device_push_tokens WHERE user_id = ?")
+                        .param(ivan.userId())
+                        .query((rs, n) -> rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3))
+                        .list())
+                .containsExactly("phone " + sent.path("provider").asString() + " "
+                        + sent.path("token").asString());
+        assertThat(TestGateway.database()
+                        .sql("SELECT COUNT(*) FROM device_push_tokens WHERE user_id = ?")
+                        .param(gina.userId())
+                        .query(Long.class)
+                        .single())
+                .isZero();
     }
 
     private static List<String> displayNames(String userId) {

@@ -331,6 +331,26 @@ public final class Api {
                 null);
     }
 
+    /** {@code PUT /v1/devices/current/push}. */
+    public Response setPushToken(Session session, String provider, String token) {
+        return call(
+                "PUT",
+                gateway + "/v1/devices/current/push",
+                session.token(),
+                json("provider", provider, "token", token),
+                "application/json");
+    }
+
+    /** {@code DELETE /v1/devices/current/push}. */
+    public Response clearPushToken(Session session) {
+        return call("DELETE", gateway + "/v1/devices/current/push", session.token(), null, null);
+    }
+
+    /** {@code DELETE /v1/sessions}: signs the device out. */
+    public Response signOut(Session session) {
+        return call("DELETE", gateway + "/v1/sessions", session.token(), null, null);
+    }
+
     public Response sync(Session session, String syncKey, Integer limit) {
         return sync(session, syncKey, limit, null);
     }
