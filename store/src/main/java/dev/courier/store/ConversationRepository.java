@@ -23,6 +23,7 @@ import dev.courier.common.Json;
 import dev.courier.common.MessageContent;
 
 import static dev.courier.store.SqlLists.chunks;
+import static dev.courier.store.SqlLists.placeholders;
 import static dev.courier.store.SqlLists.tuples;
 
 /**
@@ -45,6 +46,18 @@ public class ConversationRepository {
     private static final String STATES_OF = "SELECT " + STATE_COLUMNS + STATE_FROM + " WHERE %s";
 
     private static final String ONE_STATE = "(s.user_id = ? AND s.conversation_id = ?)";
+
+    private static final String WRITER_COLUMNS = """
+            s.user_id, s.conversation_id, s.last_conv_seq, s.last_message_id, s.last_seq, s.read_seq, s.unread,
+            s.peer_read_seq, s.muted, s.version""";
+
+    private static final String WRITER_STATES_OF = "SELECT " + WRITER_COLUMNS + " FROM conversation_states s WHERE %s";
+
+    private static final String WRITER_STATES_OF_CONVERSATION = "SELECT " + WRITER_COLUMNS
+            + " FROM conversation_states s WHERE s.conversation_id = ? AND s.user_id IN (%s)";
+
+    /** From this many keys of one conversation on, they are read by the conversation and a list of users. */
+    private static final int MANY_MEMBERS = 16;
 
     private static final String STATE =
             "SELECT " + STATE_COLUMNS + STATE_FROM + " WHERE s.user_id = :userId AND s.conversation_id = :conversation";
@@ -140,6 +153,19 @@ public class ConversationRepository {
 
     private static final RowMapper<State> STATE_ROW = ConversationRepository::state;
 
+    private static final RowMapper<State> WRITER_ROW = (rs, row) -> new State(
+            rs.getString(1),
+            rs.getString(2),
+            rs.getLong(3),
+            rs.getString(4),
+            rs.getLong(5),
+            rs.getLong(6),
+            rs.getInt(7),
+            rs.getLong(8),
+            rs.getBoolean(9),
+            rs.getLong(10),
+            null);
+
     private static State state(ResultSet rs, int row) throws SQLException {
         LastMessage last = null;
         String lastId = rs.getString(11);
@@ -180,6 +206,51 @@ public class ConversationRepository {
                 .param("conversation", conversation)
                 .query(STATE_ROW)
                 .optional();
+    }
+
+    /**
+     * The states of these (user, conversation) pairs that exist, as the inbox writer needs them: without the last
+     * message's view (no join with {@code messages}, no content parsed: a group batch reads thousands of states). The
+     * members of one conversation are read by its id and their ids, the scattered pairs by their keys.
+     */
+    public Map<Key, State> statesToWrite(Collection<Key> keys) {
+        Map<String, List<String>> byConversation = new HashMap<>();
+        for (Key key : keys) {
+            byConversation
+                    .computeIfAbsent(key.conversation(), c -> new ArrayList<>())
+                    .add(key.userId());
+        }
+        Map<Key, State> found = new HashMap<>();
+        List<Key> scattered = new ArrayList<>();
+        byConversation.forEach((conversation, users) -> {
+            if (users.size() < MANY_MEMBERS) {
+                users.forEach(user -> scattered.add(new Key(user, conversation)));
+                return;
+            }
+            for (List<String> chunk : chunks(users, SqlLists.ROWS_PER_STATEMENT)) {
+                List<Object> args = new ArrayList<>(chunk.size() + 1);
+                args.add(conversation);
+                args.addAll(chunk);
+                jdbc.sql(WRITER_STATES_OF_CONVERSATION.formatted(placeholders(chunk.size())))
+                        .params(args)
+                        .query(WRITER_ROW)
+                        .list()
+                        .forEach(state -> found.put(new Key(state.userId(), state.conversation()), state));
+            }
+        });
+        for (List<Key> chunk : chunks(scattered, SqlLists.ROWS_PER_STATEMENT)) {
+            List<Object> args = new ArrayList<>(chunk.size() * 2);
+            for (Key key : chunk) {
+                args.add(key.userId());
+                args.add(key.conversation());
+            }
+            jdbc.sql(WRITER_STATES_OF.formatted(String.join(" OR ", Collections.nCopies(chunk.size(), ONE_STATE))))
+                    .params(args)
+                    .query(WRITER_ROW)
+                    .list()
+                    .forEach(state -> found.put(new Key(state.userId(), state.conversation()), state));
+        }
+        return found;
     }
 
     /** The states of these (user, conversation) pairs that exist. */

@@ -8,6 +8,8 @@ import java.util.OptionalLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -26,14 +28,15 @@ import dev.courier.ops.Background;
 /**
  * The priority of the direct lane in the inbox writer. One consumer reads both lanes (one writer per inbox), and Kafka
  * hands a consumer its fetched data first in, first out: during a storm of group fan-out a direct entry would wait
- * behind every group record already fetched. So after a batch that wrote group records, while the consumer knows of
- * direct entries it has not written (or does not know yet whether there are any), its group partitions are paused:
- * the next polls return the direct entries, and once the direct lane is caught up (or after
- * {@code courier.fanout.inbox-writer.group-yield} at most) the group lane goes on where it stopped. With no direct
- * traffic the lag is known to be zero and the group lane never pauses. Pausing delays, it never skips: no offset moves.
+ * behind every group record already fetched. So after each batch that wrote group records the consumer's group
+ * partitions are paused: the next polls return the direct entries fetched meanwhile, and once they leave the direct
+ * lane caught up (or after {@code courier.fanout.inbox-writer.group-yield} at most) the group lane goes on where it
+ * stopped. The consumer's fetches wait at the broker only briefly ({@code fetch.max.wait.ms}), so a poll of the direct
+ * lane alone never holds up the group lane's next fetch for long. Pausing delays, it never skips: no offset moves.
  */
 @Component(GroupLaneYield.BEAN)
-class GroupLaneYield implements ContainerPostProcessor<String, String, AbstractMessageListenerContainer<String, String>> {
+class GroupLaneYield
+        implements ContainerPostProcessor<String, String, AbstractMessageListenerContainer<String, String>> {
 
     static final String BEAN = "inboxGroupLaneYield";
 
@@ -45,20 +48,32 @@ class GroupLaneYield implements ContainerPostProcessor<String, String, AbstractM
 
     private final Duration pollTimeout;
 
+    private final Counter yields;
+
+    private final Counter earlyResumes;
+
     @Autowired
     GroupLaneYield(
             KafkaListenerEndpointRegistry registry,
             @Qualifier(Background.SCHEDULER) TaskScheduler scheduler,
-            @Value("${courier.fanout.inbox-writer.group-yield:200ms}") Duration yield,
-            @Value("${courier.fanout.inbox-writer.poll-timeout:10ms}") Duration pollTimeout) {
-        this(() -> registry.getListenerContainer(InboxListener.ID), scheduler, yield, pollTimeout);
+            @Value("${courier.fanout.inbox-writer.group-yield:20ms}") Duration yield,
+            @Value("${courier.fanout.inbox-writer.poll-timeout:10ms}") Duration pollTimeout,
+            MeterRegistry meters) {
+        this(() -> registry.getListenerContainer(InboxListener.ID), scheduler, yield, pollTimeout, meters);
     }
 
     GroupLaneYield(
             Supplier<@Nullable MessageListenerContainer> container,
             TaskScheduler scheduler,
             Duration yield,
-            Duration pollTimeout) {
+            Duration pollTimeout,
+            MeterRegistry meters) {
+        this.yields = Counter.builder("courier.fanout.inbox.group_lane.yields")
+                .description("times the group lane paused for the direct lane")
+                .register(meters);
+        this.earlyResumes = Counter.builder("courier.fanout.inbox.group_lane.early_resumes")
+                .description("times the group lane went on before its yield was over: the direct lane was caught up")
+                .register(meters);
         this.container = container;
         this.scheduler = scheduler;
         this.yield = yield;
@@ -73,12 +88,18 @@ class GroupLaneYield implements ContainerPostProcessor<String, String, AbstractM
 
     /**
      * After a batch, on the consumer's thread: pauses the consumer's group partitions when the batch wrote group
-     * records and direct entries may be waiting, resumes them when the direct lane is caught up.
+     * records, and resumes them once a batch of direct entries leaves the direct lane caught up, or after the yield.
+     * (Whether direct entries wait cannot be known here: the consumer learns of them only by fetching, and what it
+     * fetched waits behind the group records ahead of it. So the group lane always yields, for a moment.)
      *
+     * @param written the partitions of the records the batch wrote
      * @param assigned the consumer's partitions of both lanes
-     * @param lag the consumer's lag of a partition, as far as it knows (empty: not known yet)
+     * @param lag the consumer's lag of a partition, as far as it knows (empty: not known)
      */
-    void afterBatch(boolean wroteGroupRecords, Collection<TopicPartition> assigned, Function<TopicPartition, OptionalLong> lag) {
+    void afterBatch(
+            Collection<TopicPartition> written,
+            Collection<TopicPartition> assigned,
+            Function<TopicPartition, OptionalLong> lag) {
         if (yield.isZero()) {
             return;
         }
@@ -86,23 +107,27 @@ class GroupLaneYield implements ContainerPostProcessor<String, String, AbstractM
         if (inbox == null) {
             return;
         }
+        boolean wroteGroups = written.stream().anyMatch(GroupLaneYield::isGroupLane);
         List<TopicPartition> groups = new ArrayList<>();
-        boolean directWaiting = false;
+        boolean behind = false;
         for (TopicPartition partition : assigned) {
             if (isGroupLane(partition)) {
                 groups.add(partition);
             } else {
-                OptionalLong behind = lag.apply(partition);
-                directWaiting |= behind.isEmpty() || behind.getAsLong() > 0;
+                OptionalLong known = lag.apply(partition);
+                behind |= known.isPresent() && known.getAsLong() > 0;
             }
         }
-        if (wroteGroupRecords && directWaiting) {
+        if (wroteGroups) {
+            yields.increment();
             groups.forEach(inbox::pausePartition);
-            // at most this long, also when no direct entry comes after all
             scheduler.schedule(
                     () -> groups.forEach(inbox::resumePartition),
                     scheduler.getClock().instant().plus(yield));
-        } else if (!directWaiting) {
+        } else if (!behind) {
+            if (groups.stream().anyMatch(inbox::isPartitionPauseRequested)) {
+                earlyResumes.increment();
+            }
             groups.forEach(inbox::resumePartition);
         }
     }

@@ -74,24 +74,23 @@ final class InboxBatch {
             return;
         }
         Set<String> users = new LinkedHashSet<>();
-        Set<String> entryUsers = new LinkedHashSet<>();
-        Set<String> messageIds = new LinkedHashSet<>();
+        Map<String, Set<String>> entries = new LinkedHashMap<>();
         Set<String> undescribed = new HashSet<>();
         Set<ConversationRepository.Key> keys = new LinkedHashSet<>();
         for (InboxRecord record : records) {
             users.add(record.userId());
             keys.add(new ConversationRepository.Key(record.userId(), record.conversation()));
             if (record instanceof InboxRecord.Entry entry) {
-                entryUsers.add(entry.userId());
-                messageIds.add(entry.messageId());
+                entries.computeIfAbsent(entry.messageId(), m -> new LinkedHashSet<>())
+                        .add(entry.userId());
                 if (entry.convSeq() == 0 || entry.from() == null || entry.kind() == null) {
                     undescribed.add(entry.messageId());
                 }
             }
         }
-        Map<String, Long> present = entryUsers.isEmpty() ? Map.of() : inbox.present(entryUsers, messageIds);
+        Map<String, Long> present = entries.isEmpty() ? Map.of() : inbox.present(entries);
         heads.putAll(inbox.heads(users));
-        states.putAll(conversations.states(keys));
+        states.putAll(conversations.statesToWrite(keys));
         // records written before messages were numbered, or an old single entry: read what they lack
         Map<String, MessageRepository.Described> described =
                 undescribed.isEmpty() ? Map.of() : messages.describe(undescribed);

@@ -4,12 +4,14 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.kafka.annotation.KafkaListener;
@@ -110,14 +112,18 @@ class InboxListener {
                 "group.protocol=classic",
                 "partition.assignment.strategy=org.apache.kafka.clients.consumer.RangeAssignor",
                 "max.poll.records=${courier.fanout.inbox-writer.max-poll-records:100}",
-                "max.partition.fetch.bytes=${courier.fanout.inbox-writer.max-partition-fetch-bytes:262144}"
+                "max.partition.fetch.bytes=${courier.fanout.inbox-writer.max-partition-fetch-bytes:262144}",
+                // a fetch of the direct lane alone (the group lane paused) comes back soon also when it is empty
+                "fetch.max.wait.ms=${courier.fanout.inbox-writer.fetch-max-wait:20}"
             })
     void onBatch(List<ConsumerRecord<String, String>> records, Consumer<?, ?> consumer) {
         try {
             on(records);
         } finally {
             lanes.afterBatch(
-                    records.stream().anyMatch(record -> record.topic().equals(Topics.INBOX_GROUPS)),
+                    records.stream()
+                            .map(record -> new TopicPartition(record.topic(), record.partition()))
+                            .collect(Collectors.toSet()),
                     consumer.assignment(),
                     consumer::currentLag);
         }

@@ -2,6 +2,7 @@ package dev.courier.fanout.inbox;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,9 +28,15 @@ class InboxRepository {
             WHERE user_id IN (%s)
             """;
 
-    private static final String PRESENT = """
-            SELECT user_id, message_id, seq FROM inbox WHERE user_id IN (%s) AND message_id IN (%s)
-            """;
+    private static final String PRESENT_OF_MESSAGE =
+            "SELECT user_id, message_id, seq FROM inbox WHERE message_id = ? AND user_id IN (%s)";
+
+    private static final String PRESENT_PAIRS = "SELECT user_id, message_id, seq FROM inbox WHERE %s";
+
+    private static final String ONE_PAIR = "(user_id = ? AND message_id = ?)";
+
+    /** From this many users of one message on, they are looked up by the message and a list of users. */
+    private static final int MANY_USERS = 16;
 
     private static final String INSERT_ROWS = "INSERT INTO inbox (user_id, seq, message_id, created_at) VALUES %s";
 
@@ -92,21 +99,44 @@ class InboxRepository {
         return heads;
     }
 
-    /** Which {@code user + " " + messageId} pairs among these are in an inbox already, with the seq of each. */
-    Map<String, Long> present(Collection<String> userIds, Collection<String> messageIds) {
+    /**
+     * Which of these (user, message) entries are in the inbox already, with their seq, keyed {@code "user message"}
+     * (a redelivered batch). Each message's users are looked up by the message and their ids when there are many (a
+     * group's), the few others pair by pair: a cross product of users and messages would probe the index far more
+     * often than there are entries.
+     */
+    Map<String, Long> present(Map<String, ? extends Collection<String>> usersByMessage) {
         Map<String, Long> present = new HashMap<>();
-        List<String> messages = List.copyOf(messageIds);
-        for (List<String> users : chunks(List.copyOf(userIds), ROWS_PER_STATEMENT)) {
-            for (List<String> chunk : chunks(messages, ROWS_PER_STATEMENT)) {
-                List<Object> args = new ArrayList<>(users);
+        List<String[]> scattered = new ArrayList<>();
+        usersByMessage.forEach((messageId, users) -> {
+            if (users.size() < MANY_USERS) {
+                users.forEach(user -> scattered.add(new String[] {user, messageId}));
+                return;
+            }
+            for (List<String> chunk : chunks(List.copyOf(users), ROWS_PER_STATEMENT)) {
+                List<Object> args = new ArrayList<>(chunk.size() + 1);
+                args.add(messageId);
                 args.addAll(chunk);
                 jdbc.query(
-                        PRESENT.formatted(placeholders(users.size()), placeholders(chunk.size())),
+                        PRESENT_OF_MESSAGE.formatted(placeholders(chunk.size())),
                         rs -> {
                             present.put(rs.getString(1) + " " + rs.getString(2), rs.getLong(3));
                         },
                         args.toArray());
             }
+        });
+        for (List<String[]> chunk : chunks(scattered, ROWS_PER_STATEMENT)) {
+            List<Object> args = new ArrayList<>(chunk.size() * 2);
+            for (String[] pair : chunk) {
+                args.add(pair[0]);
+                args.add(pair[1]);
+            }
+            jdbc.query(
+                    PRESENT_PAIRS.formatted(String.join(" OR ", Collections.nCopies(chunk.size(), ONE_PAIR))),
+                    rs -> {
+                        present.put(rs.getString(1) + " " + rs.getString(2), rs.getLong(3));
+                    },
+                    args.toArray());
         }
         return present;
     }

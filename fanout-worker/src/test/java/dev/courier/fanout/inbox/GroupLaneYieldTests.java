@@ -7,6 +7,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
@@ -21,9 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * {@link GroupLaneYield}: after a batch with group records the writer's group partitions are paused while direct entries
- * may be waiting, never its direct ones, and resumed once the direct lane is caught up or after the yield; with no
- * direct entry waiting, or no yield configured, nothing is paused.
+ * {@link GroupLaneYield}: after a batch with group records the writer's group partitions are paused, never its direct
+ * ones, and resumed once a direct batch leaves the direct lane caught up or after the yield; with no yield configured
+ * nothing is paused.
  */
 class GroupLaneYieldTests {
 
@@ -36,8 +37,8 @@ class GroupLaneYieldTests {
     private final List<TopicPartition> groupPartitions =
             List.of(new TopicPartition(Topics.INBOX_GROUPS, 0), new TopicPartition(Topics.INBOX_GROUPS, 3));
 
-    private final List<TopicPartition> assigned = List.of(
-            direct, new TopicPartition(Topics.INBOX, 3), groupPartitions.get(0), groupPartitions.get(1));
+    private final List<TopicPartition> assigned =
+            List.of(direct, new TopicPartition(Topics.INBOX, 3), groupPartitions.get(0), groupPartitions.get(1));
 
     @AfterEach
     void stop() {
@@ -45,53 +46,58 @@ class GroupLaneYieldTests {
     }
 
     @Test
-    void afterAGroupBatchTheGroupLaneWaitsWhileDirectEntriesMayBeWaitingAndAtMostItsYield() {
-        GroupLaneYield lanes = new GroupLaneYield(() -> container, scheduler, Duration.ofMillis(200), Duration.ZERO);
+    void afterEachGroupBatchTheGroupLaneWaitsAtMostItsYield() {
+        GroupLaneYield lanes = new GroupLaneYield(
+                () -> container, scheduler, Duration.ofMillis(200), Duration.ZERO, new SimpleMeterRegistry());
 
-        lanes.afterBatch(true, assigned, partition -> partition.equals(direct) ? OptionalLong.of(3) : OptionalLong.of(0));
+        lanes.afterBatch(groupPartitions, assigned, partition -> OptionalLong.empty());
 
         assertThat(container.paused).containsExactlyInAnyOrderElementsOf(groupPartitions);
         await().atMost(Duration.ofSeconds(5)).until(container.paused::isEmpty);
-
-        // a lag not known yet counts as entries waiting
-        lanes.afterBatch(true, assigned, partition -> OptionalLong.empty());
-        assertThat(container.paused).containsExactlyInAnyOrderElementsOf(groupPartitions);
     }
 
     @Test
-    void theGroupLaneGoesOnAsSoonAsTheDirectLaneIsCaughtUp() {
-        GroupLaneYield lanes = new GroupLaneYield(() -> container, scheduler, Duration.ofMinutes(1), Duration.ZERO);
-        lanes.afterBatch(true, assigned, partition -> OptionalLong.empty());
-        assertThat(container.paused).isNotEmpty();
+    void theGroupLaneGoesOnOnceABatchOfDirectEntriesLeavesTheDirectLaneCaughtUp() {
+        GroupLaneYield lanes = new GroupLaneYield(
+                () -> container, scheduler, Duration.ofMinutes(1), Duration.ZERO, new SimpleMeterRegistry());
+        lanes.afterBatch(groupPartitions, assigned, partition -> OptionalLong.of(0));
+        lanes.afterBatch(List.of(direct), assigned, partition -> OptionalLong.of(2));
+        assertThat(container.paused).as("direct entries still waiting").isNotEmpty();
 
-        lanes.afterBatch(false, assigned, partition -> OptionalLong.of(0));
+        lanes.afterBatch(List.of(direct), assigned, partition -> OptionalLong.of(0));
 
         assertThat(container.paused).isEmpty();
     }
 
     @Test
-    void withNoDirectEntryWaitingTheGroupLaneNeverPauses() {
-        new GroupLaneYield(() -> container, scheduler, Duration.ofMinutes(1), Duration.ZERO)
-                .afterBatch(true, assigned, partition -> OptionalLong.of(0));
+    void aBatchOfDirectEntriesAlonePausesNothing() {
+        new GroupLaneYield(() -> container, scheduler, Duration.ofMinutes(1), Duration.ZERO, new SimpleMeterRegistry())
+                .afterBatch(List.of(direct), assigned, partition -> OptionalLong.of(4));
 
         assertThat(container.everPaused).isEmpty();
     }
 
     @Test
     void withoutAYieldNothingIsPaused() {
-        new GroupLaneYield(() -> container, scheduler, Duration.ZERO, Duration.ZERO)
-                .afterBatch(true, assigned, partition -> OptionalLong.empty());
+        GroupLaneYield lanes =
+                new GroupLaneYield(() -> container, scheduler, Duration.ZERO, Duration.ZERO, new SimpleMeterRegistry());
+        lanes.afterBatch(List.of(direct), assigned, partition -> OptionalLong.of(5));
+        lanes.afterBatch(groupPartitions, assigned, partition -> OptionalLong.of(5));
 
         assertThat(container.everPaused).isEmpty();
     }
 
     @Test
     void onlyTheGroupLaneIsEverPaused() {
-        new GroupLaneYield(() -> container, scheduler, Duration.ofMinutes(1), Duration.ZERO)
-                .afterBatch(true, assigned, partition -> OptionalLong.empty());
+        GroupLaneYield lanes = new GroupLaneYield(
+                () -> container, scheduler, Duration.ofMinutes(1), Duration.ZERO, new SimpleMeterRegistry());
+        lanes.afterBatch(List.of(direct), assigned, partition -> OptionalLong.of(5));
+        lanes.afterBatch(groupPartitions, assigned, partition -> OptionalLong.of(5));
 
-        assertThat(container.everPaused).allSatisfy(partition -> assertThat(GroupLaneYield.isGroupLane(partition))
-                .isTrue());
+        assertThat(container.everPaused)
+                .isNotEmpty()
+                .allSatisfy(partition ->
+                        assertThat(GroupLaneYield.isGroupLane(partition)).isTrue());
         assertThat(GroupLaneYield.isGroupLane(direct)).isFalse();
     }
 

@@ -23,7 +23,6 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.kafka.listener.BatchListenerFailedException;
-import org.springframework.scheduling.concurrent.SimpleAsyncTaskScheduler;
 
 import dev.courier.common.ErrorCode;
 import dev.courier.common.Hints;
@@ -75,7 +74,7 @@ class InboxListenerIntegrationTests {
                     .getBeanProvider(InboxCommitListener.class),
             Clock.systemUTC(),
             new SimpleMeterRegistry(),
-            new GroupLaneYield(() -> null, new SimpleAsyncTaskScheduler(), Duration.ZERO, Duration.ofMillis(10)));
+            TestLanes.off());
 
     private final String alice = uniqueId("alice");
 
@@ -129,6 +128,26 @@ class InboxListenerIntegrationTests {
         committedRows.clear();
         listener.on(List.of(entries("m3", alice)));
         assertThat(committedRows).as("a batch of nothing new is not reported").isEmpty();
+    }
+
+    @Test
+    void aRedeliveredEntryOfAGroupWithManyMembersIsSkippedForEachOfThem() {
+        // many users of one message are looked up by the message, the few of others pair by pair
+        String[] members = new String[40];
+        for (int i = 0; i < members.length; i++) {
+            members[i] = uniqueId("member");
+        }
+        listener.on(List.of(entries("big", members), entries("small", alice, bob)));
+        committedRows.clear();
+
+        listener.on(List.of(entries("big", members), entries("small", alice, bob), entries("after", members[7])));
+
+        assertThat(committedRows).containsExactly(new InboxCommitListener.Row(members[7], 2, id("after")));
+        for (String member : members) {
+            assertThat(inbox(member)).as(member).startsWith("1 big");
+        }
+        assertThat(inbox(members[7])).containsExactly("1 big", "2 after");
+        assertThat(inbox(alice)).containsExactly("1 small");
     }
 
     @Test

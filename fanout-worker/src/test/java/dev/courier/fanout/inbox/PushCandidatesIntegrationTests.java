@@ -52,7 +52,8 @@ class PushCandidatesIntegrationTests {
                     TestServers.kafka(), new PushTokenRepository(TestServers.jdbc()), new SimpleMeterRegistry()),
             new StaticListableBeanFactory(Map.of()).getBeanProvider(InboxCommitListener.class),
             Clock.systemUTC(),
-            new SimpleMeterRegistry());
+            new SimpleMeterRegistry(),
+            TestLanes.off());
 
     private final KafkaConsumer<String, String> pushTopic = TestServers.consumerFromEnd(Topics.PUSH);
 
