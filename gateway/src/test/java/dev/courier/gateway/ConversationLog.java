@@ -73,7 +73,17 @@ public final class ConversationLog implements AutoCloseable {
 
     /** Every record read so far (after reading what is there now) that matches. */
     public synchronized List<Entry> all(Predicate<Entry> match) {
-        poll(entry -> false);
+        // up to the end of the log as of now: one poll may return only part of what is there
+        Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
+        Awaitility.await()
+                .atMost(WAIT)
+                .pollInSameThread()
+                .pollInterval(Duration.ZERO)
+                .until(() -> {
+                    poll(entry -> false);
+                    return end.entrySet().stream()
+                            .allMatch(partition -> consumer.position(partition.getKey()) >= partition.getValue());
+                });
         return read.stream().filter(match).toList();
     }
 

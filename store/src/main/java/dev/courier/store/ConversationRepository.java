@@ -238,37 +238,31 @@ public class ConversationRepository {
                         .forEach(state -> found.put(new Key(state.userId(), state.conversation()), state));
             }
         });
-        for (List<Key> chunk : chunks(scattered, SqlLists.ROWS_PER_STATEMENT)) {
-            List<Object> args = new ArrayList<>(chunk.size() * 2);
-            for (Key key : chunk) {
-                args.add(key.userId());
-                args.add(key.conversation());
-            }
-            jdbc.sql(WRITER_STATES_OF.formatted(String.join(" OR ", Collections.nCopies(chunk.size(), ONE_STATE))))
-                    .params(args)
-                    .query(WRITER_ROW)
-                    .list()
-                    .forEach(state -> found.put(new Key(state.userId(), state.conversation()), state));
-        }
+        byKeys(scattered, WRITER_STATES_OF, WRITER_ROW, found);
         return found;
     }
 
     /** The states of these (user, conversation) pairs that exist. */
     public Map<Key, State> states(Collection<Key> keys) {
         Map<Key, State> found = new HashMap<>();
-        for (List<Key> chunk : chunks(List.copyOf(keys), SqlLists.ROWS_PER_STATEMENT)) {
+        byKeys(List.copyOf(keys), STATES_OF, STATE_ROW, found);
+        return found;
+    }
+
+    /** Reads the states of these pairs with {@code query} (its {@code %s} the pairs' condition) into {@code found}. */
+    private void byKeys(List<Key> keys, String query, RowMapper<State> rows, Map<Key, State> found) {
+        for (List<Key> chunk : chunks(keys, SqlLists.ROWS_PER_STATEMENT)) {
             List<Object> args = new ArrayList<>(chunk.size() * 2);
             for (Key key : chunk) {
                 args.add(key.userId());
                 args.add(key.conversation());
             }
-            jdbc.sql(STATES_OF.formatted(String.join(" OR ", Collections.nCopies(chunk.size(), ONE_STATE))))
+            jdbc.sql(query.formatted(String.join(" OR ", Collections.nCopies(chunk.size(), ONE_STATE))))
                     .params(args)
-                    .query(STATE_ROW)
+                    .query(rows)
                     .list()
                     .forEach(state -> found.put(new Key(state.userId(), state.conversation()), state));
         }
-        return found;
     }
 
     /** The user's states changed after version {@code after} up to {@code upTo}, in version order, at most limit. */
