@@ -56,6 +56,9 @@ class Deliveries implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(Deliveries.class);
 
+    /** Longer than any provider's own timeout (10 s by default). */
+    private static final Duration ANSWER_PATIENCE = Duration.ofSeconds(30);
+
     private final PushProvidersConfiguration.Providers providers;
 
     private final PresenceCheck presence;
@@ -232,6 +235,24 @@ class Deliveries implements SmartLifecycle {
         }
         long started = clock.millis();
         try {
+            // the device's token as it is now: signed out or cleared meanwhile, it gets nothing; a new token gets it
+            PushToken current = tokens.token(token.userId(), token.deviceId()).orElse(null);
+            if (current == null) {
+                skipped("no_token");
+                synchronized (device) {
+                    device.retries = 0;
+                    device.failingSince = 0;
+                    finish(device);
+                }
+                complete(covered);
+                return;
+            }
+            if (!current.equals(token)) {
+                synchronized (device) {
+                    device.token = current;
+                }
+                token = current;
+            }
             if (presence.isPresent(token.userId(), token.deviceId())) {
                 skipped("present");
                 synchronized (device) {
@@ -263,9 +284,16 @@ class Deliveries implements SmartLifecycle {
                     candidate.messageId(),
                     properties.preview() ? due.preview() : null);
             Due sent = due;
+            PushToken target = token;
+            // a safety net under each provider's own timeout: an answer that never comes must not hold the device
+            Duration patience = ANSWER_PATIENCE;
             provider.send(push)
+                    .completeOnTimeout(
+                            new Outcome.Retry("no answer within " + patience, null),
+                            patience.toMillis(),
+                            TimeUnit.MILLISECONDS)
                     .exceptionally(failure -> new Outcome.Retry(String.valueOf(failure), null))
-                    .thenAcceptAsync(outcome -> answered(device, token, sent, covered, started, outcome), executor);
+                    .thenAcceptAsync(outcome -> answered(device, target, sent, covered, started, outcome), executor);
         } catch (RuntimeException e) {
             answered(device, token, due, covered, started, new Outcome.Retry("could not send: " + e, null));
         }

@@ -17,6 +17,7 @@ import dev.courier.common.PushCandidate;
 import dev.courier.common.Records;
 import dev.courier.common.Topics;
 import dev.courier.push.provider.WebhookProvider;
+import dev.courier.store.PushTokenRepository;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -98,6 +99,47 @@ class WebhookPushIntegrationTests {
                     .isGreaterThanOrEqualTo(TestPush.COALESCE.toMillis() - 150);
             assertThat(pushes.get(i).seq()).isGreaterThan(pushes.get(i - 1).seq());
         }
+    }
+
+    @Test
+    void aPushWaitingForItsWindowGoesToTheTokenTheDeviceHasThenAndNeverToOneItReplaced() {
+        String alice = TestPush.person("alice");
+        String bob = TestPush.person("bob");
+        String before = TestPush.uniqueId("bob-phone-old");
+        String after = TestPush.uniqueId("bob-phone-new");
+        TestPush.device(bob, "phone", "webhook", before);
+        TestPush.send(alice, bob, "first");
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> webhook.pushes(before).size() == 1);
+
+        // within the window of that push: a second message, then the app registers a new token
+        TestPush.send(alice, bob, "second");
+        await().atMost(Duration.ofSeconds(30)).until(() -> TestPush.inbox(bob).size() == 2);
+        TestPush.device(bob, "phone", "webhook", after);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> webhook.pushes(after).size() == 1);
+        assertThat(webhook.pushes(after).getFirst().seq()).isEqualTo(2);
+        await().during(TestPush.COALESCE.multipliedBy(2))
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> webhook.pushes(before).size() == 1);
+    }
+
+    @Test
+    void aPushWaitingForItsWindowGoesNowhereOnceTheDeviceClearedItsToken() {
+        String alice = TestPush.person("alice");
+        String bob = TestPush.person("bob");
+        String token = TestPush.uniqueId("bob-phone");
+        TestPush.device(bob, "phone", "webhook", token);
+        TestPush.send(alice, bob, "first");
+        await().atMost(Duration.ofSeconds(30)).until(() -> webhook.pushes(token).size() == 1);
+
+        TestPush.send(alice, bob, "second");
+        await().atMost(Duration.ofSeconds(30)).until(() -> TestPush.inbox(bob).size() == 2);
+        new PushTokenRepository(TestPush.jdbc()).delete(bob, "phone");
+
+        await().during(TestPush.COALESCE.multipliedBy(2))
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> webhook.pushes(token).size() == 1);
     }
 
     @Test

@@ -105,7 +105,11 @@ final class InboxBatch {
                         // written by an earlier delivery of this batch that may have died before its candidates
                         // were published: they are published again
                         State stored = states.get(new ConversationRepository.Key(entry.userId(), entry.conversation()));
-                        mayPush(describe(entry, described), presentSeq, stored != null && stored.muted());
+                        InboxRecord.Entry again = describe(entry, described);
+                        // one the user has read meanwhile (a late redelivery) is no longer news
+                        if (stored == null || again.convSeq() > stored.readSeq()) {
+                            mayPush(again, presentSeq, stored != null && stored.muted());
+                        }
                     } else if (!written.add(pair)) {
                         duplicates++;
                     } else {

@@ -161,6 +161,21 @@ class PushCandidatesIntegrationTests {
                         org.assertj.core.groups.Tuple.tuple(id("m3"), 3L, 3L));
     }
 
+    @Test
+    void aLateRedeliveryOfEntriesTheUserHasReadSinceIsNoNewsAndMakesNoCandidate() {
+        TestServers.pushToken(bob, "phone", "bob-token");
+        List<ConsumerRecord<String, String>> batch =
+                List.of(message("m1", alice, "text", bob), message("m2", alice, "text", bob));
+        listener.on(batch);
+        assertThat(candidates()).hasSize(2);
+        listener.on(List.of(record(Records.encode(new InboxRecord.Read(bob, conversation, 1)))));
+
+        // redelivered minutes later: m1 was read meanwhile, m2 was not
+        listener.on(batch);
+
+        assertThat(candidates()).extracting(PushCandidate::messageId).containsExactly(id("m2"));
+    }
+
     /** The candidates published since the last call, each keyed by its user. */
     private List<PushCandidate> candidates() {
         List<ConsumerRecord<String, String>> records = TestServers.readToEnd(pushTopic);

@@ -13,6 +13,9 @@ import org.jspecify.annotations.Nullable;
 /** HTTP's {@code Retry-After}: seconds, or an HTTP date (RFC 9110). */
 final class RetryAfter {
 
+    /** A longer wait than any retry budget is the same answer: no retry in time (and no overflow further on). */
+    static final Duration LONGEST = Duration.ofDays(1);
+
     private RetryAfter() {}
 
     static @Nullable Duration of(HttpHeaders headers, Clock clock) {
@@ -25,7 +28,7 @@ final class RetryAfter {
         String trimmed = value.trim();
         try {
             long seconds = Long.parseLong(trimmed);
-            return seconds < 0 ? null : Duration.ofSeconds(seconds);
+            return seconds < 0 ? null : Duration.ofSeconds(Math.min(seconds, LONGEST.toSeconds()));
         } catch (NumberFormatException e) {
             // a date, then
         }
@@ -33,7 +36,7 @@ final class RetryAfter {
             Instant at = ZonedDateTime.parse(trimmed, DateTimeFormatter.RFC_1123_DATE_TIME)
                     .toInstant();
             Duration wait = Duration.between(clock.instant(), at);
-            return wait.isNegative() ? Duration.ZERO : wait;
+            return wait.isNegative() ? Duration.ZERO : wait.compareTo(LONGEST) > 0 ? LONGEST : wait;
         } catch (DateTimeParseException e) {
             return null;
         }
