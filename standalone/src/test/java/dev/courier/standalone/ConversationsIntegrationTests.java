@@ -30,6 +30,17 @@ class ConversationsIntegrationTests {
                 : "d:" + other.userId() + ":" + one.userId();
     }
 
+    /** The ids of the messages people sent among these (not the system messages of a group). */
+    private static List<String> sent(JsonNode messages) {
+        List<String> ids = new ArrayList<>();
+        messages.forEach(m -> {
+            if (!m.path("kind").asString().equals("system")) {
+                ids.add(m.path("messageId").asString());
+            }
+        });
+        return ids;
+    }
+
     /** The caller's state of the conversation once {@code check} holds for it. */
     private JsonNode stateOnce(Api.Session session, String conversation, java.util.function.Predicate<JsonNode> check) {
         List<JsonNode> seen = new ArrayList<>(1);
@@ -280,8 +291,9 @@ class ConversationsIntegrationTests {
         String conversation = "g:" + groupId;
         assertThat(api.createGroup(owner, groupId, "G", List.of(bob.userId())).status())
                 .isEqualTo(201);
+        // convSeq 1 is the system message group.created, 3 members.added (carol), 5 member.removed (carol)
         String before = api.sendOk(owner, conversation, "before carol");
-        stateOnce(bob, conversation, state -> state.path("lastConvSeq").asLong() == 1);
+        stateOnce(bob, conversation, state -> state.path("lastConvSeq").asLong() == 2);
         assertThat(api.addMembers(owner, groupId, List.of(carol.userId())).status())
                 .isEqualTo(202);
         await().atMost(DELIVERY)
@@ -292,20 +304,22 @@ class ConversationsIntegrationTests {
                         .contains(carol.userId()));
         String during = api.sendOk(owner, conversation, "with carol");
         JsonNode carols = stateOnce(
-                carol, conversation, state -> state.path("lastConvSeq").asLong() == 2);
-        assertThat(carols.path("unread").asInt()).isEqualTo(1);
+                carol, conversation, state -> state.path("lastConvSeq").asLong() == 4);
+        assertThat(carols.path("unread").asInt())
+                .as("system messages are never unread")
+                .isEqualTo(1);
         assertThat(carols.has("peerReadSeq"))
                 .as("no receipt position in a group")
                 .isFalse();
         JsonNode bobs =
-                stateOnce(bob, conversation, state -> state.path("lastConvSeq").asLong() == 2);
+                stateOnce(bob, conversation, state -> state.path("lastConvSeq").asLong() == 4);
         assertThat(bobs.path("unread").asInt()).isEqualTo(2);
 
         // receipts: bob and carol received "with carol"; carol reads it
-        assertThat(api.read(carol, conversation, 2).status()).isEqualTo(202);
+        assertThat(api.read(carol, conversation, 4).status()).isEqualTo(202);
         await().atMost(DELIVERY).untilAsserted(() -> {
             JsonNode receipts = api.receipts(owner, during).body();
-            assertThat(receipts.path("convSeq").asLong()).isEqualTo(2);
+            assertThat(receipts.path("convSeq").asLong()).isEqualTo(4);
             assertThat(receipts.path("readBy").toString()).contains(carol.userId());
             assertThat(receipts.path("unreadBy").toString()).contains(bob.userId());
             assertThat(receipts.path("readBy").toString() + receipts.path("unreadBy"))
@@ -314,8 +328,7 @@ class ConversationsIntegrationTests {
         // carol cannot see a message from before she joined: neither in history nor its receipts
         assertThat(api.receipts(carol, before).status()).isEqualTo(404);
         assertThat(api.receipts(carol, "no-such-message").status()).isEqualTo(404);
-        assertThat(api.history(carol, conversation, null).body().path("messages"))
-                .extracting(m -> m.path("messageId").asString())
+        assertThat(sent(api.history(carol, conversation, null).body().path("messages")))
                 .containsExactly(during);
 
         // carol leaves; what comes after is not hers
@@ -327,12 +340,14 @@ class ConversationsIntegrationTests {
                         .toString()
                         .contains(carol.userId()));
         String after = api.sendOk(owner, conversation, "after carol");
-        stateOnce(bob, conversation, state -> state.path("lastConvSeq").asLong() == 3);
-        assertThat(api.history(carol, conversation, null).body().path("messages"))
-                .extracting(m -> m.path("messageId").asString())
+        stateOnce(bob, conversation, state -> state.path("lastConvSeq").asLong() == 6);
+        assertThat(sent(api.history(carol, conversation, null).body().path("messages")))
                 .containsExactly(during);
-        assertThat(api.history(bob, conversation, null).body().path("messages"))
-                .extracting(m -> m.path("messageId").asString())
+        assertThat(api.history(carol, conversation, null).body().path("messages"))
+                .extracting(m -> m.path("convSeq").asLong())
+                .as("from joining to leaving: members.added, her message, member.removed")
+                .containsExactly(3L, 4L, 5L);
+        assertThat(sent(api.history(bob, conversation, null).body().path("messages")))
                 .containsExactly(before, during, after);
         assertThat(api.receipts(carol, after).status()).isEqualTo(404);
     }

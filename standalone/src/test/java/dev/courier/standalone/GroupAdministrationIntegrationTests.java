@@ -78,7 +78,7 @@ class GroupAdministrationIntegrationTests {
         // mia's phone: every change as a system message from its actor, in the group's order, none unread
         await().atMost(DELIVERY).untilAsserted(() -> {
             miasPhone.syncAll();
-            assertThat(miasPhone.messages.stream()
+            assertThat(miasPhone.all.stream()
                             .filter(m -> m.path("conversation").asString().equals("g:" + groupId))
                             .map(m -> m.path("convSeq").asLong() + " "
                                     + m.path("from").asString() + " "
@@ -210,11 +210,11 @@ class GroupAdministrationIntegrationTests {
             await().atMost(DELIVERY).untilAsserted(() -> {
                 bobs.syncAll();
                 olgas.syncAll();
-                assertThat(olgas.messages.toString()).contains("admin.removed");
+                assertThat(olgas.all.toString()).contains("admin.removed");
                 assertThat(bobs.messageIds()).contains(before);
             });
             assertThat(olgas.messageIds()).doesNotContain(maxsMessage);
-            assertThat(olgas.messages.toString()).doesNotContain("member.removed");
+            assertThat(olgas.all.toString()).doesNotContain("member.removed");
             assertThat(bobs.messageIds()).doesNotContain(alicesMessage);
             assertThat(api.blocks(bob).body().path("userIds").toString()).contains(alice.userId());
         }

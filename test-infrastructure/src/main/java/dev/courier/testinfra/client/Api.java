@@ -373,13 +373,17 @@ public final class Api {
 
         public String syncKey;
 
+        /** The messages people sent, in sync order (a group's system messages are in {@link #all} only). */
         public final List<JsonNode> messages = new ArrayList<>();
+
+        /** Everything the syncs brought, system messages and lifecycle entries included, in sync order. */
+        public final List<JsonNode> all = new ArrayList<>();
 
         public Device(Session session) {
             this.session = session;
         }
 
-        /** Syncs until {@code hasMore} is false; returns what arrived. */
+        /** Syncs until {@code hasMore} is false; returns the messages people sent that arrived. */
         public List<JsonNode> syncAll() {
             List<JsonNode> arrived = new ArrayList<>();
             boolean more = true;
@@ -390,6 +394,8 @@ public final class Api {
                 syncKey = response.body().path("syncKey").asString();
                 more = response.body().path("hasMore").asBoolean();
             }
+            all.addAll(arrived);
+            arrived.removeIf(m -> m.path("kind").asString().equals("system"));
             messages.addAll(arrived);
             return arrived;
         }
