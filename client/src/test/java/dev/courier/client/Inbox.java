@@ -40,6 +40,14 @@ final class Inbox implements SyncListener {
         return messages.stream().map(Message::messageId).toList();
     }
 
+    /** The ids of the messages people sent that arrived: without a group's system messages. */
+    List<String> sentIds() {
+        return messages.stream()
+                .filter(m -> !m.isSystem())
+                .map(Message::messageId)
+                .toList();
+    }
+
     /** Whether a state of {@code conversation} that passes {@code check} arrived. */
     boolean saw(String conversation, Predicate<Conversation> check) {
         return states.stream().anyMatch(state -> state.conversation().equals(conversation) && check.test(state));

@@ -261,9 +261,13 @@ class ReliabilityIntegrationTests {
                             "g:" + group.groupId(),
                             Content.media("image", "https://cdn.example/team.png", "image/png", 2048))
                     .get(60, TimeUnit.SECONDS);
-            await().atMost(DELIVERY).until(() -> inbox.ids().size() >= 2);
-            assertThat(inbox.ids()).containsExactly(text, image);
-            Message received = inbox.messages.get(1);
+            // the group's first entry is its system message group.created
+            await().atMost(DELIVERY).until(() -> inbox.sentIds().size() >= 2);
+            assertThat(inbox.sentIds()).containsExactly(text, image);
+            Message received = inbox.messages.stream()
+                    .filter(m -> m.messageId().equals(image))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(received.conversation()).isEqualTo("g:" + group.groupId());
             assertThat(received.from()).isEqualTo(owner.userId());
             assertThat(received.content())
