@@ -74,23 +74,32 @@ final class InboxBatch {
             return;
         }
         Set<String> users = new LinkedHashSet<>();
-        Map<String, Set<String>> entries = new LinkedHashMap<>();
         Set<String> undescribed = new HashSet<>();
         Set<ConversationRepository.Key> keys = new LinkedHashSet<>();
         for (InboxRecord record : records) {
             users.add(record.userId());
             keys.add(new ConversationRepository.Key(record.userId(), record.conversation()));
+            if (record instanceof InboxRecord.Entry entry
+                    && (entry.convSeq() == 0 || entry.from() == null || entry.kind() == null)) {
+                undescribed.add(entry.messageId());
+            }
+        }
+        heads.putAll(inbox.heads(users));
+        states.putAll(conversations.statesToWrite(keys));
+        // An entry already written moved its user's state to its convSeq at least (in the same transaction), so
+        // only an entry numbered at or below the stored lastConvSeq, or without a number, can be a redelivery: the
+        // others, nearly all of them, are new without asking the inbox.
+        Map<String, Set<String>> suspects = new LinkedHashMap<>();
+        for (InboxRecord record : records) {
             if (record instanceof InboxRecord.Entry entry) {
-                entries.computeIfAbsent(entry.messageId(), m -> new LinkedHashSet<>())
-                        .add(entry.userId());
-                if (entry.convSeq() == 0 || entry.from() == null || entry.kind() == null) {
-                    undescribed.add(entry.messageId());
+                State stored = states.get(new ConversationRepository.Key(entry.userId(), entry.conversation()));
+                if (stored != null && (entry.convSeq() == 0 || entry.convSeq() <= stored.lastConvSeq())) {
+                    suspects.computeIfAbsent(entry.messageId(), m -> new LinkedHashSet<>())
+                            .add(entry.userId());
                 }
             }
         }
-        Map<String, Long> present = entries.isEmpty() ? Map.of() : inbox.present(entries);
-        heads.putAll(inbox.heads(users));
-        states.putAll(conversations.statesToWrite(keys));
+        Map<String, Long> present = suspects.isEmpty() ? Map.of() : inbox.present(suspects);
         // records written before messages were numbered, or an old single entry: read what they lack
         Map<String, MessageRepository.Described> described =
                 undescribed.isEmpty() ? Map.of() : messages.describe(undescribed);
@@ -152,7 +161,11 @@ final class InboxBatch {
         boolean lifecycle = MessageContent.isLifecycle(kind);
         boolean own = entry.userId().equals(entry.from());
         long convSeq = Math.max(state.lastConvSeq(), entry.convSeq());
-        String lastMessageId = lifecycle ? state.lastMessageId() : entry.messageId();
+        // the newest entry is the last message: one numbered below it (never expected: a conversation's entries reach
+        // an inbox in log order) leaves it
+        String lastMessageId = lifecycle || (entry.convSeq() != 0 && entry.convSeq() < state.lastConvSeq())
+                ? state.lastMessageId()
+                : entry.messageId();
         long readSeq = state.readSeq();
         int unread = state.unread();
         long peerReadSeq = state.peerReadSeq();

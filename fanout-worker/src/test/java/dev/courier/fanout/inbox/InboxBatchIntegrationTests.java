@@ -202,6 +202,30 @@ class InboxBatchIntegrationTests {
     }
 
     @Test
+    void entriesTheExpansionStagePublishesAgainAfterLaterOnesAreSkippedAndAnUnseenLowerNumberIsStillWritten() {
+        String conversation = direct(alice, bob);
+        InboxRecord.Entry one = store(alice, conversation, 1, 0);
+        InboxRecord.Entry two = store(alice, conversation, 2, 0);
+        InboxRecord.Entry three = store(alice, conversation, 3, 0);
+        InboxRecord.Entry four = store(alice, conversation, 4, 0);
+        apply(to(bob, one), to(bob, three));
+
+        // the expansion stage crashed before its offset commit and publishes 1 and 3 again, behind 4; 2 never
+        // reached bob before (numbered below his lastConvSeq, it is looked up and found missing)
+        InboxBatch again = apply(to(bob, four), to(bob, one), to(bob, two), to(bob, three));
+
+        assertThat(again.rows())
+                .extracting(InboxCommitListener.Row::messageId)
+                .containsExactly(four.messageId(), two.messageId());
+        assertThat(again.duplicates()).isEqualTo(2);
+        ConversationRepository.State state = state(bob, conversation);
+        assertThat(state.lastConvSeq()).isEqualTo(4);
+        assertThat(state.lastMessageId()).as("the newest").isEqualTo(four.messageId());
+        assertThat(state.unread()).isEqualTo(4);
+        assertThat(unreadTotal(bob)).isEqualTo(4);
+    }
+
+    @Test
     void aMuteAndAPeerReadChangeOnlyTheirOwnFieldAndNeverGoBack() {
         String conversation = direct(alice, bob);
         InboxRecord.Entry hello = store(alice, conversation, 1, 0);
