@@ -37,8 +37,19 @@ public final class Ids {
 
     private Ids() {}
 
+    /** As {@link #USER_OR_GROUP}, by hand: checked for every member of every group message the inbox writer reads. */
     public static boolean isUserId(String value) {
-        return USER_OR_GROUP.matcher(value).matches();
+        int length = value.length();
+        if (length < 1 || length > 64) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            char c = value.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static boolean isGroupId(String value) {

@@ -437,24 +437,34 @@ public final class Records {
         JsonNode node = parse(json);
         String type = node.path("type").asString("");
         if (InboxEntries.TYPE.equals(type)) {
-            InboxEntries entries = convert(node, InboxEntries.class);
-            requireFields(entries.messageId(), entries.conversation(), entries.userIds());
-            require(Ids.isMessageId(entries.messageId()), "messageId: " + Ids.MESSAGE_ID_RULE);
-            requireConversation(entries.conversation());
-            require(entries.convSeq() >= 0, "convSeq: must not be negative");
-            require(entries.from() == null || Ids.isUserId(entries.from()), "from: " + Ids.USER_ID_RULE);
-            require(entries.kind() == null || Ids.isKind(entries.kind()), "kind: " + Ids.KIND_RULE);
-            List<InboxRecord> list = new ArrayList<>(entries.userIds().size());
-            for (String user : entries.userIds()) {
-                requireFields(user);
+            // read from the tree field by field: the groups lane's records carry hundreds of users each, and binding
+            // them to a record first cost as much as the rest of the decoding
+            String messageId = text(node, "messageId");
+            String conversation = text(node, "conversation");
+            JsonNode userIds = node.get("userIds");
+            if (messageId == null || conversation == null || userIds == null || userIds.isNull()) {
+                throw new InvalidRecordException("a required field is missing");
+            }
+            require(userIds.isArray(), "malformed inbox.entries record: userIds: must be an array");
+            require(Ids.isMessageId(messageId), "messageId: " + Ids.MESSAGE_ID_RULE);
+            requireConversation(conversation);
+            JsonNode seq = node.get("convSeq");
+            require(
+                    seq == null || seq.isNull() || seq.isIntegralNumber() && seq.canConvertToLong(),
+                    "malformed inbox.entries record: convSeq: must be an integer");
+            long convSeq = seq == null || seq.isNull() ? 0 : seq.asLong();
+            require(convSeq >= 0, "convSeq: must not be negative");
+            String from = text(node, "from");
+            String kind = text(node, "kind");
+            require(from == null || Ids.isUserId(from), "from: " + Ids.USER_ID_RULE);
+            require(kind == null || Ids.isKind(kind), "kind: " + Ids.KIND_RULE);
+            List<InboxRecord> list = new ArrayList<>(userIds.size());
+            for (JsonNode userId : userIds) {
+                require(!userId.isNull(), "a required field is missing");
+                require(userId.isString(), "malformed inbox.entries record: userIds: must be strings");
+                String user = userId.asString();
                 require(Ids.isUserId(user), "userId: " + Ids.USER_ID_RULE);
-                list.add(new InboxRecord.Entry(
-                        user,
-                        entries.messageId(),
-                        entries.conversation(),
-                        entries.convSeq(),
-                        entries.from(),
-                        entries.kind()));
+                list.add(new InboxRecord.Entry(user, messageId, conversation, convSeq, from, kind));
             }
             return list;
         }
@@ -517,6 +527,18 @@ public final class Records {
         } catch (JacksonException e) {
             throw new InvalidRecordException("not JSON: " + e.getOriginalMessage());
         }
+    }
+
+    /** A text field, null when absent or null; another type is a malformed record. */
+    private static @Nullable String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        require(
+                value.isString(),
+                "malformed " + node.path("type").asString("") + " record: " + field + ": must be a string");
+        return value.asString();
     }
 
     private static <T> T convert(JsonNode node, Class<T> type) {

@@ -119,6 +119,36 @@ class RecordsTests {
     }
 
     @Test
+    void anInboxEntriesRecordOfTheWrongShapeIsRefusedFieldByField() {
+        String base = "{\"type\":\"inbox.entries\",\"v\":1,\"messageId\":\"m1\",\"conversation\":\"g:team\",";
+        assertThat(Records.decodeInboxRecord(base + "\"userIds\":[\"bob\",\"carol\"],\"convSeq\":7,\"from\":null}"))
+                .containsExactly(
+                        new InboxRecord.Entry("bob", "m1", "g:team", 7, null, null),
+                        new InboxRecord.Entry("carol", "m1", "g:team", 7, null, null));
+        for (String[] bad : List.of(
+                new String[] {"\"userIds\":\"bob\"}", "userIds: must be an array"},
+                new String[] {"\"userIds\":[\"bob\",7]}", "userIds: must be strings"},
+                new String[] {"\"userIds\":[\"bob\",null]}", "missing"},
+                new String[] {"\"userIds\":[\"Bob\"]}", "userId:"},
+                new String[] {"\"userIds\":[\"\"]}", "userId:"},
+                new String[] {"\"userIds\":[\"bob\"],\"convSeq\":\"7\"}", "convSeq: must be an integer"},
+                new String[] {"\"userIds\":[\"bob\"],\"convSeq\":1.5}", "convSeq: must be an integer"},
+                new String[] {"\"userIds\":[\"bob\"],\"convSeq\":-1}", "convSeq: must not be negative"},
+                new String[] {"\"userIds\":[\"bob\"],\"from\":7}", "from: must be a string"},
+                new String[] {"\"userIds\":[\"bob\"],\"kind\":\"TEXT\"}", "kind:"},
+                new String[] {"\"userIds\":null}", "missing"})) {
+            assertThatThrownBy(() -> Records.decodeInboxRecord(base + bad[0]))
+                    .as(bad[0])
+                    .isInstanceOf(Records.InvalidRecordException.class)
+                    .hasMessageContaining(bad[1]);
+        }
+        assertThat(Ids.isUserId("a".repeat(64))).isTrue();
+        assertThat(Ids.isUserId("a".repeat(65))).isFalse();
+        assertThat(Ids.isUserId("al.ice_-9")).isTrue();
+        assertThat(Ids.isUserId("al ice")).isFalse();
+    }
+
+    @Test
     void rejectsUndecodableRecordsWithAReason() {
         assertThatThrownBy(() -> Records.decodeConversation("not json"))
                 .isInstanceOf(Records.InvalidRecordException.class)
