@@ -138,6 +138,10 @@ final class Bench {
             pushes();
             return;
         }
+        if (options.get("scenarios").equals("groups")) {
+            groupsOnly();
+            return;
+        }
 
         // baselines, on the same servers, once every process is warm: each is run briefly first, unmeasured
         Baselines warm = new Baselines(cluster.servers, 2);
@@ -180,6 +184,26 @@ final class Bench {
         // the group and drain paths once, small and unrecorded, so that their code is compiled before they count
         groupsOf50("w", Math.max(2, options.integer("groups50") / 5), false);
         Map<String, String> keys = groupsOf50("g", options.integer("groups50"), true);
+        groups500(max, direct, connections, from, keys);
+    }
+
+    /** Only the JDBC baseline and groups of 500 (a quick look at the fan-out's cost while changing it). */
+    private void groupsOnly() throws Exception {
+        Baselines warm = new Baselines(cluster.servers, 2);
+        Baselines baselines = new Baselines(cluster.servers, options.decimal("baseline-seconds"));
+        warm.jdbc(inboxWriters(), 1000, 2000);
+        runs.add(baseline(() -> baselines.jdbc(inboxWriters(), 1000, 2000)));
+        groupsOf50("w", Math.max(2, options.integer("groups50") / 5), false);
+        groups500(0, List.of(), 0, List.of(), Map.of());
+    }
+
+    /**
+     * Groups of 500; with {@code max} above 0 also direct chat at half of it beside them, the long polls and the
+     * pushes.
+     */
+    private void groups500(
+            double max, List<Load.Sender> direct, int connections, List<String> from, Map<String, String> keys)
+            throws Exception {
 
         int groups500 = options.integer("groups500");
         List<String> members500 = population.users("h", groups500 * 500);
@@ -206,6 +230,9 @@ final class Bench {
                         3600,
                         (long) groups500 * options.integer("group500-messages")));
         runs.add(group500);
+        if (max == 0) {
+            return;
+        }
 
         // priority lanes: direct chat at half load while groups of 500 run flat out beside it (as many group
         // messages as the fan-out wrote in the same time alone, all sent at once so the fan-out stage never idles)

@@ -39,7 +39,11 @@ final class Options {
         define("sync-concurrency", "8", "8", "sync drain: concurrent clients");
         define("long-polls", "500", "5000", "long polls held at once, then woken by one message each");
         define("push-devices", "1000", "1000", "pushes: offline devices with a webhook token, one message each");
-        define("scenarios", "all", "all", "all, or push: the warm-up, then only the push scenario and its baseline");
+        define(
+                "scenarios",
+                "all",
+                "all",
+                "all; push: the warm-up, then only the push scenario and its baseline; groups: the warm-up, then only the JDBC baseline and groups of 500");
         define("text-bytes", "100", "100", "size of each text message");
         define("jfr", "false", "false", "record each process with Java Flight Recorder (logs/*.jfr)");
         define("kafka", "", "", "external Kafka bootstrap servers (with --db-url and --redis: no embedded servers)");
