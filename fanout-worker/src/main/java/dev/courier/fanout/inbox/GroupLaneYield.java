@@ -1,10 +1,12 @@
 package dev.courier.fanout.inbox;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -48,9 +50,22 @@ class GroupLaneYield
 
     private final Duration pollTimeout;
 
+    private final Duration quiet;
+
+    /**
+     * When the direct lane was last seen in use (a batch wrote direct entries, or Kafka knew of some waiting); the
+     * start counts as in use. Read and written on the consumer's thread only.
+     */
+    private Instant directSeen;
+
     private final Counter yields;
 
     private final Counter earlyResumes;
+
+    private final Counter unyielded;
+
+    /** Counts the pauses and early resumes: a yield's timer resumes only if nothing came after its pause. */
+    private final AtomicLong pauses = new AtomicLong();
 
     @Autowired
     GroupLaneYield(
@@ -58,8 +73,9 @@ class GroupLaneYield
             @Qualifier(Background.SCHEDULER) TaskScheduler scheduler,
             @Value("${courier.fanout.inbox-writer.group-yield:20ms}") Duration yield,
             @Value("${courier.fanout.inbox-writer.poll-timeout:10ms}") Duration pollTimeout,
+            @Value("${courier.fanout.inbox-writer.group-yield-quiet:2s}") Duration quiet,
             MeterRegistry meters) {
-        this(() -> registry.getListenerContainer(InboxListener.ID), scheduler, yield, pollTimeout, meters);
+        this(() -> registry.getListenerContainer(InboxListener.ID), scheduler, yield, pollTimeout, quiet, meters);
     }
 
     GroupLaneYield(
@@ -67,6 +83,7 @@ class GroupLaneYield
             TaskScheduler scheduler,
             Duration yield,
             Duration pollTimeout,
+            Duration quiet,
             MeterRegistry meters) {
         this.yields = Counter.builder("courier.fanout.inbox.group_lane.yields")
                 .description("times the group lane paused for the direct lane")
@@ -78,6 +95,11 @@ class GroupLaneYield
         this.scheduler = scheduler;
         this.yield = yield;
         this.pollTimeout = pollTimeout;
+        this.quiet = quiet;
+        this.directSeen = scheduler.getClock().instant();
+        this.unyielded = Counter.builder("courier.fanout.inbox.group_lane.unyielded")
+                .description("group batches after which the group lane went on at once: no direct entries for a while")
+                .register(meters);
     }
 
     /** A short poll timeout, so that the container soon applies a resume while its polls return nothing. */
@@ -108,6 +130,7 @@ class GroupLaneYield
             return;
         }
         boolean wroteGroups = written.stream().anyMatch(GroupLaneYield::isGroupLane);
+        boolean wroteDirect = !written.stream().allMatch(GroupLaneYield::isGroupLane);
         List<TopicPartition> groups = new ArrayList<>();
         boolean behind = false;
         for (TopicPartition partition : assigned) {
@@ -118,16 +141,31 @@ class GroupLaneYield
                 behind |= known.isPresent() && known.getAsLong() > 0;
             }
         }
-        if (wroteGroups) {
+        Instant now = scheduler.getClock().instant();
+        if (wroteDirect || behind) {
+            directSeen = now;
+        }
+        if (wroteGroups && now.isAfter(directSeen.plus(quiet))) {
+            // nobody chats directly on this writer's partitions: a pause would only idle the group lane (the first
+            // direct entry after the quiet waits for one more group batch, and the yields start again)
+            unyielded.increment();
+        } else if (wroteGroups) {
             yields.increment();
             groups.forEach(inbox::pausePartition);
+            // the timer of this pause only: one of an earlier pause, ended early, must not cut this one short
+            long pause = pauses.incrementAndGet();
             scheduler.schedule(
-                    () -> groups.forEach(inbox::resumePartition),
+                    () -> {
+                        if (pauses.get() == pause) {
+                            groups.forEach(inbox::resumePartition);
+                        }
+                    },
                     scheduler.getClock().instant().plus(yield));
         } else if (!behind) {
             if (groups.stream().anyMatch(inbox::isPartitionPauseRequested)) {
                 earlyResumes.increment();
             }
+            pauses.incrementAndGet();
             groups.forEach(inbox::resumePartition);
         }
     }

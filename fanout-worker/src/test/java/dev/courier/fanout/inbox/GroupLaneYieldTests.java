@@ -1,11 +1,21 @@
 package dev.courier.fanout.inbox;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Delayed;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.Metric;
@@ -48,7 +58,12 @@ class GroupLaneYieldTests {
     @Test
     void afterEachGroupBatchTheGroupLaneWaitsAtMostItsYield() {
         GroupLaneYield lanes = new GroupLaneYield(
-                () -> container, scheduler, Duration.ofMillis(200), Duration.ZERO, new SimpleMeterRegistry());
+                () -> container,
+                scheduler,
+                Duration.ofMillis(200),
+                Duration.ZERO,
+                Duration.ofMinutes(1),
+                new SimpleMeterRegistry());
 
         lanes.afterBatch(groupPartitions, assigned, partition -> OptionalLong.empty());
 
@@ -59,7 +74,12 @@ class GroupLaneYieldTests {
     @Test
     void theGroupLaneGoesOnOnceABatchOfDirectEntriesLeavesTheDirectLaneCaughtUp() {
         GroupLaneYield lanes = new GroupLaneYield(
-                () -> container, scheduler, Duration.ofMinutes(1), Duration.ZERO, new SimpleMeterRegistry());
+                () -> container,
+                scheduler,
+                Duration.ofMinutes(1),
+                Duration.ZERO,
+                Duration.ofMinutes(1),
+                new SimpleMeterRegistry());
         lanes.afterBatch(groupPartitions, assigned, partition -> OptionalLong.of(0));
         lanes.afterBatch(List.of(direct), assigned, partition -> OptionalLong.of(2));
         assertThat(container.paused).as("direct entries still waiting").isNotEmpty();
@@ -70,8 +90,62 @@ class GroupLaneYieldTests {
     }
 
     @Test
+    void theTimerOfAPauseThatEndedEarlyDoesNotCutTheNextPauseShort() {
+        List<Runnable> timers = new ArrayList<>();
+        SimpleAsyncTaskScheduler manual = new SimpleAsyncTaskScheduler() {
+            @Override
+            public ScheduledFuture<?> schedule(Runnable task, Instant startTime) {
+                timers.add(task);
+                return new ScheduledFutureTask<>(task, null);
+            }
+        };
+        GroupLaneYield lanes = new GroupLaneYield(
+                () -> container,
+                manual,
+                Duration.ofMinutes(1),
+                Duration.ZERO,
+                Duration.ofMinutes(1),
+                new SimpleMeterRegistry());
+        lanes.afterBatch(groupPartitions, assigned, partition -> OptionalLong.of(0));
+        lanes.afterBatch(List.of(direct), assigned, partition -> OptionalLong.of(0));
+        lanes.afterBatch(groupPartitions, assigned, partition -> OptionalLong.of(0));
+        assertThat(container.paused).containsExactlyInAnyOrderElementsOf(groupPartitions);
+
+        timers.get(0).run();
+        assertThat(container.paused).as("the first pause's timer").containsExactlyInAnyOrderElementsOf(groupPartitions);
+
+        timers.get(1).run();
+        assertThat(container.paused).isEmpty();
+        manual.close();
+    }
+
+    /** A future that is never run: the test runs the timers itself. */
+    private static final class ScheduledFutureTask<V> extends FutureTask<V> implements ScheduledFuture<V> {
+
+        ScheduledFutureTask(Runnable task, V result) {
+            super(task, result);
+        }
+
+        @Override
+        public long getDelay(TimeUnit unit) {
+            return 0;
+        }
+
+        @Override
+        public int compareTo(Delayed other) {
+            return 0;
+        }
+    }
+
+    @Test
     void aBatchOfDirectEntriesAlonePausesNothing() {
-        new GroupLaneYield(() -> container, scheduler, Duration.ofMinutes(1), Duration.ZERO, new SimpleMeterRegistry())
+        new GroupLaneYield(
+                        () -> container,
+                        scheduler,
+                        Duration.ofMinutes(1),
+                        Duration.ZERO,
+                        Duration.ofMinutes(1),
+                        new SimpleMeterRegistry())
                 .afterBatch(List.of(direct), assigned, partition -> OptionalLong.of(4));
 
         assertThat(container.everPaused).isEmpty();
@@ -79,8 +153,13 @@ class GroupLaneYieldTests {
 
     @Test
     void withoutAYieldNothingIsPaused() {
-        GroupLaneYield lanes =
-                new GroupLaneYield(() -> container, scheduler, Duration.ZERO, Duration.ZERO, new SimpleMeterRegistry());
+        GroupLaneYield lanes = new GroupLaneYield(
+                () -> container,
+                scheduler,
+                Duration.ZERO,
+                Duration.ZERO,
+                Duration.ofMinutes(1),
+                new SimpleMeterRegistry());
         lanes.afterBatch(List.of(direct), assigned, partition -> OptionalLong.of(5));
         lanes.afterBatch(groupPartitions, assigned, partition -> OptionalLong.of(5));
 
@@ -90,7 +169,12 @@ class GroupLaneYieldTests {
     @Test
     void onlyTheGroupLaneIsEverPaused() {
         GroupLaneYield lanes = new GroupLaneYield(
-                () -> container, scheduler, Duration.ofMinutes(1), Duration.ZERO, new SimpleMeterRegistry());
+                () -> container,
+                scheduler,
+                Duration.ofMinutes(1),
+                Duration.ZERO,
+                Duration.ofMinutes(1),
+                new SimpleMeterRegistry());
         lanes.afterBatch(List.of(direct), assigned, partition -> OptionalLong.of(5));
         lanes.afterBatch(groupPartitions, assigned, partition -> OptionalLong.of(5));
 
@@ -99,6 +183,44 @@ class GroupLaneYieldTests {
                 .allSatisfy(partition ->
                         assertThat(GroupLaneYield.isGroupLane(partition)).isTrue());
         assertThat(GroupLaneYield.isGroupLane(direct)).isFalse();
+    }
+
+    @Test
+    void withNoDirectEntriesForTheQuietTheGroupLaneGoesOnAtOnceUntilDirectEntriesAreSeenAgain() {
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-01T10:00:00Z"));
+        scheduler.setClock(new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        });
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        GroupLaneYield lanes = new GroupLaneYield(
+                () -> container, scheduler, Duration.ofMinutes(1), Duration.ZERO, Duration.ofSeconds(2), meters);
+        lanes.afterBatch(groupPartitions, assigned, partition -> OptionalLong.of(0));
+        assertThat(container.paused).as("the start counts as direct chat").isNotEmpty();
+        lanes.afterBatch(List.of(direct), assigned, partition -> OptionalLong.of(0));
+
+        now.set(now.get().plusSeconds(3));
+        lanes.afterBatch(groupPartitions, assigned, partition -> OptionalLong.of(0));
+        assertThat(container.paused).as("3 s without direct entries").isEmpty();
+        assertThat(meters.counter("courier.fanout.inbox.group_lane.unyielded").count())
+                .isEqualTo(1);
+
+        // Kafka knows of direct entries waiting: the group lane yields again
+        lanes.afterBatch(
+                groupPartitions, assigned, partition -> OptionalLong.of(GroupLaneYield.isGroupLane(partition) ? 0 : 3));
+        assertThat(container.paused).containsExactlyInAnyOrderElementsOf(groupPartitions);
     }
 
     /** A container that only records which partitions it was asked to pause. */
