@@ -53,7 +53,8 @@ class PushCandidatesIntegrationTests {
             new StaticListableBeanFactory(Map.of()).getBeanProvider(InboxCommitListener.class),
             Clock.systemUTC(),
             new SimpleMeterRegistry(),
-            TestLanes.off());
+            TestLanes.off(),
+            100_000);
 
     private final KafkaConsumer<String, String> pushTopic = TestServers.consumerFromEnd(Topics.PUSH);
 
