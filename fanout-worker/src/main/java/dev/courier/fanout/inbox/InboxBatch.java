@@ -62,21 +62,10 @@ final class InboxBatch {
     /** Entries that may call for a push, without badge and commit time yet. */
     private final List<PushCandidate> pushes = new ArrayList<>();
 
-    private final WriterMemory memory;
-
     InboxBatch(InboxRepository inbox, ConversationRepository conversations, MessageRepository messages) {
-        this(inbox, conversations, messages, WriterMemory.none());
-    }
-
-    InboxBatch(
-            InboxRepository inbox,
-            ConversationRepository conversations,
-            MessageRepository messages,
-            WriterMemory memory) {
         this.inbox = inbox;
         this.conversations = conversations;
         this.messages = messages;
-        this.memory = memory;
     }
 
     /** Applies the records in order; writes nothing yet. */
@@ -95,8 +84,8 @@ final class InboxBatch {
                 undescribed.add(entry.messageId());
             }
         }
-        heads.putAll(memory.heads(users, inbox::heads));
-        states.putAll(memory.states(keys, conversations::statesToWrite));
+        heads.putAll(inbox.heads(users));
+        states.putAll(conversations.statesToWrite(keys));
         // An entry already written moved its user's state to its convSeq at least (in the same transaction), so
         // only an entry numbered at or below the stored lastConvSeq, or without a number, can be a redelivery: the
         // others, nearly all of them, are new without asking the inbox.
@@ -351,16 +340,6 @@ final class InboxBatch {
             touched.forEach(user -> moved.put(user, head(user)));
             inbox.saveHeads(moved);
         }
-    }
-
-    /** The users' counters as the batch left them (read or moved): the database's once it committed. */
-    Map<String, InboxRepository.Head> heads() {
-        return heads;
-    }
-
-    /** The states as the batch left them (read or moved): the database's once it committed. */
-    Map<ConversationRepository.Key, State> states() {
-        return states;
     }
 
     List<InboxCommitListener.Row> rows() {

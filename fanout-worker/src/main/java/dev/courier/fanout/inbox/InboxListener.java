@@ -2,26 +2,20 @@ package dev.courier.fanout.inbox;
 
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
-import org.springframework.dao.DataAccessException;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.listener.BatchListenerFailedException;
-import org.springframework.kafka.listener.ConsumerSeekAware;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -30,7 +24,6 @@ import dev.courier.common.Records;
 import dev.courier.common.Topics;
 import dev.courier.fanout.RecordByRecord;
 import dev.courier.store.ConversationRepository;
-import dev.courier.store.DatabaseFailures;
 import dev.courier.store.MessageRepository;
 
 /**
@@ -49,7 +42,7 @@ import dev.courier.store.MessageRepository;
  */
 @Component
 @ConditionalOnBooleanProperty(name = "courier.fanout.inbox-writer.enabled", matchIfMissing = true)
-class InboxListener implements ConsumerSeekAware {
+class InboxListener {
 
     static final String ID = "courier-fanout-inbox";
 
@@ -75,10 +68,6 @@ class InboxListener implements ConsumerSeekAware {
 
     private final GroupLaneYield lanes;
 
-    private final WriterMemory memory;
-
-    private final Counter forgotten;
-
     InboxListener(
             InboxRepository inbox,
             ConversationRepository conversations,
@@ -89,11 +78,8 @@ class InboxListener implements ConsumerSeekAware {
             ObjectProvider<InboxCommitListener> commitListeners,
             Clock clock,
             MeterRegistry meters,
-            GroupLaneYield lanes,
-            @Value("${courier.fanout.inbox-writer.memory-states:100000}") int memoryStates) {
+            GroupLaneYield lanes) {
         this.lanes = lanes;
-        this.memory = new WriterMemory(memoryStates);
-        this.forgotten = meters.counter("courier.fanout.inbox.memory.retries");
         this.meters = meters;
         this.batchSizes = DistributionSummary.builder("courier.fanout.inbox.batch.size")
                 .description("inbox entries per batch written")
@@ -143,26 +129,6 @@ class InboxListener implements ConsumerSeekAware {
         }
     }
 
-    /** Everything remembered belongs to the partitions owned before: a new assignment starts from the database. */
-    @Override
-    public void onPartitionsAssigned(Map<TopicPartition, Long> assignments, ConsumerSeekCallback callback) {
-        memory.forget();
-    }
-
-    @Override
-    public void onPartitionsRevoked(@Nullable Collection<TopicPartition> partitions) {
-        memory.forget();
-    }
-
-    private InboxBatch writeOnce(List<InboxRecord> records) {
-        InboxBatch batch = new InboxBatch(inbox, conversations, messages, memory);
-        transactions.executeWithoutResult(status -> {
-            batch.apply(records);
-            batch.write(clock.millis());
-        });
-        return batch;
-    }
-
     /** Writes a batch of either lane or both, in order. */
     void on(List<ConsumerRecord<String, String>> records) {
         RecordByRecord.apply("inbox records", records, this::write);
@@ -188,22 +154,11 @@ class InboxListener implements ConsumerSeekAware {
             }
         }
         Timer.Sample sample = Timer.start(meters);
-        InboxBatch written;
-        try {
-            written = writeOnce(decodedRecords);
-        } catch (RuntimeException e) {
-            // a failed batch may have committed or not: nothing remembered is trusted after it
-            boolean remembered = memory.forget();
-            if (!remembered || !(e instanceof DataAccessException refused) || !DatabaseFailures.isPermanent(refused)) {
-                throw e;
-            }
-            // what the writer remembered may be out of date (another writer took these inboxes over while this one
-            // did not know yet): once more, from the database alone
-            forgotten.increment();
-            written = writeOnce(decodedRecords);
-        }
-        InboxBatch batch = written;
-        memory.remember(batch.heads(), batch.states());
+        InboxBatch batch = new InboxBatch(inbox, conversations, messages);
+        transactions.executeWithoutResult(status -> {
+            batch.apply(decodedRecords);
+            batch.write(clock.millis());
+        });
         long committedAt = clock.millis();
         sample.stop(meters.timer("courier.fanout.inbox.commit"));
         batchSizes.record(decodedRecords.size());

@@ -14,7 +14,6 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,8 +54,6 @@ class InboxListenerIntegrationTests {
 
     private final List<InboxCommitListener.Row> committedRows = new CopyOnWriteArrayList<>();
 
-    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-
     private final InboxListener listener = new InboxListener(
             new InboxRepository(TestServers.jdbcTemplate()),
             new ConversationRepository(TestServers.jdbc()),
@@ -76,9 +73,8 @@ class InboxListenerIntegrationTests {
                     }))
                     .getBeanProvider(InboxCommitListener.class),
             Clock.systemUTC(),
-            meters,
-            TestLanes.off(),
-            100_000);
+            new SimpleMeterRegistry(),
+            TestLanes.off());
 
     private final String alice = uniqueId("alice");
 
@@ -114,43 +110,6 @@ class InboxListenerIntegrationTests {
         assertThat(inbox(bob)).containsExactly("1 m1", "2 m2", "3 m4", "4 m5");
         assertThat(head(alice)).isEqualTo(3);
         assertThat(head(bob)).isEqualTo(4);
-    }
-
-    @Test
-    void aWriterThatDidNotKnowAnotherWroteItsInboxesReadsThemAgainWhenTheDatabaseRefusesWhatItRemembered() {
-        listener.on(List.of(entries("m1", alice)));
-        // another writer took alice's partition over meanwhile and gave her seq 2
-        jdbc.sql("INSERT INTO inbox (user_id, seq, message_id, created_at) VALUES (?, 2, ?, 0)")
-                .params(alice, id("other"))
-                .update();
-        jdbc.sql("UPDATE inbox_heads SET head_seq = 2 WHERE user_id = ?")
-                .param(alice)
-                .update();
-
-        listener.on(List.of(entries("m2", alice)));
-
-        assertThat(inbox(alice)).containsExactly("1 m1", "2 other", "3 m2");
-        assertThat(meters.counter("courier.fanout.inbox.memory.retries").count())
-                .isEqualTo(1);
-    }
-
-    @Test
-    void aNewAssignmentStartsFromTheDatabase() {
-        listener.on(List.of(entries("m1", alice)));
-        jdbc.sql("INSERT INTO inbox (user_id, seq, message_id, created_at) VALUES (?, 2, ?, 0)")
-                .params(alice, id("other"))
-                .update();
-        jdbc.sql("UPDATE inbox_heads SET head_seq = 2 WHERE user_id = ?")
-                .param(alice)
-                .update();
-
-        listener.onPartitionsAssigned(Map.of(new TopicPartition(Topics.INBOX, 0), 0L), null);
-        listener.on(List.of(entries("m2", alice)));
-
-        assertThat(inbox(alice)).containsExactly("1 m1", "2 other", "3 m2");
-        assertThat(meters.counter("courier.fanout.inbox.memory.retries").count())
-                .as("nothing remembered was used")
-                .isZero();
     }
 
     @Test

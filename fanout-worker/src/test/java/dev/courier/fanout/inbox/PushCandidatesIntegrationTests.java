@@ -53,8 +53,7 @@ class PushCandidatesIntegrationTests {
             new StaticListableBeanFactory(Map.of()).getBeanProvider(InboxCommitListener.class),
             Clock.systemUTC(),
             new SimpleMeterRegistry(),
-            TestLanes.off(),
-            100_000);
+            TestLanes.off());
 
     private final KafkaConsumer<String, String> pushTopic = TestServers.consumerFromEnd(Topics.PUSH);
 
