@@ -53,19 +53,33 @@ class GroupLaneYield
     private final Duration quiet;
 
     /**
-     * When the direct lane was last seen in use (a batch wrote direct entries, or Kafka knew of some waiting); the
-     * start counts as in use. Read and written on the consumer's thread only.
+     * Each consumer thread's lane state: with {@code concurrency} above 1 every consumer has its own partitions, its
+     * own pauses and its own direct traffic, and must not end or prolong another's yield.
      */
-    private Instant directSeen;
+    private final ThreadLocal<Lane> lanes;
+
+    /** One consumer's yield state; the timer of a pause reads it from the scheduler's thread. */
+    private static final class Lane {
+
+        /** Counts the pauses and early resumes: a yield's timer resumes only if nothing came after its pause. */
+        final AtomicLong pauses = new AtomicLong();
+
+        /**
+         * When the direct lane was last seen in use (a batch wrote direct entries, or Kafka knew of some waiting); the
+         * consumer's start counts as in use. Read and written on the consumer's thread only.
+         */
+        Instant directSeen;
+
+        Lane(Instant start) {
+            this.directSeen = start;
+        }
+    }
 
     private final Counter yields;
 
     private final Counter earlyResumes;
 
     private final Counter unyielded;
-
-    /** Counts the pauses and early resumes: a yield's timer resumes only if nothing came after its pause. */
-    private final AtomicLong pauses = new AtomicLong();
 
     @Autowired
     GroupLaneYield(
@@ -96,7 +110,7 @@ class GroupLaneYield
         this.yield = yield;
         this.pollTimeout = pollTimeout;
         this.quiet = quiet;
-        this.directSeen = scheduler.getClock().instant();
+        this.lanes = ThreadLocal.withInitial(() -> new Lane(scheduler.getClock().instant()));
         this.unyielded = Counter.builder("courier.fanout.inbox.group_lane.unyielded")
                 .description("group batches after which the group lane went on at once: no direct entries for a while")
                 .register(meters);
@@ -141,11 +155,12 @@ class GroupLaneYield
                 behind |= known.isPresent() && known.getAsLong() > 0;
             }
         }
+        Lane lane = lanes.get();
         Instant now = scheduler.getClock().instant();
         if (wroteDirect || behind) {
-            directSeen = now;
+            lane.directSeen = now;
         }
-        if (wroteGroups && now.isAfter(directSeen.plus(quiet))) {
+        if (wroteGroups && now.isAfter(lane.directSeen.plus(quiet))) {
             // nobody chats directly on this writer's partitions: a pause would only idle the group lane (the first
             // direct entry after the quiet waits for one more group batch, and the yields start again)
             unyielded.increment();
@@ -153,6 +168,7 @@ class GroupLaneYield
             yields.increment();
             groups.forEach(inbox::pausePartition);
             // the timer of this pause only: one of an earlier pause, ended early, must not cut this one short
+            AtomicLong pauses = lane.pauses;
             long pause = pauses.incrementAndGet();
             scheduler.schedule(
                     () -> {
@@ -165,7 +181,7 @@ class GroupLaneYield
             if (groups.stream().anyMatch(inbox::isPartitionPauseRequested)) {
                 earlyResumes.increment();
             }
-            pauses.incrementAndGet();
+            lane.pauses.incrementAndGet();
             groups.forEach(inbox::resumePartition);
         }
     }

@@ -119,6 +119,43 @@ class GroupLaneYieldTests {
         manual.close();
     }
 
+    @Test
+    void eachConsumerThreadYieldsOnItsOwn() throws Exception {
+        List<Runnable> timers = new ArrayList<>();
+        SimpleAsyncTaskScheduler manual = new SimpleAsyncTaskScheduler() {
+            @Override
+            public ScheduledFuture<?> schedule(Runnable task, Instant startTime) {
+                timers.add(task);
+                return new ScheduledFutureTask<>(task, null);
+            }
+        };
+        GroupLaneYield lanes = new GroupLaneYield(
+                () -> container,
+                manual,
+                Duration.ofMinutes(1),
+                Duration.ZERO,
+                Duration.ofMinutes(1),
+                new SimpleMeterRegistry());
+        lanes.afterBatch(groupPartitions, assigned, partition -> OptionalLong.of(0));
+
+        // another consumer of the same listener, with partitions of its own, pauses and goes on early meanwhile
+        TopicPartition otherDirect = new TopicPartition(Topics.INBOX, 5);
+        TopicPartition otherGroups = new TopicPartition(Topics.INBOX_GROUPS, 5);
+        List<TopicPartition> otherAssigned = List.of(otherDirect, otherGroups);
+        Thread other = Thread.ofPlatform().start(() -> {
+            lanes.afterBatch(List.of(otherGroups), otherAssigned, partition -> OptionalLong.of(0));
+            lanes.afterBatch(List.of(otherDirect), otherAssigned, partition -> OptionalLong.of(0));
+        });
+        other.join();
+        assertThat(container.paused).containsExactlyInAnyOrderElementsOf(groupPartitions);
+
+        timers.get(0).run();
+        assertThat(container.paused)
+                .as("the first consumer's yield ends with its own timer")
+                .isEmpty();
+        manual.close();
+    }
+
     /** A future that is never run: the test runs the timers itself. */
     private static final class ScheduledFutureTask<V> extends FutureTask<V> implements ScheduledFuture<V> {
 
