@@ -72,7 +72,7 @@ public class ConversationRepository {
             INSERT INTO conversation_states (user_id, conversation_id, last_conv_seq, last_message_id, last_seq,
                                              read_seq, unread, peer_read_seq, muted, version)
             VALUES %s
-            ON DUPLICATE KEY UPDATE last_conv_seq = VALUES(last_conv_seq), last_message_id = VALUES(last_message_id),
+            ON DUPLICATE KEY UPDATE last_conv_seq = GREATEST(last_conv_seq, VALUES(last_conv_seq)), last_message_id = VALUES(last_message_id),
                 last_seq = VALUES(last_seq), read_seq = VALUES(read_seq), unread = VALUES(unread),
                 peer_read_seq = VALUES(peer_read_seq), muted = VALUES(muted), version = VALUES(version)
             """;
@@ -286,7 +286,11 @@ public class ConversationRepository {
                 .list();
     }
 
-    /** Writes these states whole (the inbox writer's, in the transaction of the entries they follow). */
+    /**
+     * Writes these states whole (the inbox writer's, in the transaction of the entries they follow); {@code
+     * lastConvSeq} never goes back, even if two writers ever raced (the writer skips the redelivery check of entries
+     * numbered above it).
+     */
     public void save(Collection<State> states) {
         for (List<State> chunk : chunks(List.copyOf(states), SqlLists.ROWS_PER_STATEMENT)) {
             List<Object> args = new ArrayList<>(chunk.size() * 10);

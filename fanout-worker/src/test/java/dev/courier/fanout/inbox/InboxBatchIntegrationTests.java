@@ -223,6 +223,12 @@ class InboxBatchIntegrationTests {
         assertThat(state.lastMessageId()).as("the newest").isEqualTo(four.messageId());
         assertThat(state.unread()).isEqualTo(4);
         assertThat(unreadTotal(bob)).isEqualTo(4);
+
+        // a state written from an older read (two writers racing) does not take lastConvSeq back
+        TestServers.transactions()
+                .executeWithoutResult(status -> conversations.save(List.of(new ConversationRepository.State(
+                        bob, conversation, 3, three.messageId(), 1, 0, 3, 0, false, 1, null))));
+        assertThat(state(bob, conversation).lastConvSeq()).isEqualTo(4);
     }
 
     @Test
