@@ -50,9 +50,21 @@ class GroupLaneYieldTests {
     private final List<TopicPartition> assigned =
             List.of(direct, new TopicPartition(Topics.INBOX, 3), groupPartitions.get(0), groupPartitions.get(1));
 
+    /** The yields' timers, run by the tests themselves. */
+    private final List<Runnable> timers = new ArrayList<>();
+
+    private final SimpleAsyncTaskScheduler manual = new SimpleAsyncTaskScheduler() {
+        @Override
+        public ScheduledFuture<?> schedule(Runnable task, Instant startTime) {
+            timers.add(task);
+            return new ScheduledFutureTask<>(task, null);
+        }
+    };
+
     @AfterEach
     void stop() {
         scheduler.close();
+        manual.close();
     }
 
     @Test
@@ -91,14 +103,6 @@ class GroupLaneYieldTests {
 
     @Test
     void theTimerOfAPauseThatEndedEarlyDoesNotCutTheNextPauseShort() {
-        List<Runnable> timers = new ArrayList<>();
-        SimpleAsyncTaskScheduler manual = new SimpleAsyncTaskScheduler() {
-            @Override
-            public ScheduledFuture<?> schedule(Runnable task, Instant startTime) {
-                timers.add(task);
-                return new ScheduledFutureTask<>(task, null);
-            }
-        };
         GroupLaneYield lanes = new GroupLaneYield(
                 () -> container,
                 manual,
@@ -116,19 +120,10 @@ class GroupLaneYieldTests {
 
         timers.get(1).run();
         assertThat(container.paused).isEmpty();
-        manual.close();
     }
 
     @Test
     void eachConsumerThreadYieldsOnItsOwn() throws Exception {
-        List<Runnable> timers = new ArrayList<>();
-        SimpleAsyncTaskScheduler manual = new SimpleAsyncTaskScheduler() {
-            @Override
-            public ScheduledFuture<?> schedule(Runnable task, Instant startTime) {
-                timers.add(task);
-                return new ScheduledFutureTask<>(task, null);
-            }
-        };
         GroupLaneYield lanes = new GroupLaneYield(
                 () -> container,
                 manual,
@@ -153,7 +148,6 @@ class GroupLaneYieldTests {
         assertThat(container.paused)
                 .as("the first consumer's yield ends with its own timer")
                 .isEmpty();
-        manual.close();
     }
 
     /** A future that is never run: the test runs the timers itself. */
