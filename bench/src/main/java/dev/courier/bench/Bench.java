@@ -437,8 +437,8 @@ final class Bench {
             run.figures.put(
                     "inbox rows/s",
                     run.rows.get() == 0 ? 0.0 : run.rows.get() / ((run.lastCommitMicros.get() - firstSend) / 1e6));
-            // the fan-out's own rate, without the time the first message took to reach its first commit (a burst of
-            // a few seconds, as groups of 500 are, spends a good part of its time filling the pipeline)
+            // the same without the time the first message took to reach its first commit: tells whether a burst of a
+            // few seconds (groups of 500) is held down by the pipeline filling
             long committing = run.lastCommitMicros.get() - run.firstCommitMicros.get();
             if (run.rows.get() > 0 && committing > 0) {
                 run.figures.put("inbox rows/s, first to last commit", run.rows.get() / (committing / 1e6));
