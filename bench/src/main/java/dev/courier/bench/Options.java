@@ -22,7 +22,11 @@ final class Options {
         // name, quick, full, meaning (printed by --help)
         define("out", "bench-results", "bench-results", "directory for results (a sub-directory per run)");
         define("layout", "single", "separate", "single: all services in one JVM (standalone); separate: one each");
-        define("warmup-seconds", "25", "120", "at most this long sending before measuring, until the rate is steady");
+        define(
+                "warmup-seconds",
+                "300",
+                "600",
+                "at most this long sending before measuring, until the rate is steady and the JIT compiler quiet");
         define("baseline-seconds", "3", "15", "duration of each baseline");
         define("senders", "100", "200", "direct chat: senders, each writing to its own partner");
         define("connections", "32", "32", "direct chat over REST: concurrent connections (closed loop)");
@@ -34,6 +38,12 @@ final class Options {
         define("group50-messages", "50", "50", "messages sent to each group of 50");
         define("groups500", "4", "8", "groups of 500 members");
         define("group500-messages", "100", "250", "messages sent to each group of 500");
+        define(
+                "group-warmup-seconds",
+                "60",
+                "180",
+                "at most this long sending to groups of 500 of their own before measuring them, until the rate is steady"
+                        + " and the JIT compiler quiet");
         define("group-connections", "16", "16", "group sends: concurrent connections (closed loop)");
         define("group-online", "1", "2", "online members (holding a /v1/stream) per group");
         define("sync-concurrency", "8", "8", "sync drain: concurrent clients");

@@ -44,6 +44,13 @@ final class Processes implements AutoCloseable {
         return new LinkedHashMap<>(pids);
     }
 
+    /** CPU seconds used so far by each process, and of them by its JIT compiler threads. */
+    record Cpu(Map<String, Double> total, Map<String, Double> compiler) {}
+
+    Cpu snapshot() {
+        return new Cpu(cpu(), compilerCpu());
+    }
+
     /** CPU seconds (user + system) each process has used so far. */
     Map<String, Double> cpu() {
         Map<String, Double> cpu = new LinkedHashMap<>();
@@ -52,6 +59,39 @@ final class Processes implements AutoCloseable {
                 String stat = Files.readString(Path.of("/proc", pid.toString(), "stat"));
                 String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                 cpu.put(name, (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND);
+            } catch (IOException | RuntimeException e) {
+                cpu.put(name, Double.NaN);
+            }
+        });
+        return cpu;
+    }
+
+    /**
+     * CPU seconds (user + system) the JIT compiler threads of each Java process have used so far ({@code C1/C2
+     * CompilerThread*}, named so by HotSpot; NaN for a process without them, not a JVM). A scenario during which a service still
+     * compiles measures code that is not yet what it runs as for the rest of its life.
+     */
+    Map<String, Double> compilerCpu() {
+        Map<String, Double> cpu = new LinkedHashMap<>();
+        pids().forEach((name, pid) -> {
+            long ticks = 0;
+            boolean java = false;
+            try (var tasks = Files.list(Path.of("/proc", pid.toString(), "task"))) {
+                for (Path task : (Iterable<Path>) tasks::iterator) {
+                    try {
+                        String stat = Files.readString(task.resolve("stat"));
+                        String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                        if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+                            java = true;
+                            String[] fields =
+                                    stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                            ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        // a thread that ended between the listing and the read
+                    }
+                }
+                cpu.put(name, java ? ticks / TICKS_PER_SECOND : Double.NaN);
             } catch (IOException | RuntimeException e) {
                 cpu.put(name, Double.NaN);
             }

@@ -13,6 +13,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import org.HdrHistogram.Histogram;
 import tools.jackson.databind.SerializationFeature;
@@ -109,24 +110,11 @@ final class Report {
                 processes.add(p);
             }
         }));
-        print.printf("  %-34s", "");
-        processes.forEach(p -> print.printf(" %15s", shortName(p)));
-        print.println();
-        for (Run run : runs) {
-            if (run.name.startsWith("baseline")) {
-                continue;
-            }
-            print.printf("  %-34s", run.name);
-            for (String process : processes) {
-                Map<String, Object> figures = run.processes.getOrDefault(process, Map.of());
-                Object perThousand = figures.get("cpu seconds per 1000 messages");
-                Object busy = figures.get("cores busy");
-                print.printf(
-                        " %15s",
-                        perThousand == null ? "-" : String.format("%.2f (%.2f)", (double) perThousand, (double) busy));
-            }
-            print.println();
-        }
+        perProcess(print, processes, figures -> {
+            Object perThousand = figures.get("cpu seconds per 1000 messages");
+            Object busy = figures.get("cores busy");
+            return perThousand == null ? "-" : String.format("%.2f (%.2f)", (double) perThousand, (double) busy);
+        });
         print.printf("  %-34s", "peak RSS (MiB, whole run)");
         Map<String, Double> peaks = new LinkedHashMap<>();
         for (Run run : runs) {
@@ -135,6 +123,18 @@ final class Report {
         }
         processes.forEach(p -> print.printf(" %15.0f", peaks.getOrDefault(p, 0.0)));
         print.println();
+
+        print.println(
+                "\nOf each process's CPU, the share in the JIT compiler's threads (C1/C2; high means code still compiling):");
+        perProcess(print, processes, figures -> {
+            if (figures.get("cpu seconds") instanceof Double used
+                    && figures.get("jit compiler cpu seconds") instanceof Double compiling
+                    && !compiling.isNaN()
+                    && used > 0) {
+                return String.format("%.0f%%", compiling / used * 100);
+            }
+            return "-";
+        });
 
         List<Target> targets = targets();
         Map<String, Double> ratios = ratios();
@@ -233,17 +233,57 @@ final class Report {
                 new Target("inbox rows/s with groups of 500", fanoutRows, ">=", 20000, "rows/s"));
     }
 
+    /** A table with a row per scenario and a column per process; {@code cell} formats a process's figures. */
+    private void perProcess(PrintStream print, List<String> processes, Function<Map<String, Object>, String> cell) {
+        print.printf("  %-34s", "");
+        processes.forEach(p -> print.printf(" %15s", shortName(p)));
+        print.println();
+        for (Run run : runs) {
+            if (run.name.startsWith("baseline")) {
+                continue;
+            }
+            print.printf("  %-34s", run.name);
+            for (String process : processes) {
+                print.printf(" %15s", cell.apply(run.processes.getOrDefault(process, Map.of())));
+            }
+            print.println();
+        }
+    }
+
+    /** Whether a process is one of Courier's own (not a server, the load, the echo service). */
+    static boolean isCourier(String process) {
+        return !(process.startsWith("bench")
+                || process.startsWith("kafka")
+                || process.equals("mariadb")
+                || process.equals("redis")
+                || process.startsWith("echo"));
+    }
+
+    /**
+     * The share of Courier's CPU during the run that its JIT compiler threads used (NaN without figures): well
+     * above a few per cent, the run measured code still being compiled.
+     */
+    static double courierCompilerShare(Run run) {
+        double cpu = 0;
+        double compiler = 0;
+        for (Map.Entry<String, Map<String, Object>> process : run.processes.entrySet()) {
+            if (isCourier(process.getKey())
+                    && process.getValue().get("cpu seconds") instanceof Double used
+                    && process.getValue().get("jit compiler cpu seconds") instanceof Double compiling
+                    && !compiling.isNaN()) {
+                cpu += used;
+                compiler += compiling;
+            }
+        }
+        return cpu > 0 ? compiler / cpu : Double.NaN;
+    }
+
     /** CPU seconds per 1,000 messages of the run summed over Courier's own processes (not the servers, the load). */
     private static double courierCpu(Run run) {
         double sum = 0;
         boolean any = false;
         for (Map.Entry<String, Map<String, Object>> process : run.processes.entrySet()) {
-            String name = process.getKey();
-            if (name.startsWith("bench")
-                    || name.startsWith("kafka")
-                    || name.equals("mariadb")
-                    || name.equals("redis")
-                    || name.startsWith("echo")) {
+            if (!isCourier(process.getKey())) {
                 continue;
             }
             Object perThousand = process.getValue().get("cpu seconds per 1000 messages");
