@@ -125,17 +125,7 @@ final class Bench {
         // this machine the direct rate rose fourfold over the first four minutes while the JIT compiler used a quarter
         // to a third of Courier's CPU): send in windows of 5 s until the rate stops rising and the compiler is quiet,
         // then measure
-        long warmUntil = System.nanoTime() + (long) (options.decimal("warmup-seconds") * 1e9);
-        double best = 0;
-        for (int window = 1; System.nanoTime() < warmUntil; window++) {
-            Run warmup = new Run("warm-up " + window);
-            measure(warmup, () -> load.closedLoop(warmup, direct, connections, 5, 0));
-            double rate = (double) warmup.figures.getOrDefault("end-to-end messages/s", 0.0);
-            if (window >= 4 && rate < best * 1.05 && !compiling(warmup)) {
-                break;
-            }
-            best = Math.max(best, rate);
-        }
+        warmUp("warm-up", 4, options.decimal("warmup-seconds"), run -> load.closedLoop(run, direct, connections, 5, 0));
         if (options.get("scenarios").equals("push")) {
             pushes();
             return;
@@ -160,6 +150,15 @@ final class Bench {
             warm.http(cluster.echo, connections, textBytes);
         }
         runs.add(baseline(() -> baselines.http(cluster.echo, connections, textBytes)));
+
+        // the echo baseline ran other code in Courier's JVM, and the servers were busy with their own baselines: the
+        // direct path again until the compiler is quiet, then the WebSocket path, which nothing has sent through yet
+        warmUp("warm-up: direct, REST, again", 2, 30, run -> load.closedLoop(run, direct, connections, 5, 0));
+        warmUp(
+                "warm-up: direct, WebSocket",
+                2,
+                45,
+                run -> load.webSocket(run, direct, options.integer("ws-sockets"), options.integer("ws-window"), 5));
 
         Run rest = new Run("direct, REST, max");
         measure(rest, () -> load.closedLoop(rest, direct, connections, options.decimal("direct-seconds"), 0));
@@ -187,6 +186,28 @@ final class Bench {
         groupsOf50("w", Math.max(2, options.integer("groups50") / 5), false);
         Map<String, String> keys = groupsOf50("g", options.integer("groups50"), true);
         groups500(max, direct, connections, from, keys);
+    }
+
+    private interface Window {
+        void run(Run run) throws Exception;
+    }
+
+    /**
+     * Unrecorded windows of load until, from the {@code least}-th on, the end-to-end rate rose by less than 5 % and
+     * Courier's JIT compiler was quiet, or {@code seconds} have passed.
+     */
+    private void warmUp(String name, int least, double seconds, Window window) throws Exception {
+        long until = System.nanoTime() + (long) (seconds * 1e9);
+        double best = 0;
+        for (int round = 1; System.nanoTime() < until; round++) {
+            Run warmup = new Run(name + " " + round);
+            measure(warmup, () -> window.run(warmup));
+            double rate = (double) warmup.figures.getOrDefault("end-to-end messages/s", 0.0);
+            if (round >= least && rate < best * 1.05 && !compiling(warmup)) {
+                return;
+            }
+            best = Math.max(best, rate);
+        }
     }
 
     /** Only the JDBC baseline and groups of 500 (a quick look at the fan-out's cost while changing it). */
@@ -217,20 +238,11 @@ final class Bench {
         // the fan-out of 500 members runs code the direct warm-up did not make hot (C2 compiles it while the first
         // bursts run, on the cores the fan-out needs): bursts to groups of their own until the rate is steady and the
         // JIT compiler quiet, unrecorded
-        long warmUntil = System.nanoTime() + (long) (options.decimal("group-warmup-seconds") * 1e9);
-        double best = 0;
-        for (int round = 1; System.nanoTime() < warmUntil; round++) {
-            Run warmup = new Run("warm-up: groups of 500, " + round);
-            measure(
-                    warmup,
-                    () -> load.closedLoop(
-                            warmup, warmSenders, options.integer("group-connections"), 3600, messages500));
-            double rate = (double) warmup.figures.getOrDefault("inbox rows/s", 0.0);
-            if (round >= 2 && rate < best * 1.05 && !compiling(warmup)) {
-                break;
-            }
-            best = Math.max(best, rate);
-        }
+        warmUp(
+                "warm-up: groups of 500,",
+                2,
+                options.decimal("group-warmup-seconds"),
+                run -> load.closedLoop(run, warmSenders, options.integer("group-connections"), 3600, messages500));
 
         Run group500 = new Run("groups of 500");
         // a fixed number of messages: a closed loop would be accepted far faster than 500 rows each can be written,
