@@ -32,6 +32,10 @@ public final class EmbeddedMariaDb implements AutoCloseable {
 
     private static final String USER = "courier";
     private static final String PASSWORD = "courier";
+
+    /** InnoDB's buffer pool: room for the inbox's indexes of a benchmark run or a day of trying Courier out. */
+    private static final String BUFFER_POOL = "1G";
+
     private static final String CHARSET = "utf8mb4";
     private static final String COLLATION = "utf8mb4_unicode_ci";
     private static final Pattern DATABASE_NAME = Pattern.compile("[A-Za-z0-9_$]{1,64}");
@@ -142,6 +146,10 @@ public final class EmbeddedMariaDb implements AutoCloseable {
                     // MariaDB 11.4 otherwise generates a 4096-bit RSA key for its self-signed TLS
                     // certificate at every start: 5-10 s of CPU
                     .addArg("--skip-ssl")
+                    // the default 128 MiB is outgrown by the inbox's unique (user, message) index within minutes of
+                    // group fan-out (message ids are hashes, so every page of a member's range takes inserts): from
+                    // then on each batch waits for disk reads. Untouched pages of the pool cost no memory.
+                    .addArg("--innodb-buffer-pool-size=" + BUFFER_POOL)
                     .addArg(pidFileArgument)
                     .addArg("--init-file=" + initFile);
             if ("root".equals(System.getProperty("user.name"))) {

@@ -39,6 +39,9 @@ class EmbeddedMariaDbTests {
                                 connection,
                                 "SELECT CONCAT(@@character_set_database, ' ', @@collation_database, ' ', DATABASE())"))
                         .containsExactly("utf8mb4 utf8mb4_unicode_ci courier_test");
+                // room for the inbox's indexes under group fan-out, not the default 128 MiB
+                assertThat(strings(connection, "SELECT @@innodb_buffer_pool_size"))
+                        .containsExactly(Long.toString(1L << 30));
             }
             // the grant tables are in force
             assertThatThrownBy(() -> DriverManager.getConnection(db.jdbcUrl(), db.username(), "wrong"))

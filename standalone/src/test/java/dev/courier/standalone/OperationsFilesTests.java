@@ -153,6 +153,7 @@ class OperationsFilesTests {
             }
         }
         assertThat((String) service(compose, "mysql").get("image")).isEqualTo("mysql:" + versions.getProperty("mysql"));
+        assertThat((List<String>) service(compose, "mysql").get("command")).contains("--innodb-buffer-pool-size=1G");
         assertThat((String) service(compose, "redis").get("image")).isEqualTo("redis:" + versions.getProperty("redis"));
         assertThat(service(compose, "db-migrations").get("restart")).isEqualTo("no");
         for (String name : COURIER_SERVICES) {
