@@ -2,6 +2,7 @@ package dev.courier.push.provider;
 
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
@@ -19,8 +20,8 @@ import dev.courier.common.PushTokens;
  * <endpoint>/v1/projects/<project>/messages:send}) with an OAuth access token of a service account
  * ({@link FcmAccessTokens}). The message carries {@code seq}, {@code badge}, {@code conversation} and
  * {@code messageId} as data, a notification only with a preview, and the badge for Apple devices. {@code UNREGISTERED}
- * (and 404) means the token is no longer valid; 429 and 5xx are retried honouring {@code Retry-After}; a refused access
- * token (401) is renewed and the push retried.
+ * (and 410) means the token is no longer valid, any other 404 is refused and keeps it; 429 and 5xx are retried
+ * honouring {@code Retry-After}; a refused access token (401) is renewed and the push retried.
  */
 public final class FcmProvider implements PushProvider {
 
@@ -94,20 +95,32 @@ public final class FcmProvider implements PushProvider {
     }
 
     private Outcome outcome(HttpResponse<String> response) {
-        int status = response.statusCode();
+        if (response.statusCode() == 401) {
+            tokens.invalidate();
+        }
+        return outcome(response.statusCode(), response.body(), response.headers(), clock);
+    }
+
+    /**
+     * How an answer of FCM is read. The token is gone only when FCM says so of the token: its {@code UNREGISTERED}
+     * error code (which it sends with a 404), or 410. Any other 404 (a bare one from a wrong endpoint or a proxy, or
+     * Google's generic {@code NOT_FOUND} for a path or project that does not exist) is refused and keeps the token:
+     * otherwise a misconfiguration would delete every token it was asked to push to. 401 (the access token, renewed
+     * by the caller), 429 and 5xx are retried.
+     */
+    static Outcome outcome(int status, String body, HttpHeaders headers, Clock clock) {
         if (status >= 200 && status < 300) {
             return new Outcome.Delivered();
         }
-        String code = errorCode(response.body());
+        String code = errorCode(body);
         String detail = "FCM answered " + status + (code.isEmpty() ? "" : " " + code);
-        if (code.equals("UNREGISTERED") || status == 404 || status == 410) {
+        if (code.equals("UNREGISTERED") || status == 410) {
             return new Outcome.Unregistered(detail);
         }
         if (status == 401) {
-            tokens.invalidate();
             return new Outcome.Retry(detail, null);
         }
-        return RetryAfter.ofStatus(status, detail, response.headers(), clock);
+        return RetryAfter.ofStatus(status, detail, headers, clock);
     }
 
     /** FCM's own error code ({@code details[].errorCode}), else the status name, else empty. */
