@@ -146,9 +146,9 @@ public final class EmbeddedMariaDb implements AutoCloseable {
                     // MariaDB 11.4 otherwise generates a 4096-bit RSA key for its self-signed TLS
                     // certificate at every start: 5-10 s of CPU
                     .addArg("--skip-ssl")
-                    // the default 128 MiB is outgrown by the inbox's unique (user, message) index within minutes of
-                    // group fan-out (message ids are hashes, so every page of a member's range takes inserts): from
-                    // then on each batch waits for disk reads. Untouched pages of the pool cost no memory.
+                    // more than the default 128 MiB: group fan-out outgrew it within minutes (before V7 the inbox's
+                    // unique key ordered by hashed message ids) and its batches waited for disk reads. Untouched pages
+                    // of the pool cost no memory.
                     .addArg("--innodb-buffer-pool-size=" + BUFFER_POOL)
                     .addArg(pidFileArgument)
                     .addArg("--init-file=" + initFile);
