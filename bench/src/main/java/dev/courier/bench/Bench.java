@@ -182,9 +182,11 @@ final class Bench {
         measure(half, () -> load.openLoop(half, direct, connections, max / 2, options.decimal("direct-seconds")));
         runs.add(half);
 
-        // the group and drain paths once, small and unrecorded, so that their code is compiled before they count
-        groupsOf50("w", Math.max(2, options.integer("groups50") / 5), false);
-        Map<String, String> keys = groupsOf50("g", options.integer("groups50"), true);
+        // the group and drain paths, small and unrecorded, until the drain's rate is steady and the JIT compiler quiet:
+        // the recorded drain lasts seconds, and one cold round before it left it measuring the compiler
+        warmUpDrain();
+        Map<String, String> keys =
+                groupsOf50("g", options.integer("groups50"), true).keys();
         groups500(max, direct, connections, from, keys);
     }
 
@@ -389,10 +391,31 @@ final class Bench {
     }
 
     /**
-     * Groups of 50: every member ends with ~50 new messages, which the sync scenario then drains. Returns the members'
-     * keys after the drain.
+     * Rounds of small groups of 50, each of new users then drained, until from the second on the drain's rate rose by
+     * less than 5 % and Courier's JIT compiler was quiet, or {@code drain-warmup-seconds} have passed.
      */
-    private Map<String, String> groupsOf50(String prefix, int groups50, boolean recorded) throws Exception {
+    private void warmUpDrain() throws Exception {
+        long until = System.nanoTime() + (long) (options.decimal("drain-warmup-seconds") * 1e9);
+        double best = 0;
+        for (int round = 1; System.nanoTime() < until; round++) {
+            Run drain = groupsOf50("w" + round + "-", Math.max(2, options.integer("groups50") / 5), false)
+                    .drain();
+            double rate = (double) drain.figures.getOrDefault("messages drained/s", 0.0);
+            if (round >= 2 && rate < best * 1.05 && !compiling(drain)) {
+                return;
+            }
+            best = Math.max(best, rate);
+        }
+    }
+
+    /** The members' keys after a drain, and the drain. */
+    private record Drained(Map<String, String> keys, Run drain) {}
+
+    /**
+     * Groups of 50: every member ends with ~50 new messages, which the sync scenario then drains. Returns the members'
+     * keys after the drain, and the drain.
+     */
+    private Drained groupsOf50(String prefix, int groups50, boolean recorded) throws Exception {
         List<String> members50 = population.users(prefix, groups50 * 50);
         List<Load.Sender> groupSenders = new ArrayList<>();
         List<String> online50 = new ArrayList<>();
@@ -430,7 +453,7 @@ final class Bench {
             runs.add(group50);
             runs.add(drain);
         }
-        return keys;
+        return new Drained(keys, drain);
     }
 
     private interface Measured {

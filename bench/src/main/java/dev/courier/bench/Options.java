@@ -47,6 +47,12 @@ final class Options {
         define("group-connections", "16", "16", "group sends: concurrent connections (closed loop)");
         define("group-online", "1", "2", "online members (holding a /v1/stream) per group");
         define("sync-concurrency", "8", "8", "sync drain: concurrent clients");
+        define(
+                "drain-warmup-seconds",
+                "40",
+                "90",
+                "at most this long draining small groups of 50 of their own before measuring the drain, until its rate"
+                        + " is steady and the JIT compiler quiet");
         define("long-polls", "500", "5000", "long polls held at once, then woken by one message each");
         define("push-devices", "1000", "1000", "pushes: offline devices with a webhook token, one message each");
         define(
