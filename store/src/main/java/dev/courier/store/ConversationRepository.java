@@ -33,13 +33,18 @@ import static dev.courier.store.SqlLists.tuples;
  */
 public class ConversationRepository {
 
-    private static final String STATE_COLUMNS = """
+    /**
+     * The columns a {@link State} is read from ({@link #state(ResultSet, int)}), of {@code conversation_states s} and
+     * the last message {@code m} joined by {@link #STATE_FROM}.
+     */
+    public static final String STATE_COLUMNS = """
             s.user_id, s.conversation_id, s.last_conv_seq, s.last_message_id, s.last_seq, s.read_seq, s.unread,
             s.peer_read_seq, s.muted, s.version,
             m.message_id, m.conv_seq, m.sender_id, m.kind, m.content, m.sent_at, m.recalled_at, m.edited_at,
             m.reply_to""";
 
-    private static final String STATE_FROM = """
+    /** The tables of {@link #STATE_COLUMNS}. */
+    public static final String STATE_FROM = """
              FROM conversation_states s LEFT JOIN messages m ON m.message_id = s.last_message_id
             """;
 
@@ -151,7 +156,7 @@ public class ConversationRepository {
     /** A user and one of their conversations. */
     public record Key(String userId, String conversation) {}
 
-    private static final RowMapper<State> STATE_ROW = ConversationRepository::state;
+    private static final RowMapper<State> STATE_ROW = (rs, row) -> state(rs, 0);
 
     private static final RowMapper<State> WRITER_ROW = (rs, row) -> new State(
             rs.getString(1),
@@ -166,32 +171,36 @@ public class ConversationRepository {
             rs.getLong(10),
             null);
 
-    private static State state(ResultSet rs, int row) throws SQLException {
+    /**
+     * The state in the columns of {@link #STATE_COLUMNS}, read from the column after {@code offset} on (0 when they are
+     * the first).
+     */
+    public static State state(ResultSet rs, int offset) throws SQLException {
         LastMessage last = null;
-        String lastId = rs.getString(11);
+        String lastId = rs.getString(offset + 11);
         if (lastId != null) {
             last = new LastMessage(
                     lastId,
-                    rs.getLong(12),
-                    rs.getString(13),
-                    rs.getString(14),
-                    Json.MAPPER.readTree(rs.getString(15)),
-                    Instant.ofEpochMilli(rs.getLong(16)),
-                    instant(rs, 17),
-                    instant(rs, 18),
-                    rs.getString(19));
+                    rs.getLong(offset + 12),
+                    rs.getString(offset + 13),
+                    rs.getString(offset + 14),
+                    Json.MAPPER.readTree(rs.getString(offset + 15)),
+                    Instant.ofEpochMilli(rs.getLong(offset + 16)),
+                    instant(rs, offset + 17),
+                    instant(rs, offset + 18),
+                    rs.getString(offset + 19));
         }
         return new State(
-                rs.getString(1),
-                rs.getString(2),
-                rs.getLong(3),
-                rs.getString(4),
-                rs.getLong(5),
-                rs.getLong(6),
-                rs.getInt(7),
-                rs.getLong(8),
-                rs.getBoolean(9),
-                rs.getLong(10),
+                rs.getString(offset + 1),
+                rs.getString(offset + 2),
+                rs.getLong(offset + 3),
+                rs.getString(offset + 4),
+                rs.getLong(offset + 5),
+                rs.getLong(offset + 6),
+                rs.getInt(offset + 7),
+                rs.getLong(offset + 8),
+                rs.getBoolean(offset + 9),
+                rs.getLong(offset + 10),
                 last);
     }
 

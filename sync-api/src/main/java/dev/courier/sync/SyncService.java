@@ -23,8 +23,9 @@ import dev.courier.web.ConversationView;
 import dev.courier.web.GroupView;
 
 /**
- * Computes deltas (PROTOCOL.md, "Sync API"). All reads of one delta happen in one read-only transaction, so the new
- * key describes one consistent snapshot. The key the device presented is its acknowledgement: its message position is
+ * Computes deltas (PROTOCOL.md, "Sync API"). All reads of one delta see one snapshot, so the new key describes one
+ * consistent state: the common delta after a key (messages, conversation states, the account) is read in one
+ * statement ({@link #incremental}), any other in one read-only transaction ({@link #inTransaction}). The key the device presented is its acknowledgement: its message position is
  * recorded for the device, and retention trims only what every active device acknowledged.
  * <p>
  * A first sync (no key) returns the account, all contacts and the most recent messages. A key that cannot be served
@@ -98,7 +99,79 @@ public class SyncService {
      */
     Delta compute(Caller caller, @Nullable String presentedKey, int limit) {
         SyncKey presented = presentedKey == null ? null : codec.decode(presentedKey, caller.userId());
-        return new Delta(presented, readOnly.execute(status -> delta(caller.userId(), presented, limit)));
+        SyncResponse incremental = presented == null ? null : incremental(caller.userId(), presented, limit);
+        return new Delta(
+                presented, incremental != null ? incremental : inTransaction(caller.userId(), presented, limit));
+    }
+
+    /** The delta after {@code presented} (or a first sync), every read in one read-only transaction. */
+    SyncResponse inTransaction(String userId, @Nullable SyncKey presented, int limit) {
+        return Objects.requireNonNull(readOnly.execute(status -> delta(userId, presented, limit)));
+    }
+
+    /**
+     * The delta after a key in one statement ({@link SyncRepository#incremental}), the same answer as
+     * {@link #delta}'s for the same snapshot, when nothing but the account, conversation states and messages moved
+     * since the key; {@code null} when the key needs more (contacts or groups changed, or a resync, or no such user):
+     * then the transactional read answers. Nearly every sync after a hint is of the first kind.
+     */
+    @Nullable
+    SyncResponse incremental(String userId, SyncKey key, int limit) {
+        long currentEpoch = epoch.current();
+        if (key.epoch() != currentEpoch) {
+            return null;
+        }
+        int conversationsLimit = properties.firstConversations();
+        SyncRepository.Incremental read = repository
+                .incremental(userId, key.conversationsVersion(), conversationsLimit + 1, key.messageSeq(), limit + 1)
+                .orElse(null);
+        if (read == null) {
+            return null;
+        }
+        SyncRepository.UserState state = read.user();
+        if (key.messageSeq() < state.trimmedSeq()
+                || key.messageSeq() > state.headSeq()
+                || key.accountVersion() > state.accountVersion()
+                || key.conversationsVersion() > state.conversationsVersion()
+                || key.contactsVersion() != state.contactsVersion()
+                || key.groupsVersion() != state.groupsVersion()) {
+            return null;
+        }
+        SyncResponse.AccountView account = state.accountVersion() > key.accountVersion()
+                ? new SyncResponse.AccountView(userId, state.displayName(), state.accountVersion())
+                : null;
+        List<ConversationRepository.State> states = read.states();
+        // the key's version is at most the state's here
+        long conversationsVersion = state.conversationsVersion();
+        boolean hasMore = states.size() > conversationsLimit;
+        if (hasMore) {
+            states = states.subList(0, conversationsLimit);
+            conversationsVersion = states.getLast().version();
+        }
+        List<SyncResponse.Message> messages = read.messages();
+        hasMore |= messages.size() > limit;
+        if (messages.size() > limit) {
+            messages = messages.subList(0, limit);
+        }
+        long lastSeq =
+                messages.isEmpty() ? key.messageSeq() : messages.getLast().seq();
+        SyncKey next = new SyncKey(
+                userId,
+                currentEpoch,
+                state.accountVersion(),
+                key.contactsVersion(),
+                lastSeq,
+                conversationsVersion,
+                key.groupsVersion());
+        return new SyncResponse(
+                codec.encode(next),
+                hasMore,
+                false,
+                account,
+                List.of(),
+                states.stream().map(ConversationView::of).toList(),
+                List.of(),
+                List.copyOf(messages));
     }
 
     /**

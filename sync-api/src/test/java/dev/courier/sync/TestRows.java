@@ -72,6 +72,31 @@ final class TestRows {
                 .update();
     }
 
+    /**
+     * Moves the user's state of a conversation to a last message and an unread count under the user's next
+     * conversations version, as the inbox writer does; returns the version.
+     */
+    static long conversationChanged(String userId, String conversation, String lastMessageId, int unread) {
+        db().sql("""
+                        INSERT INTO inbox_heads (user_id, head_seq, conversations_version) VALUES (?, 0, 1)
+                        ON DUPLICATE KEY UPDATE conversations_version = conversations_version + 1
+                        """).param(userId).update();
+        long version = db().sql("SELECT conversations_version FROM inbox_heads WHERE user_id = ?")
+                .param(userId)
+                .query(Long.class)
+                .single();
+        db().sql("""
+                        INSERT INTO conversation_states (user_id, conversation_id, last_conv_seq, last_message_id,
+                                                         last_seq, unread, version)
+                        VALUES (?, ?, 0, ?, 0, ?, ?)
+                        ON DUPLICATE KEY UPDATE last_message_id = VALUES(last_message_id), unread = VALUES(unread),
+                            version = VALUES(version)
+                        """)
+                .params(userId, conversation, lastMessageId, unread, version)
+                .update();
+        return version;
+    }
+
     /** Renames the user, bumping the account version, as {@code PATCH /v1/account} does. */
     static void rename(String userId, String displayName) {
         db().sql("UPDATE accounts SET display_name = ?, account_version = account_version + 1 WHERE user_id = ?")
