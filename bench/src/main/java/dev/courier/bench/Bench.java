@@ -199,16 +199,31 @@ final class Bench {
      * Courier's JIT compiler was quiet, or {@code seconds} have passed.
      */
     private void warmUp(String name, int least, double seconds, Window window) throws Exception {
+        warmUp(least, seconds, "end-to-end messages/s", round -> {
+            Run warmup = new Run(name + " " + round);
+            measure(warmup, () -> window.run(warmup));
+            return warmup;
+        });
+    }
+
+    private interface Round {
+        Run run(int round) throws Exception;
+    }
+
+    /**
+     * Unrecorded rounds until, from the {@code least}-th on, the run's {@code rate} rose by less than 5 % and Courier's
+     * JIT compiler was quiet, or {@code seconds} have passed.
+     */
+    private void warmUp(int least, double seconds, String rate, Round rounds) throws Exception {
         long until = System.nanoTime() + (long) (seconds * 1e9);
         double best = 0;
         for (int round = 1; System.nanoTime() < until; round++) {
-            Run warmup = new Run(name + " " + round);
-            measure(warmup, () -> window.run(warmup));
-            double rate = (double) warmup.figures.getOrDefault("end-to-end messages/s", 0.0);
-            if (round >= least && rate < best * 1.05 && !compiling(warmup)) {
+            Run warmup = rounds.run(round);
+            double reached = (double) warmup.figures.getOrDefault(rate, 0.0);
+            if (round >= least && reached < best * 1.05 && !compiling(warmup)) {
                 return;
             }
-            best = Math.max(best, rate);
+            best = Math.max(best, reached);
         }
     }
 
@@ -218,7 +233,7 @@ final class Bench {
         Baselines baselines = new Baselines(cluster.servers, options.decimal("baseline-seconds"));
         warm.jdbc(inboxWriters(), 1000, 2000);
         runs.add(baseline(() -> baselines.jdbc(inboxWriters(), 1000, 2000)));
-        groupsOf50("w", Math.max(2, options.integer("groups50") / 5), false);
+        groupsOf50("w", smallGroups50(), false);
         groups500(0, List.of(), 0, List.of(), Map.of());
     }
 
@@ -395,17 +410,16 @@ final class Bench {
      * less than 5 % and Courier's JIT compiler was quiet, or {@code drain-warmup-seconds} have passed.
      */
     private void warmUpDrain() throws Exception {
-        long until = System.nanoTime() + (long) (options.decimal("drain-warmup-seconds") * 1e9);
-        double best = 0;
-        for (int round = 1; System.nanoTime() < until; round++) {
-            Run drain = groupsOf50("w" + round + "-", Math.max(2, options.integer("groups50") / 5), false)
-                    .drain();
-            double rate = (double) drain.figures.getOrDefault("messages drained/s", 0.0);
-            if (round >= 2 && rate < best * 1.05 && !compiling(drain)) {
-                return;
-            }
-            best = Math.max(best, rate);
-        }
+        warmUp(
+                2,
+                options.decimal("drain-warmup-seconds"),
+                "messages drained/s",
+                round -> groupsOf50("w" + round + "-", smallGroups50(), false).drain());
+    }
+
+    /** How many groups of 50 a warm-up round sends to. */
+    private int smallGroups50() {
+        return Math.max(2, options.integer("groups50") / 5);
     }
 
     /**

@@ -23,14 +23,6 @@ class SyncRepository {
 
     private static final String EPOCH = "SELECT epoch FROM courier_meta WHERE id = 1";
 
-    private static final String USER_STATE = """
-            SELECT a.display_name, a.account_version, a.contacts_version,
-                   COALESCE(h.head_seq, 0), COALESCE(h.trimmed_seq, 0), COALESCE(h.conversations_version, 0),
-                   COALESCE(h.groups_version, 0)
-            FROM accounts a LEFT JOIN inbox_heads h ON h.user_id = a.user_id
-            WHERE a.user_id = :userId
-            """;
-
     private static final String CONTACTS = """
             SELECT contact_id, alias, deleted, version FROM contacts
             WHERE owner_id = :userId AND version > :after AND version <= :upTo
@@ -43,16 +35,6 @@ class SyncRepository {
             ORDER BY version
             """;
 
-    private static final String MESSAGES_LATEST = """
-            SELECT i.seq, m.message_id, m.client_msg_id, m.conversation_id, m.sender_id, m.kind, m.content, m.sent_at,
-                   m.conv_seq, m.reply_to, m.recalled_at, m.edited_at
-            FROM inbox i JOIN messages m ON m.message_id = i.message_id
-            WHERE i.user_id = :userId AND i.seq <= :upTo
-              AND NOT EXISTS (SELECT 1 FROM message_hides h WHERE h.user_id = i.user_id AND h.message_id = i.message_id)
-            ORDER BY i.seq DESC
-            LIMIT :limit
-            """;
-
     private static final String MESSAGE_COLUMNS = """
             i.seq, m.message_id, m.client_msg_id, m.conversation_id, m.sender_id, m.kind, m.content, m.sent_at,
             m.conv_seq, m.reply_to, m.recalled_at, m.edited_at""";
@@ -61,10 +43,19 @@ class SyncRepository {
             + " FROM inbox i JOIN messages m ON m.message_id = i.message_id"
             + " WHERE i.user_id = :userId AND i.seq > :after ORDER BY i.seq LIMIT :limit";
 
+    private static final String MESSAGES_LATEST = "SELECT " + MESSAGE_COLUMNS
+            + " FROM inbox i JOIN messages m ON m.message_id = i.message_id"
+            + " WHERE i.user_id = :userId AND i.seq <= :upTo AND NOT EXISTS"
+            + " (SELECT 1 FROM message_hides h WHERE h.user_id = i.user_id AND h.message_id = i.message_id)"
+            + " ORDER BY i.seq DESC LIMIT :limit";
+
     /** The columns of a user's state ({@link UserState}): the account and its inbox head. */
     private static final String USER_COLUMNS = """
             a.display_name, a.account_version, a.contacts_version, COALESCE(h.head_seq, 0), COALESCE(h.trimmed_seq, 0),
             COALESCE(h.conversations_version, 0), COALESCE(h.groups_version, 0)""";
+
+    private static final String USER_STATE = "SELECT " + USER_COLUMNS
+            + " FROM accounts a LEFT JOIN inbox_heads h ON h.user_id = a.user_id WHERE a.user_id = :userId";
 
     /** Nulls in the place of columns of another part of {@link #INCREMENTAL}. */
     private static String nulls(int count) {

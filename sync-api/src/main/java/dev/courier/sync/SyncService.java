@@ -129,10 +129,7 @@ public class SyncService {
             return null;
         }
         SyncRepository.UserState state = read.user();
-        if (key.messageSeq() < state.trimmedSeq()
-                || key.messageSeq() > state.headSeq()
-                || key.accountVersion() > state.accountVersion()
-                || key.conversationsVersion() > state.conversationsVersion()
+        if (!servable(key, state, currentEpoch)
                 || key.contactsVersion() != state.contactsVersion()
                 || key.groupsVersion() != state.groupsVersion()) {
             return null;
@@ -197,6 +194,20 @@ public class SyncService {
         acknowledgements.record(caller.userId(), caller.deviceId(), acknowledged, clock.millis());
     }
 
+    /**
+     * Whether a delta can be served exactly after the key: of this epoch, not behind retention, and nothing in it
+     * ahead of the store (else the answer is a resync).
+     */
+    private static boolean servable(SyncKey key, SyncRepository.UserState state, long currentEpoch) {
+        return key.epoch() == currentEpoch
+                && key.messageSeq() >= state.trimmedSeq()
+                && key.messageSeq() <= state.headSeq()
+                && key.accountVersion() <= state.accountVersion()
+                && key.contactsVersion() <= state.contactsVersion()
+                && key.conversationsVersion() <= state.conversationsVersion()
+                && key.groupsVersion() <= state.groupsVersion();
+    }
+
     /** A computed answer and the key it answers. */
     record Delta(@Nullable SyncKey presented, SyncResponse response) {}
 
@@ -204,14 +215,7 @@ public class SyncService {
         long currentEpoch = epoch.current();
         SyncRepository.UserState state =
                 repository.userState(userId).orElseThrow(() -> ApiException.notFound("no user '" + userId + "'"));
-        boolean resync = presented != null
-                && (presented.epoch() != currentEpoch
-                        || presented.messageSeq() < state.trimmedSeq()
-                        || presented.messageSeq() > state.headSeq()
-                        || presented.accountVersion() > state.accountVersion()
-                        || presented.contactsVersion() > state.contactsVersion()
-                        || presented.conversationsVersion() > state.conversationsVersion()
-                        || presented.groupsVersion() > state.groupsVersion());
+        boolean resync = presented != null && !servable(presented, state, currentEpoch);
         SyncKey key = presented == null || resync ? SyncKey.initial(userId, currentEpoch) : presented;
         boolean fresh = presented == null || resync;
 
