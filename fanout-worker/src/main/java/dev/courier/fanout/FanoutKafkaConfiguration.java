@@ -10,7 +10,9 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.config.ContainerCustomizer;
 import org.springframework.kafka.core.KafkaOperations;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.ExponentialBackOff;
@@ -31,6 +33,19 @@ import dev.courier.ops.KafkaTopicsProperties;
  */
 @Configuration(proxyBeanMethods = false)
 class FanoutKafkaConfiguration {
+
+    /**
+     * Both stages commit their offsets without waiting for the broker's answer: the consumer polls the next batch at
+     * once instead of after a round trip per batch. Losing an asynchronous commit (a crash, a rebalance) only
+     * redelivers batches already written, and both stages are idempotent: the expansion publishes the same inbox
+     * records again, the inbox writer recognises entries already present and reads that never go back (DESIGN.md,
+     * "idempotent everywhere"). A later commit of the same partition supersedes a failed one.
+     */
+    @Bean
+    ContainerCustomizer<Object, Object, ConcurrentMessageListenerContainer<Object, Object>>
+            asynchronousOffsetCommits() {
+        return container -> container.getContainerProperties().setSyncCommits(false);
+    }
 
     @Bean
     DefaultErrorHandler errorHandler(

@@ -155,6 +155,8 @@ class ConversationListener {
         ProducerAcknowledgements acknowledgements = new ProducerAcknowledgements(records.size());
         kafka.execute(producer -> {
             records.forEach(record -> producer.send(record, acknowledgements));
+            // the batch waits for its acknowledgements anyway: sent at once, not after linger.ms
+            producer.flush();
             return records.size();
         });
         acknowledgements.await();
