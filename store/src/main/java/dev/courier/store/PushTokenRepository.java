@@ -3,11 +3,9 @@ package dev.courier.store;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -36,10 +34,6 @@ public class PushTokenRepository {
 
     private static final String DELETE_TOKEN = """
             DELETE FROM device_push_tokens WHERE user_id = :userId AND device_id = :deviceId AND token = :token
-            """;
-
-    private static final String USERS_WITH_TOKENS = """
-            SELECT DISTINCT user_id FROM device_push_tokens WHERE user_id IN (:userIds)
             """;
 
     private static final String TOKENS = """
@@ -90,18 +84,6 @@ public class PushTokenRepository {
                         .param("token", token)
                         .update()
                 > 0;
-    }
-
-    /** Which of these users have at least one device with a push token. */
-    public Set<String> usersWithTokens(Collection<String> userIds) {
-        Set<String> users = new LinkedHashSet<>();
-        for (List<String> chunk : chunks(List.copyOf(userIds), SqlLists.ROWS_PER_STATEMENT)) {
-            users.addAll(jdbc.sql(USERS_WITH_TOKENS)
-                    .param("userIds", chunk)
-                    .query(String.class)
-                    .list());
-        }
-        return users;
     }
 
     /** The push tokens of each of these users (users without any are absent), by device id. */

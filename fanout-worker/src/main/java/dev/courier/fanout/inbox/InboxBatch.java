@@ -59,6 +59,9 @@ final class InboxBatch {
 
     private int duplicates;
 
+    /** The batch's users with a push token: only they get push candidates. */
+    private final Set<String> withTokens = new HashSet<>();
+
     /** Entries that may call for a push, without badge and commit time yet. */
     private final List<PushCandidate> pushes = new ArrayList<>();
 
@@ -84,7 +87,9 @@ final class InboxBatch {
                 undescribed.add(entry.messageId());
             }
         }
-        heads.putAll(inbox.heads(users));
+        InboxRepository.HeadsAndTokens counters = inbox.headsAndTokens(users);
+        heads.putAll(counters.heads());
+        withTokens.addAll(counters.withTokens());
         states.putAll(conversations.statesToWrite(keys));
         // An entry already written moved its user's state to its convSeq at least (in the same transaction), so
         // only an entry numbered at or below the stored lastConvSeq, or without a number, can be a redelivery: the
@@ -202,12 +207,16 @@ final class InboxBatch {
 
     /**
      * Keeps the entry as a push candidate if it is a message people send, from someone else, in a conversation the
-     * user has not muted (PROTOCOL.md, "Pushes to offline devices").
+     * user has not muted, and the user has a push token (PROTOCOL.md, "Pushes to offline devices").
      */
     private void mayPush(InboxRecord.Entry entry, long seq, boolean muted) {
         String kind = entry.kind() != null ? entry.kind() : "text";
         String from = entry.from();
-        if (muted || from == null || from.equals(entry.userId()) || !MessageContent.countsAsUnread(kind)) {
+        if (muted
+                || from == null
+                || from.equals(entry.userId())
+                || !MessageContent.countsAsUnread(kind)
+                || !withTokens.contains(entry.userId())) {
             return;
         }
         pushes.add(new PushCandidate(entry.userId(), seq, entry.messageId(), entry.conversation(), from, kind, 0, 0));
@@ -351,8 +360,8 @@ final class InboxBatch {
     }
 
     /**
-     * The push candidates of the batch's entries, redelivered ones included, in order: each with the user's unread
-     * total once the batch is written as its badge.
+     * The push candidates of the batch's entries, redelivered ones included, in order, for users with a push token:
+     * each with the user's unread total once the batch is written as its badge.
      */
     List<PushCandidate> pushCandidates(long committedAt) {
         List<PushCandidate> candidates = new ArrayList<>(pushes.size());

@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.stereotype.Repository;
@@ -23,9 +25,15 @@ class InboxRepository {
     /** Rows per INSERT statement: large enough to amortise a round trip, small enough for any packet limit. */
     static final int ROWS_PER_STATEMENT = 500;
 
-    private static final String HEADS = """
-            SELECT user_id, head_seq, conversations_version, unread_total, groups_version FROM inbox_heads
-            WHERE user_id IN (%s)
+    /**
+     * The users' counters and, in the same round trip, which of them have a push token (rows with {@code token} 1):
+     * the batch's push candidates are only for those.
+     */
+    private static final String HEADS_AND_TOKENS = """
+            SELECT user_id, head_seq, conversations_version, unread_total, groups_version, 0 AS token FROM inbox_heads
+            WHERE user_id IN (%1$s)
+            UNION ALL
+            SELECT DISTINCT user_id, 0, 0, 0, 0, 1 FROM device_push_tokens WHERE user_id IN (%1$s)
             """;
 
     private static final String PRESENT_OF_MESSAGE =
@@ -84,19 +92,38 @@ class InboxRepository {
     /** A group of a user's groups data type, at the user's groups version of its last change. */
     record UserGroup(String userId, String groupId, long version, boolean left, boolean dissolved) {}
 
-    /** The counters of each of these users (users without an inbox are absent). */
-    Map<String, Head> heads(Collection<String> userIds) {
+    /**
+     * The counters of some users (users without an inbox are absent) and those of them with a push token.
+     *
+     * @param heads by user
+     * @param withTokens the users with at least one push token
+     */
+    record HeadsAndTokens(Map<String, Head> heads, Set<String> withTokens) {}
+
+    /** The counters of each of these users, and which of them have a push token, in one statement per 500 users. */
+    HeadsAndTokens headsAndTokens(Collection<String> userIds) {
         Map<String, Head> heads = new HashMap<>();
+        Set<String> withTokens = new HashSet<>();
         for (List<String> chunk : chunks(List.copyOf(userIds), ROWS_PER_STATEMENT)) {
+            Object[] args = new Object[chunk.size() * 2];
+            for (int i = 0; i < chunk.size(); i++) {
+                args[i] = chunk.get(i);
+                args[chunk.size() + i] = chunk.get(i);
+            }
             jdbc.query(
-                    HEADS.formatted(placeholders(chunk.size())),
+                    HEADS_AND_TOKENS.formatted(placeholders(chunk.size())),
                     rs -> {
-                        heads.put(
-                                rs.getString(1), new Head(rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)));
+                        if (rs.getInt(6) == 1) {
+                            withTokens.add(rs.getString(1));
+                        } else {
+                            heads.put(
+                                    rs.getString(1),
+                                    new Head(rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)));
+                        }
                     },
-                    chunk.toArray());
+                    args);
         }
-        return heads;
+        return new HeadsAndTokens(heads, withTokens);
     }
 
     /**

@@ -1,9 +1,7 @@
 package dev.courier.fanout.inbox;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 import io.micrometer.core.instrument.Counter;
@@ -17,14 +15,14 @@ import org.springframework.stereotype.Component;
 import dev.courier.common.PushCandidate;
 import dev.courier.common.Records;
 import dev.courier.common.Topics;
-import dev.courier.store.PushTokenRepository;
 
 /**
  * Publishes the push candidates of an inbox batch to {@code courier.push}, keyed by user, after the batch's database
  * commit and before its offsets move: {@link #publish} returns once Kafka acknowledged every one, and throws if it did
  * not, so the batch is retried (and, its rows now present, publishes its candidates again). A crash between the
- * commit and this publish therefore loses no push. Only users with a push token get candidates (one look at the
- * tokens per batch): a deployment where nobody registered a token publishes nothing. Meter:
+ * commit and this publish therefore loses no push. Only users with a push token get candidates (the batch reads which
+ * of its users have one with their counters, {@link InboxRepository#headsAndTokens}): a deployment where nobody
+ * registered a token publishes nothing. Meter:
  * {@code courier.fanout.push.candidates}.
  */
 @Component
@@ -32,36 +30,27 @@ class PushCandidatePublisher {
 
     private final KafkaOperations<String, String> kafka;
 
-    private final PushTokenRepository tokens;
-
     private final Counter published;
 
-    PushCandidatePublisher(KafkaOperations<String, String> kafka, PushTokenRepository tokens, MeterRegistry meters) {
+    PushCandidatePublisher(KafkaOperations<String, String> kafka, MeterRegistry meters) {
         this.kafka = kafka;
-        this.tokens = tokens;
         this.published = meters.counter("courier.fanout.push.candidates");
     }
 
     /**
+     * @param candidates the batch's candidates, of users with a push token
      * @throws KafkaException when Kafka did not acknowledge them all (the batch is then retried)
-     * @throws org.springframework.dao.DataAccessException when the tokens could not be read (likewise)
      */
     void publish(List<PushCandidate> candidates) {
         if (candidates.isEmpty()) {
             return;
         }
-        Set<String> users = new LinkedHashSet<>();
-        candidates.forEach(candidate -> users.add(candidate.userId()));
-        Set<String> withTokens = tokens.usersWithTokens(users);
-        if (withTokens.isEmpty()) {
-            return;
-        }
-        List<CompletableFuture<SendResult<String, String>>> sends = new ArrayList<>();
+        List<CompletableFuture<SendResult<String, String>>> sends = new ArrayList<>(candidates.size());
         for (PushCandidate candidate : candidates) {
-            if (withTokens.contains(candidate.userId())) {
-                sends.add(kafka.send(new ProducerRecord<>(Topics.PUSH, candidate.userId(), Records.encode(candidate))));
-            }
+            sends.add(kafka.send(new ProducerRecord<>(Topics.PUSH, candidate.userId(), Records.encode(candidate))));
         }
+        // the batch waits for the acknowledgements anyway: sent at once, not after linger.ms
+        kafka.flush();
         try {
             CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
         } catch (RuntimeException e) {

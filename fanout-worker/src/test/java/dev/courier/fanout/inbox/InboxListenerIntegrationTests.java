@@ -33,7 +33,6 @@ import dev.courier.common.Topics;
 import dev.courier.fanout.TestServers;
 import dev.courier.store.ConversationRepository;
 import dev.courier.store.MessageRepository;
-import dev.courier.store.PushTokenRepository;
 
 import static dev.courier.fanout.TestServers.uniqueId;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -60,8 +59,7 @@ class InboxListenerIntegrationTests {
             new MessageRepository(TestServers.jdbc()),
             TestServers.transactions(),
             hints,
-            new PushCandidatePublisher(
-                    TestServers.kafka(), new PushTokenRepository(TestServers.jdbc()), new SimpleMeterRegistry()),
+            new PushCandidatePublisher(TestServers.kafka(), new SimpleMeterRegistry()),
             new StaticListableBeanFactory(Map.of("rows", new InboxCommitListener() {
                         @Override
                         public void committed(Map<String, Long> heads) {}

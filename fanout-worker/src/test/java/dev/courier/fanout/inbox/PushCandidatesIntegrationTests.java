@@ -25,7 +25,6 @@ import dev.courier.common.Topics;
 import dev.courier.fanout.TestServers;
 import dev.courier.store.ConversationRepository;
 import dev.courier.store.MessageRepository;
-import dev.courier.store.PushTokenRepository;
 
 import static dev.courier.fanout.TestServers.uniqueId;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,8 +47,7 @@ class PushCandidatesIntegrationTests {
             new MessageRepository(TestServers.jdbc()),
             TestServers.transactions(),
             hints,
-            new PushCandidatePublisher(
-                    TestServers.kafka(), new PushTokenRepository(TestServers.jdbc()), new SimpleMeterRegistry()),
+            new PushCandidatePublisher(TestServers.kafka(), new SimpleMeterRegistry()),
             new StaticListableBeanFactory(Map.of()).getBeanProvider(InboxCommitListener.class),
             Clock.systemUTC(),
             new SimpleMeterRegistry(),
@@ -96,6 +94,7 @@ class PushCandidatesIntegrationTests {
     void aMessageFromSomeoneElseIsACandidateOfEachRecipientWithATokenCarryingItsSeqAndTheUnreadTotal() {
         TestServers.pushToken(alice, "phone", "alice-token");
         TestServers.pushToken(bob, "phone", "bob-token");
+        TestServers.pushToken(bob, "tablet", "bob-tablet-token");
         long before = System.currentTimeMillis();
 
         listener.on(
@@ -103,7 +102,7 @@ class PushCandidatesIntegrationTests {
 
         List<PushCandidate> candidates = candidates();
         assertThat(candidates)
-                .as("none for the sender, none for carol who has no token")
+                .as("none for the sender, none for carol who has no token, one per entry for bob's two devices")
                 .extracting(PushCandidate::userId, PushCandidate::seq, PushCandidate::messageId, PushCandidate::badge)
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple(bob, 1L, id("m1"), 2L),
