@@ -50,9 +50,14 @@ public class ConversationRepository {
 
     private static final String STATES_OF = "SELECT " + STATE_COLUMNS + STATE_FROM + " WHERE %s";
 
-    private static final String ONE_STATE = "(s.user_id = ? AND s.conversation_id = ?)";
+    /** The condition on {@code conversation_states s} of one (user, conversation) pair, its two parameters in order. */
+    public static final String ONE_STATE = "(s.user_id = ? AND s.conversation_id = ?)";
 
-    private static final String WRITER_COLUMNS = """
+    /**
+     * The columns of a state as the inbox writer reads it (without its last message), of {@code conversation_states s};
+     * {@link #writerState} reads them. The inbox writer also reads them beside its other reads in one statement.
+     */
+    public static final String WRITER_COLUMNS = """
             s.user_id, s.conversation_id, s.last_conv_seq, s.last_message_id, s.last_seq, s.read_seq, s.unread,
             s.peer_read_seq, s.muted, s.version""";
 
@@ -62,7 +67,7 @@ public class ConversationRepository {
             + " FROM conversation_states s WHERE s.conversation_id = ? AND s.user_id IN (%s)";
 
     /** From this many keys of one conversation on, they are read by the conversation and a list of users. */
-    private static final int MANY_MEMBERS = 16;
+    public static final int MANY_MEMBERS = 16;
 
     private static final String STATE =
             "SELECT " + STATE_COLUMNS + STATE_FROM + " WHERE s.user_id = :userId AND s.conversation_id = :conversation";
@@ -158,18 +163,23 @@ public class ConversationRepository {
 
     private static final RowMapper<State> STATE_ROW = (rs, row) -> state(rs, 0);
 
-    private static final RowMapper<State> WRITER_ROW = (rs, row) -> new State(
-            rs.getString(1),
-            rs.getString(2),
-            rs.getLong(3),
-            rs.getString(4),
-            rs.getLong(5),
-            rs.getLong(6),
-            rs.getInt(7),
-            rs.getLong(8),
-            rs.getBoolean(9),
-            rs.getLong(10),
-            null);
+    private static final RowMapper<State> WRITER_ROW = (rs, row) -> writerState(rs, 1);
+
+    /** The state of {@link #WRITER_COLUMNS} in the row's columns from {@code first} on. */
+    public static State writerState(ResultSet rs, int first) throws SQLException {
+        return new State(
+                rs.getString(first),
+                rs.getString(first + 1),
+                rs.getLong(first + 2),
+                rs.getString(first + 3),
+                rs.getLong(first + 4),
+                rs.getLong(first + 5),
+                rs.getInt(first + 6),
+                rs.getLong(first + 7),
+                rs.getBoolean(first + 8),
+                rs.getLong(first + 9),
+                null);
+    }
 
     /**
      * The state in the columns of {@link #STATE_COLUMNS}, read from the column after {@code offset} on (0 when they are

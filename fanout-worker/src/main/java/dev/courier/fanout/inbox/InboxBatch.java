@@ -87,10 +87,18 @@ final class InboxBatch {
                 undescribed.add(entry.messageId());
             }
         }
-        InboxRepository.HeadsAndTokens counters = inbox.headsAndTokens(users);
-        heads.putAll(counters.heads());
-        withTokens.addAll(counters.withTokens());
-        states.putAll(conversations.statesToWrite(keys));
+        if (fewPerConversation(users, keys)) {
+            // a batch of direct chat: one statement reads all it needs
+            InboxRepository.Reads reads = inbox.headsTokensAndStates(List.copyOf(users), List.copyOf(keys));
+            heads.putAll(reads.heads());
+            withTokens.addAll(reads.withTokens());
+            states.putAll(reads.states());
+        } else {
+            InboxRepository.HeadsAndTokens counters = inbox.headsAndTokens(users);
+            heads.putAll(counters.heads());
+            withTokens.addAll(counters.withTokens());
+            states.putAll(conversations.statesToWrite(keys));
+        }
         // An entry already written moved its user's state to its convSeq at least (in the same transaction), so
         // only an entry numbered at or below the stored lastConvSeq, or without a number, can be a redelivery: the
         // others, nearly all of them, are new without asking the inbox.
@@ -136,6 +144,24 @@ final class InboxBatch {
                 case InboxRecord.GroupChanged group -> groupChanged(group);
             }
         }
+    }
+
+    /**
+     * Whether the batch's states are read pair by pair (no conversation with {@value
+     * ConversationRepository#MANY_MEMBERS} of its users or more, which are read by conversation) and all its reads fit
+     * one statement.
+     */
+    private static boolean fewPerConversation(Set<String> users, Set<ConversationRepository.Key> keys) {
+        if (users.size() > InboxRepository.ROWS_PER_STATEMENT || keys.size() > InboxRepository.ROWS_PER_STATEMENT) {
+            return false;
+        }
+        Map<String, Integer> perConversation = new HashMap<>();
+        for (ConversationRepository.Key key : keys) {
+            if (perConversation.merge(key.conversation(), 1, Integer::sum) >= ConversationRepository.MANY_MEMBERS) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static InboxRecord.Entry describe(

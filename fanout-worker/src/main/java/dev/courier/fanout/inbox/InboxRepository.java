@@ -12,6 +12,9 @@ import java.util.Set;
 import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.stereotype.Repository;
 
+import dev.courier.store.ConversationRepository;
+import dev.courier.store.ConversationRepository.State;
+
 import static dev.courier.store.SqlLists.chunks;
 import static dev.courier.store.SqlLists.placeholders;
 import static dev.courier.store.SqlLists.tuples;
@@ -34,6 +37,21 @@ class InboxRepository {
             WHERE user_id IN (%1$s)
             UNION ALL
             SELECT DISTINCT user_id, 0, 0, 0, 0, 1 FROM device_push_tokens WHERE user_id IN (%1$s)
+            """;
+
+    /**
+     * {@link #HEADS_AND_TOKENS} and the writer's states of (user, conversation) pairs in one statement, rows told
+     * apart by the first column: 0 a head, 1 a user with a token, 2 a state. The heads' and tokens' rows fill the
+     * state's columns: the counters where the state has numbers, {@code NULL} for its strings.
+     */
+    private static final String HEADS_TOKENS_AND_STATES = """
+            SELECT 0, user_id, NULL, head_seq, NULL, conversations_version, unread_total, groups_version, 0, FALSE, 0
+            FROM inbox_heads WHERE user_id IN (%1$s)
+            UNION ALL
+            SELECT DISTINCT 1, user_id, NULL, 0, NULL, 0, 0, 0, 0, FALSE, 0 FROM device_push_tokens
+            WHERE user_id IN (%1$s)
+            UNION ALL
+            SELECT 2, %2$s FROM conversation_states s WHERE %3$s
             """;
 
     private static final String PRESENT_OF_MESSAGE =
@@ -124,6 +142,57 @@ class InboxRepository {
                     args);
         }
         return new HeadsAndTokens(heads, withTokens);
+    }
+
+    /**
+     * What a batch reads before it applies its records: {@link #headsAndTokens} and the writer's conversation states
+     * of these pairs ({@link ConversationRepository#WRITER_COLUMNS}).
+     */
+    record Reads(Map<String, Head> heads, Set<String> withTokens, Map<ConversationRepository.Key, State> states) {}
+
+    /**
+     * The counters and tokens of these users and the states of these pairs in one statement, for a batch of direct
+     * conversations (or groups with few of its users): at most {@value #ROWS_PER_STATEMENT} users and pairs.
+     */
+    Reads headsTokensAndStates(List<String> userIds, List<ConversationRepository.Key> keys) {
+        if (userIds.size() > ROWS_PER_STATEMENT || keys.size() > ROWS_PER_STATEMENT || keys.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "1 to " + ROWS_PER_STATEMENT + " pairs and users, not " + keys.size() + " and " + userIds.size());
+        }
+        Object[] args = new Object[userIds.size() * 2 + keys.size() * 2];
+        int i = 0;
+        for (int copy = 0; copy < 2; copy++) {
+            for (String user : userIds) {
+                args[i++] = user;
+            }
+        }
+        for (ConversationRepository.Key key : keys) {
+            args[i++] = key.userId();
+            args[i++] = key.conversation();
+        }
+        Map<String, Head> heads = new HashMap<>();
+        Set<String> withTokens = new HashSet<>();
+        Map<ConversationRepository.Key, State> states = new HashMap<>();
+        jdbc.query(
+                HEADS_TOKENS_AND_STATES.formatted(
+                        placeholders(userIds.size()),
+                        ConversationRepository.WRITER_COLUMNS,
+                        String.join(" OR ", Collections.nCopies(keys.size(), ConversationRepository.ONE_STATE))),
+                rs -> {
+                    switch (rs.getInt(1)) {
+                        case 0 ->
+                            heads.put(
+                                    rs.getString(2),
+                                    new Head(rs.getLong(4), rs.getLong(6), rs.getLong(7), rs.getLong(8)));
+                        case 1 -> withTokens.add(rs.getString(2));
+                        default -> {
+                            State state = ConversationRepository.writerState(rs, 2);
+                            states.put(new ConversationRepository.Key(state.userId(), state.conversation()), state);
+                        }
+                    }
+                },
+                args);
+        return new Reads(heads, withTokens, states);
     }
 
     /**

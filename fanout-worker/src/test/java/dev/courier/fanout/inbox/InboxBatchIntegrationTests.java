@@ -2,6 +2,7 @@ package dev.courier.fanout.inbox;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -178,6 +179,39 @@ class InboxBatchIntegrationTests {
 
         assertThat(state(bob, conversation).unread()).isEqualTo(1);
         assertThat(state(bob, conversation).lastConvSeq()).isEqualTo(3);
+    }
+
+    @Test
+    void aBatchWithManyUsersOfOneGroupBesideDirectChatKeepsEveryStateExact() {
+        // 20 members of one group in a batch: their states are read by the conversation, the direct chat's beside
+        // them pair by pair; a batch of direct chat alone reads heads, tokens and states in one statement (above)
+        List<String> others = new ArrayList<>();
+        for (int i = 0; i < 19; i++) {
+            others.add(person("member" + i));
+        }
+        String conversation = group(TestServers.group(alice, others.toArray(String[]::new)));
+        String chat = direct(alice, bob);
+        for (long round = 1; round <= 2; round++) {
+            InboxRecord.Entry posted = store(alice, conversation, round, 1);
+            InboxRecord.Entry direct = store(alice, chat, round, 0);
+            List<InboxRecord> records = new ArrayList<>();
+            records.add(to(alice, posted));
+            others.forEach(member -> records.add(to(member, posted)));
+            records.add(to(alice, direct));
+            records.add(to(bob, direct));
+            apply(records.toArray(InboxRecord[]::new));
+        }
+
+        for (String member : others) {
+            assertThat(state(member, conversation).unread()).isEqualTo(2);
+            assertThat(state(member, conversation).lastConvSeq()).isEqualTo(2);
+            assertThat(unreadTotal(member)).isEqualTo(2);
+        }
+        assertThat(state(alice, conversation).readSeq()).isEqualTo(2);
+        assertThat(state(bob, chat).unread()).isEqualTo(2);
+        assertThat(state(bob, chat).peerReadSeq()).isEqualTo(2);
+        assertThat(unreadTotal(bob)).isEqualTo(2);
+        assertThat(unreadTotal(alice)).isZero();
     }
 
     @Test
