@@ -7,10 +7,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.SqlParameterValue;
@@ -71,6 +73,25 @@ public class MessageRepository {
     private static final String DESCRIBED = """
             SELECT message_id, conv_seq, sender_id, kind FROM messages WHERE message_id IN (%s)
             """;
+
+    /*
+     * The parts of prefetch's UNION ALL, in the same columns: the kind of row, six strings, two numbers, a flag. A
+     * message: its id, conversation, sender, kind, origin, client id; members version and number; recalled.
+     */
+    private static final String PREFETCH_STORED = """
+            SELECT 0, message_id, conversation_id, sender_id, kind, origin, client_msg_id, members_version, conv_seq,
+                   recalled_at IS NOT NULL
+            FROM messages WHERE message_id IN (%s)""";
+
+    /** A conversation's number: its id, and the number as the first of the two numbers. */
+    private static final String PREFETCH_LAST_CONV_SEQS = """
+            SELECT 1, conversation_id, NULL, NULL, NULL, NULL, NULL, last_conv_seq, 0, FALSE
+            FROM conversation_seqs WHERE conversation_id IN (%s)""";
+
+    /** A block: the blocker and the blocked. */
+    private static final String PREFETCH_BLOCKS = """
+            SELECT 2, blocker_id, blocked_id, NULL, NULL, NULL, NULL, 0, 0, FALSE
+            FROM blocks WHERE blocker_id IN (%s)""";
 
     private static final String LAST_CONV_SEQS = """
             SELECT conversation_id, last_conv_seq FROM conversation_seqs WHERE conversation_id IN (%s)
@@ -315,6 +336,70 @@ public class MessageRepository {
                     });
         }
         return found;
+    }
+
+    /**
+     * What the expansion stage reads before it applies a batch, in one statement instead of three: {@link #stored},
+     * {@link #lastConvSeqs} and the blocks of these blockers (all of theirs: the caller picks those it needs).
+     *
+     * @param stored by message id
+     * @param lastConvSeqs by conversation
+     * @param blocks every block of the blockers asked for
+     */
+    public record Prefetched(
+            Map<String, Stored> stored, Map<String, Long> lastConvSeqs, Set<BlockRepository.Block> blocks) {}
+
+    /**
+     * Reads {@link Prefetched} in one UNION ALL, its rows told apart by the first column (0 a message, 1 a
+     * conversation's number, 2 a block); each part only for a list that is not empty. At most {@value
+     * SqlLists#ROWS_PER_STATEMENT} ids in each list.
+     */
+    public Prefetched prefetch(
+            Collection<String> messageIds, Collection<String> conversations, Collection<String> blockers) {
+        if (messageIds.size() > SqlLists.ROWS_PER_STATEMENT
+                || conversations.size() > SqlLists.ROWS_PER_STATEMENT
+                || blockers.size() > SqlLists.ROWS_PER_STATEMENT) {
+            throw new IllegalArgumentException("at most " + SqlLists.ROWS_PER_STATEMENT + " ids in each list");
+        }
+        List<String> parts = new ArrayList<>(3);
+        List<Object> args = new ArrayList<>(messageIds.size() + conversations.size() + blockers.size());
+        if (!messageIds.isEmpty()) {
+            parts.add(PREFETCH_STORED.formatted(placeholders(messageIds.size())));
+            args.addAll(messageIds);
+        }
+        if (!conversations.isEmpty()) {
+            parts.add(PREFETCH_LAST_CONV_SEQS.formatted(placeholders(conversations.size())));
+            args.addAll(conversations);
+        }
+        if (!blockers.isEmpty()) {
+            parts.add(PREFETCH_BLOCKS.formatted(placeholders(blockers.size())));
+            args.addAll(blockers);
+        }
+        Map<String, Stored> stored = new HashMap<>();
+        Map<String, Long> lastConvSeqs = new HashMap<>();
+        Set<BlockRepository.Block> blocks = new HashSet<>();
+        if (parts.isEmpty()) {
+            return new Prefetched(stored, lastConvSeqs, blocks);
+        }
+        jdbc.sql(String.join(" UNION ALL ", parts)).params(args).query(rs -> {
+            switch (rs.getInt(1)) {
+                case 0 ->
+                    stored.put(
+                            rs.getString(2),
+                            new Stored(
+                                    rs.getLong(8),
+                                    rs.getLong(9),
+                                    rs.getString(3),
+                                    rs.getString(4),
+                                    rs.getString(5),
+                                    rs.getBoolean(10),
+                                    rs.getString(6),
+                                    rs.getString(7)));
+                case 1 -> lastConvSeqs.put(rs.getString(2), rs.getLong(8));
+                default -> blocks.add(new BlockRepository.Block(rs.getString(2), rs.getString(3)));
+            }
+        });
+        return new Prefetched(stored, lastConvSeqs, blocks);
     }
 
     /** The number of the newest entry of each of these conversations that has one. */

@@ -32,15 +32,17 @@ import dev.courier.store.ChangeOutcomeRepository;
 import dev.courier.store.GroupRepository;
 import dev.courier.store.MembershipRepository;
 import dev.courier.store.MessageRepository;
+import dev.courier.store.SqlLists;
 
 /**
  * Applies conversation records in log order within one database transaction (the caller's) and says which inbox
  * entries they produce. Every step is idempotent: a stored message is expanded again to the members of its first
  * expansion, and an applied membership event is skipped, so a redelivered batch produces the same entries.
  * <p>
- * A batch costs a few statements however many records it has: one query for the messages stored before, one for the
- * current members version of its groups, one for the members it needs (unless cached), multi-row INSERTs for the new
- * messages; only membership events, which are rare, are applied one by one. The members of a group at a version never
+ * A batch costs a few statements however many records it has: one query for the messages stored before, the
+ * conversations' numbers and the blocks of direct recipients (one statement, {@link MessageRepository#prefetch}), one
+ * for the current members version of its groups, one for the members it needs (unless cached), multi-row INSERTs for
+ * the new messages; only membership events, which are rare, are applied one by one. The members of a group at a version never
  * change, so they are cached across batches ({@link MembersCache}); the current version of a group is read again for
  * each batch.
  */
@@ -278,8 +280,31 @@ class Expander {
                     default -> {}
                 }
             }
-            stored = messageIds.isEmpty() ? new HashMap<>() : messages.stored(messageIds);
-            lastSeqs = new HashMap<>(messages.lastConvSeqs(conversations));
+            // the blockers of every direct message, stored before or not: read with the messages, so that a batch
+            // of direct chat reads all it needs in one statement
+            Set<String> blockers = new HashSet<>();
+            for (ConversationRecord record : records) {
+                ConversationId conversation = new ConversationId(record.conversation());
+                if (record instanceof ConversationRecord.MessagePosted message && !conversation.isGroup()) {
+                    for (String user : conversation.directUsers()) {
+                        if (!user.equals(message.from())) {
+                            blockers.add(user);
+                        }
+                    }
+                }
+            }
+            Set<BlockRepository.Block> blocksOfBlockers = null;
+            if (messageIds.size() <= SqlLists.ROWS_PER_STATEMENT
+                    && conversations.size() <= SqlLists.ROWS_PER_STATEMENT
+                    && blockers.size() <= SqlLists.ROWS_PER_STATEMENT) {
+                MessageRepository.Prefetched prefetched = messages.prefetch(messageIds, conversations, blockers);
+                stored = new HashMap<>(prefetched.stored());
+                lastSeqs = new HashMap<>(prefetched.lastConvSeqs());
+                blocksOfBlockers = prefetched.blocks();
+            } else {
+                stored = messageIds.isEmpty() ? new HashMap<>() : messages.stored(messageIds);
+                lastSeqs = new HashMap<>(messages.lastConvSeqs(conversations));
+            }
             groups = groupIds.isEmpty() ? new HashMap<>() : new HashMap<>(groupStates.states(groupIds));
             Set<MembershipRepository.GroupVersion> needed = new HashSet<>();
             Set<BlockRepository.Block> blocks = new HashSet<>();
@@ -306,7 +331,12 @@ class Expander {
             if (!needed.isEmpty()) {
                 learned.putAll(memberships.membersAt(needed));
             }
-            blocked = new HashSet<>(blockList.existing(blocks));
+            if (blocksOfBlockers != null) {
+                blocks.retainAll(blocksOfBlockers);
+                blocked = blocks;
+            } else {
+                blocked = new HashSet<>(blockList.existing(blocks));
+            }
         }
 
         private void apply(ConversationRecord record) {

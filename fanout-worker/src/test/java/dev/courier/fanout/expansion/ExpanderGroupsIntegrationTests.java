@@ -1,6 +1,7 @@
 package dev.courier.fanout.expansion;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -223,8 +224,34 @@ class ExpanderGroupsIntegrationTests {
                         .rejection())
                 .isNull();
 
+        assertThat(apply(message(adam, direct(adam, mia), "a later batch reads the block"))
+                        .rejection()
+                        .reason())
+                .isEqualTo(ErrorCode.BLOCKED);
+
         Expander.Batch unblocked = apply(block(mia, adam, false), message(adam, direct(adam, mia), "let in"));
         assertThat(unblocked.rejection()).isNull();
+    }
+
+    @Test
+    void aBatchTooLargeForOneReadStatementReadsItsBlocksAndNumbersAllTheSame() {
+        // more messages than one statement's list: the messages, numbers and blocks are read apart
+        apply(block(mia, adam, true));
+        List<Object> records = new ArrayList<>();
+        for (int i = 0; i < 501; i++) {
+            records.add(message(olga, direct(olga, person("friend")), "hello " + i));
+        }
+        records.add(message(adam, direct(adam, mia), "blocked in a large batch"));
+
+        Expander.Batch batch = apply(records.toArray());
+
+        assertThat(batch.rejectedIndex()).isEqualTo(501);
+        assertThat(batch.rejection().reason()).isEqualTo(ErrorCode.BLOCKED);
+        assertThat(batch.expansions())
+                .extracting(Expander.Expansion::convSeq)
+                .as("501 new conversations (a new friend each), each message the first of its conversation")
+                .hasSize(501)
+                .containsOnly(1L);
     }
 
     @Test
