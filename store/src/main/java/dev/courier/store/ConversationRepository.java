@@ -167,6 +167,11 @@ public class ConversationRepository {
 
     /** The state of {@link #WRITER_COLUMNS} in the row's columns from {@code first} on. */
     public static State writerState(ResultSet rs, int first) throws SQLException {
+        return state(rs, first, null);
+    }
+
+    /** The state in the ten columns of {@link #WRITER_COLUMNS} from {@code first} on, with this last message. */
+    private static State state(ResultSet rs, int first, @Nullable LastMessage last) throws SQLException {
         return new State(
                 rs.getString(first),
                 rs.getString(first + 1),
@@ -178,7 +183,7 @@ public class ConversationRepository {
                 rs.getLong(first + 7),
                 rs.getBoolean(first + 8),
                 rs.getLong(first + 9),
-                null);
+                last);
     }
 
     /**
@@ -200,18 +205,7 @@ public class ConversationRepository {
                     instant(rs, offset + 18),
                     rs.getString(offset + 19));
         }
-        return new State(
-                rs.getString(offset + 1),
-                rs.getString(offset + 2),
-                rs.getLong(offset + 3),
-                rs.getString(offset + 4),
-                rs.getLong(offset + 5),
-                rs.getLong(offset + 6),
-                rs.getInt(offset + 7),
-                rs.getLong(offset + 8),
-                rs.getBoolean(offset + 9),
-                rs.getLong(offset + 10),
-                last);
+        return state(rs, offset + 1, last);
     }
 
     private static @Nullable Instant instant(ResultSet rs, int column) throws SQLException {
