@@ -1,15 +1,8 @@
 package dev.courier.store;
 
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
-
-import static dev.courier.store.SqlLists.chunks;
-import static dev.courier.store.SqlLists.placeholders;
 
 /**
  * Who blocked whom. Only the expansion stage writes it, in the order of the direct conversation's log, so a block
@@ -26,8 +19,6 @@ public class BlockRepository {
 
     private static final String BLOCKED_BY =
             "SELECT blocked_id FROM blocks WHERE blocker_id = :blocker ORDER BY blocked_id";
-
-    private static final String AMONG = "SELECT blocker_id, blocked_id FROM blocks WHERE blocker_id IN (%s)";
 
     private final JdbcClient jdbc;
 
@@ -56,24 +47,5 @@ public class BlockRepository {
                 .param("blocker", blocker)
                 .query(String.class)
                 .list();
-    }
-
-    /** Which of these blocks exist: one statement per few hundred blockers. */
-    public Set<Block> existing(Collection<Block> blocks) {
-        Set<Block> found = new HashSet<>();
-        if (blocks.isEmpty()) {
-            return found;
-        }
-        Set<String> blockers = new HashSet<>();
-        blocks.forEach(block -> blockers.add(block.blocker()));
-        for (List<String> chunk : chunks(new ArrayList<>(blockers), SqlLists.ROWS_PER_STATEMENT)) {
-            jdbc.sql(AMONG.formatted(placeholders(chunk.size()))).params(chunk).query(rs -> {
-                Block block = new Block(rs.getString(1), rs.getString(2));
-                if (blocks.contains(block)) {
-                    found.add(block);
-                }
-            });
-        }
-        return found;
     }
 }

@@ -41,12 +41,6 @@ public class MessageRepository {
      */
     static final int CONTENT_CHARS_PER_STATEMENT = 1024 * 1024;
 
-    private static final String STORED = """
-            SELECT message_id, members_version, conv_seq, conversation_id, sender_id, kind, recalled_at, origin,
-                   client_msg_id
-            FROM messages WHERE message_id IN (%s)
-            """;
-
     private static final String MESSAGE_COLUMNS = """
             m.message_id, m.client_msg_id, m.conversation_id, m.conv_seq, m.sender_id, m.kind, m.content, m.sent_at,
             m.members_version, m.reply_to, m.recalled_at, m.edited_at, m.origin""";
@@ -92,10 +86,6 @@ public class MessageRepository {
     private static final String PREFETCH_BLOCKS = """
             SELECT 2, blocker_id, blocked_id, NULL, NULL, NULL, NULL, 0, 0, FALSE
             FROM blocks WHERE blocker_id IN (%s)""";
-
-    private static final String LAST_CONV_SEQS = """
-            SELECT conversation_id, last_conv_seq FROM conversation_seqs WHERE conversation_id IN (%s)
-            """;
 
     private static final String ADVANCE_CONV_SEQS = """
             INSERT INTO conversation_seqs (conversation_id, last_conv_seq) VALUES %s
@@ -229,31 +219,6 @@ public class MessageRepository {
     }
 
     /**
-     * Which of these messages are stored already, with their members version (0 for a direct message) and their
-     * number: a stored message is a redelivery or a retried send and keeps the recipients and the number of its first
-     * expansion.
-     */
-    public Map<String, Stored> stored(Collection<String> messageIds) {
-        Map<String, Stored> found = new HashMap<>();
-        for (List<String> chunk : chunks(List.copyOf(messageIds), SqlLists.ROWS_PER_STATEMENT)) {
-            jdbc.sql(STORED.formatted(placeholders(chunk.size()))).params(chunk).query(rs -> {
-                found.put(
-                        rs.getString(1),
-                        new Stored(
-                                rs.getLong(2),
-                                rs.getLong(3),
-                                rs.getString(4),
-                                rs.getString(5),
-                                rs.getString(6),
-                                rs.getObject(7) != null,
-                                rs.getString(8),
-                                rs.getString(9)));
-            });
-        }
-        return found;
-    }
-
-    /**
      * A stored message in its current state ({@code convSeq} is null for an entry that is one user's alone; the
      * content is the last edit's).
      */
@@ -339,80 +304,62 @@ public class MessageRepository {
     }
 
     /**
-     * What the expansion stage reads before it applies a batch, in one statement instead of three: {@link #stored},
-     * {@link #lastConvSeqs} and the blocks of these blockers (all of theirs: the caller picks those it needs).
-     *
-     * @param stored by message id
-     * @param lastConvSeqs by conversation
-     * @param blocks every block of the blockers asked for
+     * What the expansion stage reads before it applies a batch: the messages stored before ({@code stored}, by message
+     * id, with their members version, 0 for a direct message, and number: a stored message is a redelivery or a
+     * retried send and keeps the recipients and the number of its first expansion), the number of the newest entry of each conversation that has one ({@code lastConvSeqs}), and every block of
+     * the blockers asked for ({@code blocks}: the caller picks those it needs).
      */
     public record Prefetched(
             Map<String, Stored> stored, Map<String, Long> lastConvSeqs, Set<BlockRepository.Block> blocks) {}
 
     /**
-     * Reads {@link Prefetched} in one UNION ALL, its rows told apart by the first column (0 a message, 1 a
-     * conversation's number, 2 a block); each part only for a list that is not empty. At most {@value
-     * SqlLists#ROWS_PER_STATEMENT} ids in each list.
+     * Reads {@link Prefetched} in one UNION ALL per {@value SqlLists#ROWS_PER_STATEMENT} ids of the longest list (one
+     * statement for a batch of direct chat), its rows told apart by the first column (0 a message, 1 a
+     * conversation's number, 2 a block); each part only for a list with ids left.
      */
     public Prefetched prefetch(
             Collection<String> messageIds, Collection<String> conversations, Collection<String> blockers) {
-        if (messageIds.size() > SqlLists.ROWS_PER_STATEMENT
-                || conversations.size() > SqlLists.ROWS_PER_STATEMENT
-                || blockers.size() > SqlLists.ROWS_PER_STATEMENT) {
-            throw new IllegalArgumentException("at most " + SqlLists.ROWS_PER_STATEMENT + " ids in each list");
-        }
-        List<String> parts = new ArrayList<>(3);
-        List<Object> args = new ArrayList<>(messageIds.size() + conversations.size() + blockers.size());
-        if (!messageIds.isEmpty()) {
-            parts.add(PREFETCH_STORED.formatted(placeholders(messageIds.size())));
-            args.addAll(messageIds);
-        }
-        if (!conversations.isEmpty()) {
-            parts.add(PREFETCH_LAST_CONV_SEQS.formatted(placeholders(conversations.size())));
-            args.addAll(conversations);
-        }
-        if (!blockers.isEmpty()) {
-            parts.add(PREFETCH_BLOCKS.formatted(placeholders(blockers.size())));
-            args.addAll(blockers);
-        }
+        List<List<String>> messageChunks = chunks(List.copyOf(messageIds), SqlLists.ROWS_PER_STATEMENT);
+        List<List<String>> conversationChunks = chunks(List.copyOf(conversations), SqlLists.ROWS_PER_STATEMENT);
+        List<List<String>> blockerChunks = chunks(List.copyOf(blockers), SqlLists.ROWS_PER_STATEMENT);
         Map<String, Stored> stored = new HashMap<>();
         Map<String, Long> lastConvSeqs = new HashMap<>();
         Set<BlockRepository.Block> blocks = new HashSet<>();
-        if (parts.isEmpty()) {
-            return new Prefetched(stored, lastConvSeqs, blocks);
+        int statements = Math.max(messageChunks.size(), Math.max(conversationChunks.size(), blockerChunks.size()));
+        for (int i = 0; i < statements; i++) {
+            List<String> parts = new ArrayList<>(3);
+            List<Object> args = new ArrayList<>();
+            addPart(parts, args, PREFETCH_STORED, messageChunks, i);
+            addPart(parts, args, PREFETCH_LAST_CONV_SEQS, conversationChunks, i);
+            addPart(parts, args, PREFETCH_BLOCKS, blockerChunks, i);
+            jdbc.sql(String.join(" UNION ALL ", parts)).params(args).query(rs -> {
+                switch (rs.getInt(1)) {
+                    case 0 ->
+                        stored.put(
+                                rs.getString(2),
+                                new Stored(
+                                        rs.getLong(8),
+                                        rs.getLong(9),
+                                        rs.getString(3),
+                                        rs.getString(4),
+                                        rs.getString(5),
+                                        rs.getBoolean(10),
+                                        rs.getString(6),
+                                        rs.getString(7)));
+                    case 1 -> lastConvSeqs.put(rs.getString(2), rs.getLong(8));
+                    default -> blocks.add(new BlockRepository.Block(rs.getString(2), rs.getString(3)));
+                }
+            });
         }
-        jdbc.sql(String.join(" UNION ALL ", parts)).params(args).query(rs -> {
-            switch (rs.getInt(1)) {
-                case 0 ->
-                    stored.put(
-                            rs.getString(2),
-                            new Stored(
-                                    rs.getLong(8),
-                                    rs.getLong(9),
-                                    rs.getString(3),
-                                    rs.getString(4),
-                                    rs.getString(5),
-                                    rs.getBoolean(10),
-                                    rs.getString(6),
-                                    rs.getString(7)));
-                case 1 -> lastConvSeqs.put(rs.getString(2), rs.getLong(8));
-                default -> blocks.add(new BlockRepository.Block(rs.getString(2), rs.getString(3)));
-            }
-        });
         return new Prefetched(stored, lastConvSeqs, blocks);
     }
 
-    /** The number of the newest entry of each of these conversations that has one. */
-    public Map<String, Long> lastConvSeqs(Collection<String> conversations) {
-        Map<String, Long> found = new HashMap<>();
-        for (List<String> chunk : chunks(List.copyOf(conversations), SqlLists.ROWS_PER_STATEMENT)) {
-            jdbc.sql(LAST_CONV_SEQS.formatted(placeholders(chunk.size())))
-                    .params(chunk)
-                    .query(rs -> {
-                        found.put(rs.getString(1), rs.getLong(2));
-                    });
+    /** The part of {@link #prefetch}'s i-th statement for one list's i-th chunk, if the list has one. */
+    private static void addPart(List<String> parts, List<Object> args, String part, List<List<String>> chunks, int i) {
+        if (i < chunks.size()) {
+            parts.add(part.formatted(placeholders(chunks.get(i).size())));
+            args.addAll(chunks.get(i));
         }
-        return found;
     }
 
     /** Records the number of each conversation's newest entry (a number never goes back). */

@@ -32,7 +32,6 @@ import dev.courier.store.ChangeOutcomeRepository;
 import dev.courier.store.GroupRepository;
 import dev.courier.store.MembershipRepository;
 import dev.courier.store.MessageRepository;
-import dev.courier.store.SqlLists;
 
 /**
  * Applies conversation records in log order within one database transaction (the caller's) and says which inbox
@@ -42,9 +41,9 @@ import dev.courier.store.SqlLists;
  * A batch costs a few statements however many records it has: one query for the messages stored before, the
  * conversations' numbers and the blocks of direct recipients (one statement, {@link MessageRepository#prefetch}), one
  * for the current members version of its groups, one for the members it needs (unless cached), multi-row INSERTs for
- * the new messages; only membership events, which are rare, are applied one by one. The members of a group at a version never
- * change, so they are cached across batches ({@link MembersCache}); the current version of a group is read again for
- * each batch.
+ * the new messages; only membership events, which are rare, are applied one by one. The members of a group at a
+ * version never change, so they are cached across batches ({@link MembersCache}); the current version of a group is
+ * read again for each batch.
  */
 @Component
 class Expander {
@@ -258,6 +257,7 @@ class Expander {
             Set<String> messageIds = new HashSet<>();
             Set<String> groupIds = new HashSet<>();
             Set<String> conversations = new HashSet<>();
+            Set<String> blockers = new HashSet<>();
             for (ConversationRecord record : records) {
                 conversations.add(record.conversation());
                 ConversationId conversation = new ConversationId(record.conversation());
@@ -270,6 +270,14 @@ class Expander {
                         if (message.replyTo() != null) {
                             messageIds.add(message.replyTo());
                         }
+                        if (!conversation.isGroup()) {
+                            // stored before or not: the blocks are read with the messages, in the same statement
+                            for (String user : conversation.directUsers()) {
+                                if (!user.equals(message.from())) {
+                                    blockers.add(user);
+                                }
+                            }
+                        }
                     }
                     case ConversationRecord.MessageChange change -> {
                         messageIds.add(change.messageId());
@@ -280,31 +288,9 @@ class Expander {
                     default -> {}
                 }
             }
-            // the blockers of every direct message, stored before or not: read with the messages, so that a batch
-            // of direct chat reads all it needs in one statement
-            Set<String> blockers = new HashSet<>();
-            for (ConversationRecord record : records) {
-                ConversationId conversation = new ConversationId(record.conversation());
-                if (record instanceof ConversationRecord.MessagePosted message && !conversation.isGroup()) {
-                    for (String user : conversation.directUsers()) {
-                        if (!user.equals(message.from())) {
-                            blockers.add(user);
-                        }
-                    }
-                }
-            }
-            Set<BlockRepository.Block> blocksOfBlockers = null;
-            if (messageIds.size() <= SqlLists.ROWS_PER_STATEMENT
-                    && conversations.size() <= SqlLists.ROWS_PER_STATEMENT
-                    && blockers.size() <= SqlLists.ROWS_PER_STATEMENT) {
-                MessageRepository.Prefetched prefetched = messages.prefetch(messageIds, conversations, blockers);
-                stored = new HashMap<>(prefetched.stored());
-                lastSeqs = new HashMap<>(prefetched.lastConvSeqs());
-                blocksOfBlockers = prefetched.blocks();
-            } else {
-                stored = messageIds.isEmpty() ? new HashMap<>() : messages.stored(messageIds);
-                lastSeqs = new HashMap<>(messages.lastConvSeqs(conversations));
-            }
+            MessageRepository.Prefetched prefetched = messages.prefetch(messageIds, conversations, blockers);
+            stored = new HashMap<>(prefetched.stored());
+            lastSeqs = new HashMap<>(prefetched.lastConvSeqs());
             groups = groupIds.isEmpty() ? new HashMap<>() : new HashMap<>(groupStates.states(groupIds));
             Set<MembershipRepository.GroupVersion> needed = new HashSet<>();
             Set<BlockRepository.Block> blocks = new HashSet<>();
@@ -331,12 +317,8 @@ class Expander {
             if (!needed.isEmpty()) {
                 learned.putAll(memberships.membersAt(needed));
             }
-            if (blocksOfBlockers != null) {
-                blocks.retainAll(blocksOfBlockers);
-                blocked = blocks;
-            } else {
-                blocked = new HashSet<>(blockList.existing(blocks));
-            }
+            blocks.retainAll(prefetched.blocks());
+            blocked = blocks;
         }
 
         private void apply(ConversationRecord record) {

@@ -235,7 +235,7 @@ class ExpanderGroupsIntegrationTests {
 
     @Test
     void aBatchTooLargeForOneReadStatementReadsItsBlocksAndNumbersAllTheSame() {
-        // more messages than one statement's list: the messages, numbers and blocks are read apart
+        // more messages than one statement's list: the reads take two statements, the block in the second
         apply(block(mia, adam, true));
         List<Object> records = new ArrayList<>();
         for (int i = 0; i < 501; i++) {
