@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
-import java.util.OptionalLong;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
@@ -30,11 +30,13 @@ import dev.courier.ops.Background;
 /**
  * The priority of the direct lane in the inbox writer. One consumer reads both lanes (one writer per inbox), and Kafka
  * hands a consumer its fetched data first in, first out: during a storm of group fan-out a direct entry would wait
- * behind every group record already fetched. So after each batch that wrote group records the consumer's group
- * partitions are paused: the next polls return the direct entries fetched meanwhile, and once they leave the direct
- * lane caught up (or after {@code courier.fanout.inbox-writer.group-yield} at most) the group lane goes on where it
- * stopped. The consumer's fetches wait at the broker only briefly ({@code fetch.max.wait.ms}), so a poll of the direct
- * lane alone never holds up the group lane's next fetch for long. Pausing delays, it never skips: no offset moves.
+ * behind every group record already fetched. So after each batch that wrote group records the writer asks the broker
+ * whether direct entries wait (one round trip, only while direct chat was seen within
+ * {@code courier.fanout.inbox-writer.group-yield-quiet}); if they do, the consumer's group partitions are paused until
+ * every direct entry that waited then is written (or {@code courier.fanout.inbox-writer.group-yield} at most, so that
+ * direct chat beyond the writer's capacity cannot starve the groups), and the group lane goes on where it stopped. The
+ * consumer's fetches wait at the broker only briefly ({@code fetch.max.wait.ms}), so a poll of the direct lane alone
+ * never holds up the group lane's next fetch for long. Pausing delays, it never skips: no offset moves.
  */
 @Component(GroupLaneYield.BEAN)
 class GroupLaneYield
@@ -65,10 +67,17 @@ class GroupLaneYield
         final AtomicLong pauses = new AtomicLong();
 
         /**
-         * When the direct lane was last seen in use (a batch wrote direct entries, or Kafka knew of some waiting); the
+         * When the direct lane was last seen in use (a batch wrote direct entries, or the broker had some waiting); the
          * consumer's start counts as in use. Read and written on the consumer's thread only.
          */
         Instant directSeen;
+
+        /**
+         * While the group lane yields: the direct partitions that had entries waiting when it paused, and where their
+         * logs ended then. Read and written on the consumer's thread only.
+         */
+        @Nullable
+        Map<TopicPartition, Long> catchUp;
 
         Lane(Instant start) {
             this.directSeen = start;
@@ -85,7 +94,7 @@ class GroupLaneYield
     GroupLaneYield(
             KafkaListenerEndpointRegistry registry,
             @Qualifier(Background.SCHEDULER) TaskScheduler scheduler,
-            @Value("${courier.fanout.inbox-writer.group-yield:20ms}") Duration yield,
+            @Value("${courier.fanout.inbox-writer.group-yield:200ms}") Duration yield,
             @Value("${courier.fanout.inbox-writer.poll-timeout:10ms}") Duration pollTimeout,
             @Value("${courier.fanout.inbox-writer.group-yield-quiet:2s}") Duration quiet,
             MeterRegistry meters) {
@@ -112,7 +121,7 @@ class GroupLaneYield
         this.quiet = quiet;
         this.lanes = ThreadLocal.withInitial(() -> new Lane(scheduler.getClock().instant()));
         this.unyielded = Counter.builder("courier.fanout.inbox.group_lane.unyielded")
-                .description("group batches after which the group lane went on at once: no direct entries for a while")
+                .description("group batches after which the group lane went on at once: no direct entries waiting")
                 .register(meters);
     }
 
@@ -123,19 +132,31 @@ class GroupLaneYield
     }
 
     /**
-     * After a batch, on the consumer's thread: pauses the consumer's group partitions when the batch wrote group
-     * records, and resumes them once a batch of direct entries leaves the direct lane caught up, or after the yield.
-     * (Whether direct entries wait cannot be known here: the consumer learns of them only by fetching, and what it
-     * fetched waits behind the group records ahead of it. So the group lane always yields, for a moment.)
+     * What the writer's consumer knows of its direct partitions: where the broker's log ends now (a round trip) and
+     * where the consumer stands.
+     */
+    interface DirectLane {
+
+        /** The broker's end offsets of the partitions, now. */
+        Map<TopicPartition, Long> ends(Collection<TopicPartition> partitions);
+
+        /** The offset of the next record the consumer hands out. */
+        long position(TopicPartition partition);
+    }
+
+    /**
+     * After a batch, on the consumer's thread. After a batch that wrote group records the group partitions are paused
+     * if direct entries wait (the broker's log of a direct partition ends beyond the consumer's position), until the
+     * consumer has handed out every direct entry that waited then, or {@code group-yield} at most. Entries sent during
+     * the catch-up wait for the next group batch, not for the whole backlog of the group lane: each round of the
+     * writer is one group batch, then the direct entries that came during it, so the direct lane never falls further
+     * behind than one group batch while the writer can keep up with it alone.
      *
      * @param written the partitions of the records the batch wrote
      * @param assigned the consumer's partitions of both lanes
-     * @param lag the consumer's lag of a partition, as far as it knows (empty: not known)
+     * @param direct the consumer's offsets of its direct partitions
      */
-    void afterBatch(
-            Collection<TopicPartition> written,
-            Collection<TopicPartition> assigned,
-            Function<TopicPartition, OptionalLong> lag) {
+    void afterBatch(Collection<TopicPartition> written, Collection<TopicPartition> assigned, DirectLane direct) {
         if (yield.isZero()) {
             return;
         }
@@ -146,26 +167,30 @@ class GroupLaneYield
         boolean wroteGroups = written.stream().anyMatch(GroupLaneYield::isGroupLane);
         boolean wroteDirect = !written.stream().allMatch(GroupLaneYield::isGroupLane);
         List<TopicPartition> groups = new ArrayList<>();
-        boolean behind = false;
+        List<TopicPartition> directs = new ArrayList<>();
         for (TopicPartition partition : assigned) {
-            if (isGroupLane(partition)) {
-                groups.add(partition);
-            } else {
-                OptionalLong known = lag.apply(partition);
-                behind |= known.isPresent() && known.getAsLong() > 0;
-            }
+            (isGroupLane(partition) ? groups : directs).add(partition);
         }
         Lane lane = lanes.get();
         Instant now = scheduler.getClock().instant();
-        if (wroteDirect || behind) {
+        if (wroteDirect) {
             lane.directSeen = now;
         }
-        if (wroteGroups && now.isAfter(lane.directSeen.plus(quiet))) {
-            // nobody chats directly on this writer's partitions: a pause would only idle the group lane (the first
-            // direct entry after the quiet waits for one more group batch, and the yields start again)
-            unyielded.increment();
-        } else if (wroteGroups) {
+        if (wroteGroups) {
+            if (directs.isEmpty() || now.isAfter(lane.directSeen.plus(quiet))) {
+                // nobody chats directly on this writer's partitions: not worth a look at the broker per group batch
+                // (the first direct entry after the quiet waits for one more group batch, and the yields start again)
+                unyielded.increment();
+                return;
+            }
+            Map<TopicPartition, Long> waiting = waiting(directs, direct);
+            if (waiting.isEmpty()) {
+                unyielded.increment();
+                return;
+            }
+            lane.directSeen = now;
             yields.increment();
+            lane.catchUp = waiting;
             groups.forEach(inbox::pausePartition);
             // the timer of this pause only: one of an earlier pause, ended early, must not cut this one short
             AtomicLong pauses = lane.pauses;
@@ -176,13 +201,46 @@ class GroupLaneYield
                             groups.forEach(inbox::resumePartition);
                         }
                     },
-                    scheduler.getClock().instant().plus(yield));
-        } else if (!behind) {
+                    now.plus(yield));
+        } else if (lane.catchUp != null && caughtUp(lane.catchUp, direct)) {
+            lane.catchUp = null;
             if (groups.stream().anyMatch(inbox::isPartitionPauseRequested)) {
                 earlyResumes.increment();
             }
             lane.pauses.incrementAndGet();
             groups.forEach(inbox::resumePartition);
+        }
+    }
+
+    /**
+     * The direct partitions whose log ends beyond the consumer's position, with those ends; all of them, with no
+     * ends known, when the broker cannot say (the pause then lasts its {@code group-yield}).
+     */
+    private static Map<TopicPartition, Long> waiting(List<TopicPartition> directs, DirectLane direct) {
+        Map<TopicPartition, Long> waiting = new HashMap<>();
+        try {
+            direct.ends(directs).forEach((partition, end) -> {
+                if (end > direct.position(partition)) {
+                    waiting.put(partition, end);
+                }
+            });
+        } catch (RuntimeException e) {
+            directs.forEach(partition -> waiting.put(partition, Long.MAX_VALUE));
+        }
+        return waiting;
+    }
+
+    private static boolean caughtUp(Map<TopicPartition, Long> catchUp, DirectLane direct) {
+        try {
+            for (Map.Entry<TopicPartition, Long> target : catchUp.entrySet()) {
+                if (direct.position(target.getKey()) < target.getValue()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (RuntimeException e) {
+            // a partition no longer assigned: the yield's timer ends the pause
+            return false;
         }
     }
 

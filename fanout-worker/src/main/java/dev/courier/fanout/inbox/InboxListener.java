@@ -1,7 +1,9 @@
 package dev.courier.fanout.inbox;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -125,8 +127,25 @@ class InboxListener {
                             .map(record -> new TopicPartition(record.topic(), record.partition()))
                             .collect(Collectors.toSet()),
                     consumer.assignment(),
-                    consumer::currentLag);
+                    directLane(consumer));
         }
+    }
+
+    /** How long the writer waits for the broker to tell where the direct lane ends, after a group batch. */
+    private static final Duration LANE_LOOKUP = Duration.ofMillis(500);
+
+    private static GroupLaneYield.DirectLane directLane(Consumer<?, ?> consumer) {
+        return new GroupLaneYield.DirectLane() {
+            @Override
+            public Map<TopicPartition, Long> ends(Collection<TopicPartition> partitions) {
+                return consumer.endOffsets(partitions, LANE_LOOKUP);
+            }
+
+            @Override
+            public long position(TopicPartition partition) {
+                return consumer.position(partition, LANE_LOOKUP);
+            }
+        };
     }
 
     /** Writes a batch of either lane or both, in order. */

@@ -6,9 +6,10 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Delayed;
@@ -21,6 +22,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.kafka.listener.MessageListenerContainer;
@@ -32,9 +34,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * {@link GroupLaneYield}: after a batch with group records the writer's group partitions are paused, never its direct
- * ones, and resumed once a direct batch leaves the direct lane caught up or after the yield; with no yield configured
- * nothing is paused.
+ * {@link GroupLaneYield}: after a batch with group records the writer's group partitions are paused when direct
+ * entries wait, never its direct ones, and resumed once the entries that waited are handed out or after the yield;
+ * with no yield configured nothing is paused.
  */
 class GroupLaneYieldTests {
 
@@ -67,52 +69,100 @@ class GroupLaneYieldTests {
         manual.close();
     }
 
-    @Test
-    void afterEachGroupBatchTheGroupLaneWaitsAtMostItsYield() {
-        GroupLaneYield lanes = new GroupLaneYield(
-                () -> container,
-                scheduler,
-                Duration.ofMillis(200),
-                Duration.ZERO,
-                Duration.ofMinutes(1),
-                new SimpleMeterRegistry());
+    private GroupLaneYield lanes(SimpleAsyncTaskScheduler timers, Duration yield, SimpleMeterRegistry meters) {
+        return new GroupLaneYield(() -> container, timers, yield, Duration.ZERO, Duration.ofMinutes(1), meters);
+    }
 
-        lanes.afterBatch(groupPartitions, assigned, partition -> OptionalLong.empty());
+    private GroupLaneYield lanes(SimpleAsyncTaskScheduler timers, Duration yield) {
+        return lanes(timers, yield, new SimpleMeterRegistry());
+    }
+
+    @Test
+    void afterAGroupBatchWithDirectEntriesWaitingTheGroupLaneWaitsAtMostItsYield() {
+        GroupLaneYield lanes = lanes(scheduler, Duration.ofMillis(200));
+
+        lanes.afterBatch(groupPartitions, assigned, Offsets.caughtUp(assigned).at(direct, 10, 12));
 
         assertThat(container.paused).containsExactlyInAnyOrderElementsOf(groupPartitions);
         await().atMost(Duration.ofSeconds(5)).until(container.paused::isEmpty);
     }
 
     @Test
-    void theGroupLaneGoesOnOnceABatchOfDirectEntriesLeavesTheDirectLaneCaughtUp() {
-        GroupLaneYield lanes = new GroupLaneYield(
-                () -> container,
-                scheduler,
-                Duration.ofMinutes(1),
-                Duration.ZERO,
-                Duration.ofMinutes(1),
-                new SimpleMeterRegistry());
-        lanes.afterBatch(groupPartitions, assigned, partition -> OptionalLong.of(0));
-        lanes.afterBatch(List.of(direct), assigned, partition -> OptionalLong.of(2));
-        assertThat(container.paused).as("direct entries still waiting").isNotEmpty();
+    void theGroupLaneGoesOnOnceTheDirectEntriesThatWaitedAfterItsBatchAreHandedOut() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        GroupLaneYield lanes = lanes(scheduler, Duration.ofMinutes(1), meters);
+        Offsets offsets = Offsets.caughtUp(assigned).at(direct, 10, 14);
+        lanes.afterBatch(groupPartitions, assigned, offsets);
 
-        lanes.afterBatch(List.of(direct), assigned, partition -> OptionalLong.of(0));
+        // two of the four written, and more sent meanwhile: those wait for the next group batch, not these
+        offsets.at(direct, 12, 20);
+        lanes.afterBatch(List.of(direct), assigned, offsets);
+        assertThat(container.paused).as("direct entries that waited").isNotEmpty();
 
+        offsets.at(direct, 14, 20);
+        lanes.afterBatch(List.of(direct), assigned, offsets);
+
+        assertThat(container.paused).isEmpty();
+        assertThat(meters.counter("courier.fanout.inbox.group_lane.early_resumes")
+                        .count())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void withNoDirectEntriesWaitingTheGroupLaneGoesOnAtOnce() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        GroupLaneYield lanes = lanes(scheduler, Duration.ofMinutes(1), meters);
+
+        lanes.afterBatch(groupPartitions, assigned, Offsets.caughtUp(assigned));
+
+        assertThat(container.everPaused).isEmpty();
+        assertThat(meters.counter("courier.fanout.inbox.group_lane.unyielded").count())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void whenTheBrokerCannotSayTheGroupLaneYieldsForItsWholeYield() {
+        GroupLaneYield lanes = lanes(manual, Duration.ofMinutes(1));
+        Offsets unknown = new Offsets() {
+            @Override
+            public Map<TopicPartition, Long> ends(Collection<TopicPartition> partitions) {
+                throw new TimeoutException("no answer");
+            }
+        };
+        lanes.afterBatch(groupPartitions, assigned, unknown);
+        assertThat(container.paused).containsExactlyInAnyOrderElementsOf(groupPartitions);
+
+        lanes.afterBatch(List.of(direct), assigned, Offsets.caughtUp(assigned));
+        assertThat(container.paused).as("no end known to catch up with").isNotEmpty();
+
+        timers.getFirst().run();
+        assertThat(container.paused).isEmpty();
+    }
+
+    @Test
+    void aPartitionTakenAwayDuringTheYieldLeavesTheEndToTheTimer() {
+        GroupLaneYield lanes = lanes(manual, Duration.ofMinutes(1));
+        lanes.afterBatch(groupPartitions, assigned, Offsets.caughtUp(assigned).at(direct, 0, 3));
+
+        lanes.afterBatch(List.of(direct), assigned, new Offsets() {
+            @Override
+            public long position(TopicPartition partition) {
+                throw new IllegalStateException("No current assignment for partition " + partition);
+            }
+        });
+        assertThat(container.paused).isNotEmpty();
+
+        timers.getFirst().run();
         assertThat(container.paused).isEmpty();
     }
 
     @Test
     void theTimerOfAPauseThatEndedEarlyDoesNotCutTheNextPauseShort() {
-        GroupLaneYield lanes = new GroupLaneYield(
-                () -> container,
-                manual,
-                Duration.ofMinutes(1),
-                Duration.ZERO,
-                Duration.ofMinutes(1),
-                new SimpleMeterRegistry());
-        lanes.afterBatch(groupPartitions, assigned, partition -> OptionalLong.of(0));
-        lanes.afterBatch(List.of(direct), assigned, partition -> OptionalLong.of(0));
-        lanes.afterBatch(groupPartitions, assigned, partition -> OptionalLong.of(0));
+        GroupLaneYield lanes = lanes(manual, Duration.ofMinutes(1));
+        lanes.afterBatch(groupPartitions, assigned, Offsets.caughtUp(assigned).at(direct, 0, 1));
+        lanes.afterBatch(List.of(direct), assigned, Offsets.caughtUp(assigned).at(direct, 1, 1));
+        assertThat(container.paused).isEmpty();
+        lanes.afterBatch(groupPartitions, assigned, Offsets.caughtUp(assigned).at(direct, 1, 2));
         assertThat(container.paused).containsExactlyInAnyOrderElementsOf(groupPartitions);
 
         timers.get(0).run();
@@ -124,22 +174,16 @@ class GroupLaneYieldTests {
 
     @Test
     void eachConsumerThreadYieldsOnItsOwn() throws Exception {
-        GroupLaneYield lanes = new GroupLaneYield(
-                () -> container,
-                manual,
-                Duration.ofMinutes(1),
-                Duration.ZERO,
-                Duration.ofMinutes(1),
-                new SimpleMeterRegistry());
-        lanes.afterBatch(groupPartitions, assigned, partition -> OptionalLong.of(0));
+        GroupLaneYield lanes = lanes(manual, Duration.ofMinutes(1));
+        lanes.afterBatch(groupPartitions, assigned, Offsets.caughtUp(assigned).at(direct, 0, 1));
 
         // another consumer of the same listener, with partitions of its own, pauses and goes on early meanwhile
         TopicPartition otherDirect = new TopicPartition(Topics.INBOX, 5);
         TopicPartition otherGroups = new TopicPartition(Topics.INBOX_GROUPS, 5);
         List<TopicPartition> otherAssigned = List.of(otherDirect, otherGroups);
         Thread other = Thread.ofPlatform().start(() -> {
-            lanes.afterBatch(List.of(otherGroups), otherAssigned, partition -> OptionalLong.of(0));
-            lanes.afterBatch(List.of(otherDirect), otherAssigned, partition -> OptionalLong.of(0));
+            lanes.afterBatch(List.of(otherGroups), otherAssigned, new Offsets().at(otherDirect, 0, 1));
+            lanes.afterBatch(List.of(otherDirect), otherAssigned, new Offsets().at(otherDirect, 1, 1));
         });
         other.join();
         assertThat(container.paused).containsExactlyInAnyOrderElementsOf(groupPartitions);
@@ -170,44 +214,30 @@ class GroupLaneYieldTests {
 
     @Test
     void aBatchOfDirectEntriesAlonePausesNothing() {
-        new GroupLaneYield(
-                        () -> container,
-                        scheduler,
-                        Duration.ofMinutes(1),
-                        Duration.ZERO,
-                        Duration.ofMinutes(1),
-                        new SimpleMeterRegistry())
-                .afterBatch(List.of(direct), assigned, partition -> OptionalLong.of(4));
+        lanes(scheduler, Duration.ofMinutes(1))
+                .afterBatch(
+                        List.of(direct), assigned, Offsets.caughtUp(assigned).at(direct, 0, 4));
 
         assertThat(container.everPaused).isEmpty();
     }
 
     @Test
     void withoutAYieldNothingIsPaused() {
-        GroupLaneYield lanes = new GroupLaneYield(
-                () -> container,
-                scheduler,
-                Duration.ZERO,
-                Duration.ZERO,
-                Duration.ofMinutes(1),
-                new SimpleMeterRegistry());
-        lanes.afterBatch(List.of(direct), assigned, partition -> OptionalLong.of(5));
-        lanes.afterBatch(groupPartitions, assigned, partition -> OptionalLong.of(5));
+        GroupLaneYield lanes = lanes(scheduler, Duration.ZERO);
+        Offsets waiting = Offsets.caughtUp(assigned).at(direct, 0, 5);
+        lanes.afterBatch(List.of(direct), assigned, waiting);
+        lanes.afterBatch(groupPartitions, assigned, waiting);
 
         assertThat(container.everPaused).isEmpty();
+        assertThat(waiting.lookups).isZero();
     }
 
     @Test
     void onlyTheGroupLaneIsEverPaused() {
-        GroupLaneYield lanes = new GroupLaneYield(
-                () -> container,
-                scheduler,
-                Duration.ofMinutes(1),
-                Duration.ZERO,
-                Duration.ofMinutes(1),
-                new SimpleMeterRegistry());
-        lanes.afterBatch(List.of(direct), assigned, partition -> OptionalLong.of(5));
-        lanes.afterBatch(groupPartitions, assigned, partition -> OptionalLong.of(5));
+        GroupLaneYield lanes = lanes(scheduler, Duration.ofMinutes(1));
+        Offsets waiting = Offsets.caughtUp(assigned).at(direct, 0, 5);
+        lanes.afterBatch(List.of(direct), assigned, waiting);
+        lanes.afterBatch(groupPartitions, assigned, waiting);
 
         assertThat(container.everPaused)
                 .isNotEmpty()
@@ -217,7 +247,7 @@ class GroupLaneYieldTests {
     }
 
     @Test
-    void withNoDirectEntriesForTheQuietTheGroupLaneGoesOnAtOnceUntilDirectEntriesAreSeenAgain() {
+    void withNoDirectEntriesForTheQuietTheBrokerIsNotAskedUntilDirectEntriesAreWrittenAgain() {
         AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-01T10:00:00Z"));
         scheduler.setClock(new Clock() {
             @Override
@@ -238,20 +268,62 @@ class GroupLaneYieldTests {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         GroupLaneYield lanes = new GroupLaneYield(
                 () -> container, scheduler, Duration.ofMinutes(1), Duration.ZERO, Duration.ofSeconds(2), meters);
-        lanes.afterBatch(groupPartitions, assigned, partition -> OptionalLong.of(0));
+        Offsets offsets = Offsets.caughtUp(assigned).at(direct, 0, 1);
+        lanes.afterBatch(groupPartitions, assigned, offsets);
         assertThat(container.paused).as("the start counts as direct chat").isNotEmpty();
-        lanes.afterBatch(List.of(direct), assigned, partition -> OptionalLong.of(0));
+        offsets.at(direct, 1, 1);
+        lanes.afterBatch(List.of(direct), assigned, offsets);
+        assertThat(container.paused).isEmpty();
 
         now.set(now.get().plusSeconds(3));
-        lanes.afterBatch(groupPartitions, assigned, partition -> OptionalLong.of(0));
-        assertThat(container.paused).as("3 s without direct entries").isEmpty();
+        offsets.at(direct, 1, 3);
+        lanes.afterBatch(groupPartitions, assigned, offsets);
+        assertThat(container.paused).as("3 s without direct entries written").isEmpty();
+        assertThat(offsets.lookups).isEqualTo(1);
         assertThat(meters.counter("courier.fanout.inbox.group_lane.unyielded").count())
                 .isEqualTo(1);
 
-        // Kafka knows of direct entries waiting: the group lane yields again
-        lanes.afterBatch(
-                groupPartitions, assigned, partition -> OptionalLong.of(GroupLaneYield.isGroupLane(partition) ? 0 : 3));
+        // the direct entries came in a batch of their own (or beside group records): the group lane yields again
+        offsets.at(direct, 3, 3);
+        lanes.afterBatch(List.of(direct, groupPartitions.get(0)), assigned, offsets.at(direct, 3, 4));
         assertThat(container.paused).containsExactlyInAnyOrderElementsOf(groupPartitions);
+        assertThat(offsets.lookups).isEqualTo(2);
+    }
+
+    /** The consumer's positions and the broker's log ends of the direct partitions, set by each test. */
+    private static class Offsets implements GroupLaneYield.DirectLane {
+
+        final Map<TopicPartition, Long> ends = new ConcurrentHashMap<>();
+
+        final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
+
+        int lookups;
+
+        /** The direct lane caught up: every log ends where the consumer stands. */
+        static Offsets caughtUp(List<TopicPartition> partitions) {
+            Offsets offsets = new Offsets();
+            partitions.forEach(partition -> offsets.at(partition, 10, 10));
+            return offsets;
+        }
+
+        Offsets at(TopicPartition partition, long position, long end) {
+            positions.put(partition, position);
+            ends.put(partition, end);
+            return this;
+        }
+
+        @Override
+        public Map<TopicPartition, Long> ends(Collection<TopicPartition> partitions) {
+            lookups++;
+            Map<TopicPartition, Long> found = new HashMap<>();
+            partitions.forEach(partition -> found.put(partition, ends.getOrDefault(partition, 0L)));
+            return found;
+        }
+
+        @Override
+        public long position(TopicPartition partition) {
+            return positions.getOrDefault(partition, 0L);
+        }
     }
 
     /** A container that only records which partitions it was asked to pause. */
