@@ -1,7 +1,6 @@
 package dev.courier.fanout.inbox;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -31,8 +30,7 @@ import dev.courier.ops.Background;
  * The priority of the direct lane in the inbox writer. One consumer reads both lanes (one writer per inbox), and Kafka
  * hands a consumer its fetched data first in, first out: during a storm of group fan-out a direct entry would wait
  * behind every group record already fetched. So after each batch that wrote group records the writer asks the broker
- * whether direct entries wait (one round trip, only while direct chat was seen within
- * {@code courier.fanout.inbox-writer.group-yield-quiet}); if they do, the consumer's group partitions are paused until
+ * whether direct entries wait (one round trip per group batch); if they do, the consumer's group partitions are paused until
  * every direct entry that waited then is written (or {@code courier.fanout.inbox-writer.group-yield} at most, so that
  * direct chat beyond the writer's capacity cannot starve the groups), and the group lane goes on where it stopped. The
  * consumer's fetches wait at the broker only briefly ({@code fetch.max.wait.ms}), so a poll of the direct lane alone
@@ -52,8 +50,6 @@ class GroupLaneYield
 
     private final Duration pollTimeout;
 
-    private final Duration quiet;
-
     /**
      * Each consumer thread's lane state: with {@code concurrency} above 1 every consumer has its own partitions, its
      * own pauses and its own direct traffic, and must not end or prolong another's yield.
@@ -67,21 +63,11 @@ class GroupLaneYield
         final AtomicLong pauses = new AtomicLong();
 
         /**
-         * When the direct lane was last seen in use (a batch wrote direct entries, or the broker had some waiting); the
-         * consumer's start counts as in use. Read and written on the consumer's thread only.
-         */
-        Instant directSeen;
-
-        /**
          * While the group lane yields: the direct partitions that had entries waiting when it paused, and where their
          * logs ended then. Read and written on the consumer's thread only.
          */
         @Nullable
         Map<TopicPartition, Long> catchUp;
-
-        Lane(Instant start) {
-            this.directSeen = start;
-        }
     }
 
     private final Counter yields;
@@ -96,9 +82,8 @@ class GroupLaneYield
             @Qualifier(Background.SCHEDULER) TaskScheduler scheduler,
             @Value("${courier.fanout.inbox-writer.group-yield:200ms}") Duration yield,
             @Value("${courier.fanout.inbox-writer.poll-timeout:10ms}") Duration pollTimeout,
-            @Value("${courier.fanout.inbox-writer.group-yield-quiet:2s}") Duration quiet,
             MeterRegistry meters) {
-        this(() -> registry.getListenerContainer(InboxListener.ID), scheduler, yield, pollTimeout, quiet, meters);
+        this(() -> registry.getListenerContainer(InboxListener.ID), scheduler, yield, pollTimeout, meters);
     }
 
     GroupLaneYield(
@@ -106,7 +91,6 @@ class GroupLaneYield
             TaskScheduler scheduler,
             Duration yield,
             Duration pollTimeout,
-            Duration quiet,
             MeterRegistry meters) {
         this.yields = Counter.builder("courier.fanout.inbox.group_lane.yields")
                 .description("times the group lane paused for the direct lane")
@@ -118,10 +102,10 @@ class GroupLaneYield
         this.scheduler = scheduler;
         this.yield = yield;
         this.pollTimeout = pollTimeout;
-        this.quiet = quiet;
-        this.lanes = ThreadLocal.withInitial(() -> new Lane(scheduler.getClock().instant()));
+        this.lanes = ThreadLocal.withInitial(Lane::new);
         this.unyielded = Counter.builder("courier.fanout.inbox.group_lane.unyielded")
-                .description("group batches after which the group lane went on at once: no direct entries waiting")
+                .description(
+                        "group batches after which the group lane went on at once: no direct entries waiting, or none assigned")
                 .register(meters);
     }
 
@@ -165,21 +149,14 @@ class GroupLaneYield
             return;
         }
         boolean wroteGroups = written.stream().anyMatch(GroupLaneYield::isGroupLane);
-        boolean wroteDirect = !written.stream().allMatch(GroupLaneYield::isGroupLane);
         List<TopicPartition> groups = new ArrayList<>();
         List<TopicPartition> directs = new ArrayList<>();
         for (TopicPartition partition : assigned) {
             (isGroupLane(partition) ? groups : directs).add(partition);
         }
         Lane lane = lanes.get();
-        Instant now = scheduler.getClock().instant();
-        if (wroteDirect) {
-            lane.directSeen = now;
-        }
         if (wroteGroups) {
-            if (directs.isEmpty() || now.isAfter(lane.directSeen.plus(quiet))) {
-                // nobody chats directly on this writer's partitions: not worth a look at the broker per group batch
-                // (the first direct entry after the quiet waits for one more group batch, and the yields start again)
+            if (directs.isEmpty()) {
                 unyielded.increment();
                 return;
             }
@@ -188,7 +165,6 @@ class GroupLaneYield
                 unyielded.increment();
                 return;
             }
-            lane.directSeen = now;
             yields.increment();
             lane.catchUp = waiting;
             groups.forEach(inbox::pausePartition);
@@ -201,7 +177,7 @@ class GroupLaneYield
                             groups.forEach(inbox::resumePartition);
                         }
                     },
-                    now.plus(yield));
+                    scheduler.getClock().instant().plus(yield));
         } else if (lane.catchUp != null && caughtUp(lane.catchUp, direct)) {
             lane.catchUp = null;
             if (groups.stream().anyMatch(inbox::isPartitionPauseRequested)) {

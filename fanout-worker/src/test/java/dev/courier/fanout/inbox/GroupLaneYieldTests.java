@@ -1,10 +1,7 @@
 package dev.courier.fanout.inbox;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -16,7 +13,6 @@ import java.util.concurrent.Delayed;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.Metric;
@@ -70,7 +66,7 @@ class GroupLaneYieldTests {
     }
 
     private GroupLaneYield lanes(SimpleAsyncTaskScheduler timers, Duration yield, SimpleMeterRegistry meters) {
-        return new GroupLaneYield(() -> container, timers, yield, Duration.ZERO, Duration.ofMinutes(1), meters);
+        return new GroupLaneYield(() -> container, timers, yield, Duration.ZERO, meters);
     }
 
     private GroupLaneYield lanes(SimpleAsyncTaskScheduler timers, Duration yield) {
@@ -247,47 +243,19 @@ class GroupLaneYieldTests {
     }
 
     @Test
-    void withNoDirectEntriesForTheQuietTheBrokerIsNotAskedUntilDirectEntriesAreWrittenAgain() {
-        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-01T10:00:00Z"));
-        scheduler.setClock(new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-        });
-        SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        GroupLaneYield lanes = new GroupLaneYield(
-                () -> container, scheduler, Duration.ofMinutes(1), Duration.ZERO, Duration.ofSeconds(2), meters);
-        Offsets offsets = Offsets.caughtUp(assigned).at(direct, 0, 1);
-        lanes.afterBatch(groupPartitions, assigned, offsets);
-        assertThat(container.paused).as("the start counts as direct chat").isNotEmpty();
-        offsets.at(direct, 1, 1);
+    void theBrokerIsAskedOncePerGroupBatchAndNeverAfterADirectOne() {
+        GroupLaneYield lanes = lanes(scheduler, Duration.ofMinutes(1));
+        Offsets offsets = Offsets.caughtUp(assigned);
         lanes.afterBatch(List.of(direct), assigned, offsets);
-        assertThat(container.paused).isEmpty();
-
-        now.set(now.get().plusSeconds(3));
-        offsets.at(direct, 1, 3);
         lanes.afterBatch(groupPartitions, assigned, offsets);
-        assertThat(container.paused).as("3 s without direct entries written").isEmpty();
-        assertThat(offsets.lookups).isEqualTo(1);
-        assertThat(meters.counter("courier.fanout.inbox.group_lane.unyielded").count())
-                .isEqualTo(1);
+        lanes.afterBatch(groupPartitions, assigned, offsets);
+        assertThat(container.everPaused).isEmpty();
 
-        // the direct entries came in a batch of their own (or beside group records): the group lane yields again
-        offsets.at(direct, 3, 3);
-        lanes.afterBatch(List.of(direct, groupPartitions.get(0)), assigned, offsets.at(direct, 3, 4));
+        // the first direct entries after a long storm alone are yielded to after the group batch in progress
+        offsets.at(direct, 10, 11);
+        lanes.afterBatch(List.of(direct, groupPartitions.get(0)), assigned, offsets);
         assertThat(container.paused).containsExactlyInAnyOrderElementsOf(groupPartitions);
-        assertThat(offsets.lookups).isEqualTo(2);
+        assertThat(offsets.lookups).isEqualTo(3);
     }
 
     /** The consumer's positions and the broker's log ends of the direct partitions, set by each test. */

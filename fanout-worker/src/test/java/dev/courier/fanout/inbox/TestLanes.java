@@ -16,7 +16,6 @@ final class TestLanes {
                 new SimpleAsyncTaskScheduler(),
                 Duration.ZERO,
                 Duration.ofMillis(10),
-                Duration.ofSeconds(2),
                 new SimpleMeterRegistry());
     }
 }
